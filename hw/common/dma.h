@@ -1,0 +1,46 @@
+#pragma once
+#include <tlm>
+
+#include <cstdint>
+
+#include "common/clock.h"
+#include "common/tile_op.h"
+
+namespace fusemax {
+
+enum class Tensor : std::uint8_t { Q, K, V, O };
+enum class ElemType : std::uint8_t { F32, F16 };
+
+inline std::uint32_t elem_bytes(ElemType t) { return t == ElemType::F32 ? 4 : 2; }
+inline const char* tensor_name(Tensor t) {
+    static const char* const names[] = {"Q", "K", "V", "O"};
+    return names[static_cast<int>(t)];
+}
+
+// A block of rows moved between DRAM and the chip (scheduler -> DRAM controller). Loads land in
+// the GLB at `glb_word` and travel as TLM_IGNORE_COMMAND (the scheduler gets no data back);
+// functional stores carry their fp32 rows in the payload (TLM_WRITE_COMMAND).
+struct DmaTransfer : tlm::tlm_extension<DmaTransfer> {
+    bool store = false;  // chip -> platform memory
+    Tensor tensor = Tensor::Q;
+    TileCoord at;
+    std::uint64_t mem_addr = 0;       // platform byte address of the first row
+    std::uint64_t row_stride = 0;     // bytes between rows in platform memory
+    std::uint32_t rows = 0;
+    std::uint32_t row_elems = 0;
+    ElemType elem = ElemType::F32;    // element type in platform memory
+    float scale = 1.0f;               // folded into the values on the way in (Q)
+    std::uint64_t glb_word = 0;
+    bool functional = true;
+    // Filled in by the controller: when the channel was busy, and when the data had arrived.
+    Cycle start = 0, end = 0, done = 0;
+
+    std::uint64_t elements() const { return std::uint64_t{rows} * row_elems; }
+
+    tlm::tlm_extension_base* clone() const override { return new DmaTransfer(*this); }
+    void copy_from(const tlm::tlm_extension_base& other) override {
+        *this = static_cast<const DmaTransfer&>(other);
+    }
+};
+
+}  // namespace fusemax

@@ -1,0 +1,152 @@
+#include "common/pe_array.h"
+
+namespace fusemax {
+
+PeArray::PeArray(const sc_core::sc_module_name& name, ArrayKind kind, const ArchConfig& arch, const char* cmd_name,
+                 const char* link_in_name, const char* glb_name, const char* link_out_name)
+    : sc_core::sc_module(name),
+      cmd_in(cmd_name),
+      link_in(link_in_name),
+      glb_out(glb_name),
+      link_out(link_out_name),
+      kind_(kind),
+      arch_(arch),
+      clock_(arch.clock_hz),
+      exp_(kind == ArrayKind::Pe2d ? arch.pe2d.exp : arch.pe1d.exp),
+      glb_(glb_out, clock_, std::string(this->name()) + "." + glb_name),
+      link_(link_out, clock_, std::string(this->name()) + "." + link_out_name) {
+    cmd_in.register_b_transport(this, &PeArray::b_transport);
+    link_in.register_b_transport(this, &PeArray::link_b_transport);
+    link_.attach(&forward_ext_);
+}
+
+const PeArray::OpTiming& PeArray::timing(const TileOp& op) {
+    if (op.extent.e != timing_e_ || op.extent.f != timing_f_) {
+        const CostVariables vars{op.extent.e, op.extent.f, arch_.pe2d.rows, arch_.pe2d.cols, arch_.pe1d.lanes};
+        for (std::size_t i = 0; i < kOpCount; ++i) {
+            const OpBinding& b = arch_.schedule.binding(static_cast<Op>(i));
+            timing_[i] = {static_cast<Cycle>(b.cycles.eval(vars)), static_cast<Cycle>(b.result_latency.eval(vars))};
+        }
+        timing_e_ = op.extent.e;
+        timing_f_ = op.extent.f;
+    }
+    return timing_[index_of(op.op)];
+}
+
+void PeArray::fetch_operands(const TileOp& op, Cycle at) {
+    const TileOperands& a = op.operands;
+    const std::uint64_t rows = op.extent.rows, cols = op.extent.cols, e = op.extent.e, f = op.extent.f;
+    auto buf = [&op](float* p) { return op.functional ? p : nullptr; };
+    switch (op.op) {
+        case Op::QK:
+            glb_.read(a.q, cols * e, buf(datapath_.q_tile()), at);
+            glb_.read(a.k, rows * e, buf(datapath_.k_tile()), at);
+            break;
+        case Op::SLNV: glb_.read(a.v, rows * f, buf(datapath_.v_tile()), at); break;
+        case Op::RM: glb_.read(a.rm, cols, buf(datapath_.rm_state()), at); break;
+        case Op::SPD: glb_.read(a.rd, cols, buf(datapath_.rd_state()), at); break;
+        case Op::SPNV: glb_.read(a.rnv, cols * f, buf(datapath_.rnv_state()), at); break;
+        case Op::AV:
+            glb_.read(a.rnv, cols * f, buf(datapath_.rnv_state()), at);
+            glb_.read(a.rd, cols, buf(datapath_.rd_state()), at);
+            break;
+        default: break;
+    }
+}
+
+void PeArray::store_state(const TileOp& op, Cycle at) {
+    const TileOperands& a = op.operands;
+    const std::uint64_t cols = op.extent.cols, f = op.extent.f;
+    auto buf = [&op](float* p) { return op.functional ? p : nullptr; };
+    switch (op.op) {
+        case Op::RM: glb_.write(a.rm, cols, buf(datapath_.rm_state()), at); break;
+        case Op::RD: glb_.write(a.rd, cols, buf(datapath_.rd_state()), at); break;
+        case Op::RNV: glb_.write(a.rnv, cols * f, buf(datapath_.rnv_state()), at); break;
+        default: break;
+    }
+}
+
+void PeArray::forward_results(const TileOp& op, Cycle at) {
+    forward_ext_.e = op.extent.e;
+    forward_ext_.f = op.extent.f;
+    for (TileValue v : op_outputs(op.op)) {
+        forward_ext_.value = v;
+        link_.write(0, datapath_.reg_words(v), datapath_.reg(v), at);
+        ++stats_.forwards;
+    }
+}
+
+void PeArray::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+    TileOp* op = gp.get_extension<TileOp>();
+    if (!op) {
+        gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+        return;
+    }
+    const OpTiming& t = timing(*op);
+    const Cycle arrival = clock_.cycles(sc_core::sc_time_stamp() + delay);
+    // In order: an op starts when it has arrived and the array has finished the previous one.
+    const Cycle start = std::max(arrival, busy_until_);
+    const Cycle end = start + t.cycles;
+    busy_until_ = end;
+
+    if (op->functional) datapath_.shape(arch_.pe2d.rows, arch_.pe2d.cols, op->extent.e, op->extent.f);
+    fetch_operands(*op, start);
+    if (op->functional) {
+        float* out = op->op == Op::AV ? reinterpret_cast<float*>(gp.get_data_ptr()) : nullptr;
+        datapath_.execute(op->op, op->extent, op->first_key_tile, out);
+    }
+    store_state(*op, end);
+    if (op->forward && op->functional) forward_results(*op, end + t.latency);
+
+    if (stats_.op_count++ == 0) stats_.first_start = start;
+    OpStats& s = stats_.ops[index_of(op->op)];
+    ++s.count;
+    s.cycles += t.cycles;
+    stats_.busy_cycles += t.cycles;
+    stats_.actions += op_actions(op->op, op->extent, exp_);
+    stats_.last_end = end;
+
+    op->start = start;
+    op->end = end;
+    delay = clock_.at(end + t.latency) - sc_core::sc_time_stamp();
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void PeArray::link_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&) {
+    const Forward* fwd = gp.get_extension<Forward>();
+    if (!fwd || gp.get_command() != tlm::TLM_WRITE_COMMAND) {
+        gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+        return;
+    }
+    datapath_.shape(arch_.pe2d.rows, arch_.pe2d.cols, fwd->e, fwd->f);
+    const std::size_t words = gp.get_data_length() / 4;
+    if (words != datapath_.reg_words(fwd->value)) {
+        gp.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
+        return;
+    }
+    const float* src = reinterpret_cast<const float*>(gp.get_data_ptr());
+    std::copy(src, src + words, datapath_.reg(fwd->value));
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void PeArray::write_stats(nlohmann::json& out) const {
+    out["busy_cycles"] = stats_.busy_cycles;
+    out["op_count"] = stats_.op_count;
+    out["first_start_cycle"] = stats_.first_start;
+    out["last_end_cycle"] = stats_.last_end;
+    out["macs"] = stats_.actions.mac;
+    out["adds"] = stats_.actions.add;
+    out["max_ops"] = stats_.actions.max;
+    out["exp_ops"] = stats_.actions.exp;
+    out["divides"] = stats_.actions.divide;
+    out["forwards"] = stats_.forwards;
+    nlohmann::json ops = nlohmann::json::object();
+    for (std::size_t i = 0; i < kOpCount; ++i) {
+        const OpStats& s = stats_.ops[i];
+        if (s.count == 0) continue;
+        ops[std::string(op_name(static_cast<Op>(i)))] = {{"count", s.count}, {"cycles", s.cycles}};
+    }
+    out["ops"] = ops;
+}
+
+}  // namespace fusemax

@@ -1,0 +1,83 @@
+#pragma once
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+
+#include <array>
+#include <string>
+
+#include "common/clock.h"
+#include "common/stats_source.h"
+#include "common/tile_datapath.h"
+#include "common/tile_op.h"
+#include "common/word_port.h"
+#include "config/arch_config.h"
+
+namespace fusemax {
+
+struct OpStats {
+    std::uint64_t count = 0;
+    std::uint64_t cycles = 0;
+};
+
+struct PeArrayStats {
+    std::uint64_t busy_cycles = 0;
+    std::uint64_t op_count = 0;
+    std::array<OpStats, kOpCount> ops{};
+    ActionCounts actions;
+    std::uint64_t forwards = 0;  // register transfers to the other array
+    Cycle first_start = 0, last_end = 0;
+};
+
+// What the 2D and 1D arrays share: an in-order op queue that charges each op the cycles the
+// configuration binds to it, fetches operands from the GLB, and forwards results to the other
+// array. The derived classes name the sockets after the hardware's paths.
+class PeArray : public sc_core::sc_module, public StatsSource {
+public:
+    tlm_utils::simple_target_socket<PeArray> cmd_in;       // tile ops from the scheduler
+    tlm_utils::simple_target_socket<PeArray> link_in;      // register forwards from the other array
+    tlm_utils::simple_initiator_socket<PeArray> glb_out;   // operand reads, state writes
+    tlm_utils::simple_initiator_socket<PeArray> link_out;  // register forwards to the other array
+
+    PeArray(const PeArray&) = delete;
+    PeArray& operator=(const PeArray&) = delete;
+
+    ArrayKind array_kind() const { return kind_; }
+    const PeArrayStats& stats() const { return stats_; }
+    void write_stats(nlohmann::json& out) const override;
+    // Cycle at which the array finishes the ops it has accepted.
+    Cycle busy_until() const { return busy_until_; }
+
+protected:
+    PeArray(const sc_core::sc_module_name& name, ArrayKind kind, const ArchConfig& arch, const char* cmd_name,
+            const char* link_in_name, const char* glb_name, const char* link_out_name);
+
+private:
+    struct OpTiming {
+        Cycle cycles = 0;
+        Cycle latency = 0;
+    };
+
+    ArrayKind kind_;
+    const ArchConfig& arch_;
+    Clock clock_;
+    ExpActions exp_;
+    TileDatapath datapath_;
+    WordPort glb_;
+    WordPort link_;
+    Forward forward_ext_;
+    Cycle busy_until_ = 0;
+    std::array<OpTiming, kOpCount> timing_{};
+    std::uint32_t timing_e_ = 0, timing_f_ = 0;
+    PeArrayStats stats_;
+
+    void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+    void link_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+    const OpTiming& timing(const TileOp& op);
+    void fetch_operands(const TileOp& op, Cycle at);
+    void store_state(const TileOp& op, Cycle at);
+    void forward_results(const TileOp& op, Cycle at);
+};
+
+}  // namespace fusemax

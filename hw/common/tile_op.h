@@ -1,0 +1,57 @@
+#pragma once
+#include <tlm>
+
+#include <cstdint>
+
+#include "common/clock.h"
+#include "program/ops.h"
+
+namespace fusemax {
+
+// Loop indices of a tile step, for traces and error messages.
+struct TileCoord {
+    std::uint32_t b = 0, h = 0;
+    std::uint32_t p2 = 0, m1 = 0, p1 = 0;
+};
+
+// GLB word addresses of the operands a tile op reads or updates.
+struct TileOperands {
+    std::uint64_t q = 0, k = 0, v = 0;       // Q tile, K tile, V tile
+    std::uint64_t rm = 0, rd = 0, rnv = 0;   // running state of this query tile
+};
+
+// The extension a tile op travels with (scheduler -> PE array). The data pointer of the generic
+// payload carries the op's output to the scheduler where it has one (AV: the O tile).
+struct TileOp : tlm::tlm_extension<TileOp> {
+    Op op = Op::QK;
+    TileCoord at;
+    OpExtent extent;
+    TileOperands operands;
+    bool first_key_tile = false;  // running state starts at its identity (RM = -inf, RD = RNV = 0)
+    bool forward = false;         // a consumer of the result sits on the other array
+    bool functional = true;       // false: timing only, no values move
+    // Filled in by the array: when it was busy with the op.
+    Cycle start = 0, end = 0;
+
+    tlm::tlm_extension_base* clone() const override { return new TileOp(*this); }
+    void copy_from(const tlm::tlm_extension_base& other) override {
+        *this = static_cast<const TileOp&>(other);
+    }
+};
+
+// Values a PE array holds in its registers between ops of one tile step.
+enum class TileValue : std::uint8_t { QK, LM, RmOld, RmNew, SLN, SLD, PRM, SPD, RD, SLNV, SPNV, RNV };
+inline constexpr std::size_t kTileValueCount = 12;
+
+// Extension of a register-forward transaction between the arrays (pe2d2pe1d, pe1d2pe2d).
+struct Forward : tlm::tlm_extension<Forward> {
+    TileValue value = TileValue::LM;
+    std::uint32_t e = 0, f = 0;  // head dims, which size the registers
+
+    tlm::tlm_extension_base* clone() const override { return new Forward(*this); }
+    void copy_from(const tlm::tlm_extension_base& other) override {
+        *this = static_cast<const Forward&>(other);
+    }
+};
+
+}  // namespace fusemax

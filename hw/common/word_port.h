@@ -1,0 +1,92 @@
+#pragma once
+#include <tlm>
+
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+
+namespace fusemax {
+
+// Marks a transaction that carries addresses and lengths but no values (timing mode): the target
+// does its accounting and leaves storage alone. Keeps timing mode free of tensor-sized copies.
+struct TimingOnly : tlm::tlm_extension<TimingOnly> {
+    tlm::tlm_extension_base* clone() const override { return new TimingOnly; }
+    void copy_from(const tlm::tlm_extension_base&) override {}
+};
+
+// A transaction failed with an error response: names the path, what and where.
+class TransportError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Word-granular reads and writes through one initiator socket into a word-addressed target
+// (the GLB, a PE array's register inbox). Each word travels as one fp32 value; addresses are
+// word index x 4 bytes. One reusable payload per port: no allocation per transaction.
+class WordPort {
+public:
+    WordPort(tlm::tlm_initiator_socket<>& socket, const Clock& clock, std::string path)
+        : socket_(socket), clock_(clock), path_(std::move(path)) {
+        gp_.set_streaming_width(0);
+        gp_.set_byte_enable_ptr(nullptr);
+        gp_.set_byte_enable_length(0);
+    }
+    ~WordPort() {
+        // The payload frees the extensions it still holds; these belong to their owners.
+        if (gp_.get_extension<TimingOnly>()) gp_.clear_extension(&marker_);
+        for (auto& detach : attached_) detach();
+    }
+
+    // Keeps `ext` (owned by the caller) on every transaction of this port.
+    template <typename T>
+    void attach(T* ext) {
+        gp_.set_extension(ext);
+        attached_.push_back([this] { gp_.clear_extension<T>(); });
+    }
+    WordPort(const WordPort&) = delete;
+    WordPort& operator=(const WordPort&) = delete;
+
+    // `data` null: timing only. Returns the cycle at which the target completed.
+    Cycle read(std::uint64_t word, std::uint64_t words, float* data, Cycle when) {
+        return transfer(tlm::TLM_READ_COMMAND, word, words, data, when);
+    }
+    Cycle write(std::uint64_t word, std::uint64_t words, const float* data, Cycle when) {
+        return transfer(tlm::TLM_WRITE_COMMAND, word, words, const_cast<float*>(data), when);
+    }
+
+private:
+    tlm::tlm_initiator_socket<>& socket_;
+    const Clock& clock_;
+    std::string path_;
+    tlm::tlm_generic_payload gp_;
+    TimingOnly marker_;
+    std::vector<std::function<void()>> attached_;
+
+    Cycle transfer(tlm::tlm_command cmd, std::uint64_t word, std::uint64_t words, float* data, Cycle when) {
+        gp_.set_command(cmd);
+        gp_.set_address(word * 4);
+        gp_.set_data_length(static_cast<unsigned>(words * 4));
+        gp_.set_streaming_width(static_cast<unsigned>(words * 4));
+        gp_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        if (data) {
+            gp_.set_data_ptr(reinterpret_cast<unsigned char*>(data));
+            if (gp_.get_extension<TimingOnly>()) gp_.clear_extension(&marker_);
+        } else {
+            gp_.set_data_ptr(nullptr);
+            if (!gp_.get_extension<TimingOnly>()) gp_.set_extension(&marker_);
+        }
+        sc_core::sc_time delay = clock_.delay_until(when);
+        socket_->b_transport(gp_, delay);
+        if (!gp_.is_response_ok())
+            throw TransportError(path_ + ": " + (cmd == tlm::TLM_READ_COMMAND ? "read" : "write") + " of " +
+                                 std::to_string(words) + " words at word " + std::to_string(word) + ": " +
+                                 gp_.get_response_string());
+        return clock_.cycles(sc_core::sc_time_stamp() + delay);
+    }
+};
+
+}  // namespace fusemax

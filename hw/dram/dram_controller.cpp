@@ -1,0 +1,148 @@
+#include "dram/dram_controller.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "numerics/tensor.h"
+
+namespace fusemax {
+
+DramController::DramController(const sc_core::sc_module_name& name, const ArchConfig& arch)
+    : sc_core::sc_module(name),
+      sched2dram("sched2dram"),
+      dram2glb("dram2glb"),
+      dram2mem("dram2mem"),
+      arch_(arch),
+      clock_(arch.clock_hz),
+      bytes_per_cycle_(arch.dram.bandwidth_bytes_per_s / arch.clock_hz),
+      glb_(dram2glb, clock_, std::string(this->name()) + ".dram2glb") {
+    sched2dram.register_b_transport(this, &DramController::b_transport);
+}
+
+bool DramController::mem_transport(tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data, std::uint64_t len,
+                                   tlm::tlm_response_status& status) {
+    mem_gp_.set_command(cmd);
+    mem_gp_.set_address(addr);
+    mem_gp_.set_data_ptr(data);
+    mem_gp_.set_data_length(static_cast<unsigned>(len));
+    mem_gp_.set_streaming_width(static_cast<unsigned>(len));
+    mem_gp_.set_byte_enable_ptr(nullptr);
+    mem_gp_.set_byte_enable_length(0);
+    mem_gp_.set_dmi_allowed(false);
+    mem_gp_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    // The channel model charges the time; the platform memory only supplies the values.
+    sc_core::sc_time ignored = sc_core::SC_ZERO_TIME;
+    dram2mem->b_transport(mem_gp_, ignored);
+    status = mem_gp_.get_response_status();
+    return mem_gp_.is_response_ok();
+}
+
+bool DramController::read_rows(const DmaTransfer& x, tlm::tlm_response_status& status) {
+    const std::uint64_t eb = elem_bytes(x.elem);
+    const std::uint64_t row_bytes = std::uint64_t{x.row_elems} * eb;
+    staging_.resize(x.elements() * eb);
+    if (x.row_stride == row_bytes) {
+        if (!mem_transport(tlm::TLM_READ_COMMAND, x.mem_addr, staging_.data(), staging_.size(), status)) return false;
+    } else {
+        for (std::uint32_t r = 0; r < x.rows; ++r)
+            if (!mem_transport(tlm::TLM_READ_COMMAND, x.mem_addr + r * x.row_stride, staging_.data() + r * row_bytes,
+                               row_bytes, status))
+                return false;
+    }
+    values_.resize(x.elements());
+    if (x.elem == ElemType::F32) {
+        std::memcpy(values_.data(), staging_.data(), staging_.size());
+    } else {
+        for (std::size_t i = 0; i < values_.size(); ++i) {
+            std::uint16_t h;
+            std::memcpy(&h, staging_.data() + 2 * i, 2);
+            values_[i] = half_to_float(h);
+        }
+    }
+    if (x.scale != 1.0f)
+        for (float& v : values_) v *= x.scale;
+    return true;
+}
+
+bool DramController::write_rows(const DmaTransfer& x, const float* src, tlm::tlm_response_status& status) {
+    const std::uint64_t eb = elem_bytes(x.elem);
+    const std::uint64_t row_bytes = std::uint64_t{x.row_elems} * eb;
+    staging_.resize(x.elements() * eb);
+    if (x.elem == ElemType::F32) {
+        std::memcpy(staging_.data(), src, staging_.size());
+    } else {
+        for (std::size_t i = 0; i < x.elements(); ++i) {
+            const std::uint16_t h = float_to_half(src[i]);
+            std::memcpy(staging_.data() + 2 * i, &h, 2);
+        }
+    }
+    if (x.row_stride == row_bytes)
+        return mem_transport(tlm::TLM_WRITE_COMMAND, x.mem_addr, staging_.data(), staging_.size(), status);
+    for (std::uint32_t r = 0; r < x.rows; ++r)
+        if (!mem_transport(tlm::TLM_WRITE_COMMAND, x.mem_addr + r * x.row_stride, staging_.data() + r * row_bytes,
+                           row_bytes, status))
+            return false;
+    return true;
+}
+
+void DramController::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+    DmaTransfer* x = gp.get_extension<DmaTransfer>();
+    const bool carries_values = x && x->store && x->functional;
+    if (!x || gp.is_read() || (carries_values != gp.is_write()) ||
+        (carries_values && gp.get_data_length() != x->elements() * 4)) {
+        gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+        return;
+    }
+    const std::uint64_t bytes = x->elements() * arch_.word_bytes;
+    const Cycle transfer = static_cast<Cycle>(std::ceil(double(bytes) / bytes_per_cycle_));
+    const std::uint64_t accesses = (bytes + arch_.dram.access_bytes - 1) / arch_.dram.access_bytes;
+    const Cycle arrival = clock_.cycles(sc_core::sc_time_stamp() + delay);
+    const Cycle start = std::max(arrival, busy_until_);
+    const Cycle end = start + transfer;
+    const Cycle done = end + arch_.dram.latency_cycles;
+    busy_until_ = end;
+
+    tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
+    if (!x->store) {
+        if (x->functional && !read_rows(*x, status)) {
+            gp.set_response_status(status);
+            return;
+        }
+        glb_.write(x->glb_word, x->elements(), x->functional ? values_.data() : nullptr, done);
+        stats_.read_bytes += bytes;
+        stats_.read_accesses += accesses;
+    } else {
+        if (x->functional && !write_rows(*x, reinterpret_cast<const float*>(gp.get_data_ptr()), status)) {
+            gp.set_response_status(status);
+            return;
+        }
+        stats_.write_bytes += bytes;
+        stats_.write_accesses += accesses;
+    }
+    stats_.busy_cycles += transfer;
+    stats_.bytes_by_tensor[static_cast<std::size_t>(x->tensor)] += bytes;
+    ++stats_.transfers;
+
+    x->start = start;
+    x->end = end;
+    x->done = done;
+    delay = clock_.at(done) - sc_core::sc_time_stamp();
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void DramController::write_stats(nlohmann::json& out) const {
+    out["read_bytes"] = stats_.read_bytes;
+    out["write_bytes"] = stats_.write_bytes;
+    out["read_accesses"] = stats_.read_accesses;
+    out["write_accesses"] = stats_.write_accesses;
+    out["busy_cycles"] = stats_.busy_cycles;
+    out["transfers"] = stats_.transfers;
+    out["bytes_by_tensor"] = {{"Q", stats_.bytes_by_tensor[0]},
+                              {"K", stats_.bytes_by_tensor[1]},
+                              {"V", stats_.bytes_by_tensor[2]},
+                              {"O", stats_.bytes_by_tensor[3]}};
+    out["bandwidth_bytes_per_cycle"] = bytes_per_cycle_;
+    out["latency_cycles"] = arch_.dram.latency_cycles;
+}
+
+}  // namespace fusemax

@@ -1,0 +1,63 @@
+#pragma once
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/simple_target_socket.h>
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/dma.h"
+#include "common/stats_source.h"
+#include "common/word_port.h"
+#include "config/arch_config.h"
+
+namespace fusemax {
+
+struct DramStats {
+    std::uint64_t read_bytes = 0, write_bytes = 0;        // hardware words x word size
+    std::uint64_t read_accesses = 0, write_accesses = 0;  // 64-bit accesses
+    std::uint64_t busy_cycles = 0;                        // cycles the channel moved data
+    std::array<std::uint64_t, 4> bytes_by_tensor{};       // Q, K, V, O
+    std::uint64_t transfers = 0;
+};
+
+// The DRAM side of the chip: one channel of configured bandwidth and latency that moves blocks of
+// rows between the platform memory (the `dram2mem` socket) and the GLB. Traffic and energy count
+// hardware words (2 bytes each in the reference), whatever element type the platform stores.
+class DramController : public sc_core::sc_module, public StatsSource {
+public:
+    tlm_utils::simple_target_socket<DramController> sched2dram;
+    tlm_utils::simple_initiator_socket<DramController> dram2glb;
+    tlm_utils::simple_initiator_socket<DramController> dram2mem;
+
+    DramController(const sc_core::sc_module_name& name, const ArchConfig& arch);
+    DramController(const DramController&) = delete;
+    DramController& operator=(const DramController&) = delete;
+
+    const DramStats& stats() const { return stats_; }
+    void write_stats(nlohmann::json& out) const override;
+    Cycle busy_until() const { return busy_until_; }
+
+private:
+    const ArchConfig& arch_;
+    Clock clock_;
+    double bytes_per_cycle_;
+    WordPort glb_;
+    Cycle busy_until_ = 0;
+    DramStats stats_;
+    tlm::tlm_generic_payload mem_gp_;
+    std::vector<unsigned char> staging_;
+    std::vector<float> values_;
+
+    void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+    // Moves rows between platform memory and `values_`; false on an error response.
+    bool read_rows(const DmaTransfer& x, tlm::tlm_response_status& status);
+    bool write_rows(const DmaTransfer& x, const float* src, tlm::tlm_response_status& status);
+    bool mem_transport(tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data, std::uint64_t len,
+                       tlm::tlm_response_status& status);
+};
+
+}  // namespace fusemax

@@ -1,0 +1,88 @@
+#include "glb/global_buffer.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "common/word_port.h"
+
+namespace fusemax {
+
+GlobalBuffer::GlobalBuffer(const sc_core::sc_module_name& name, const GlbConfig& config, std::uint32_t word_bytes)
+    : sc_core::sc_module(name),
+      pe2d2glb("pe2d2glb"),
+      pe1d2glb("pe1d2glb"),
+      dram2glb("dram2glb"),
+      config_(config),
+      capacity_words_(config.capacity_bytes / word_bytes) {
+    for (auto* s : {&pe2d2glb, &pe1d2glb, &dram2glb}) {
+        s->register_b_transport(this, &GlobalBuffer::b_transport);
+        s->register_transport_dbg(this, &GlobalBuffer::transport_dbg);
+    }
+    stats_.bank_rows.assign(config_.banks, 0);
+}
+
+tlm::tlm_response_status GlobalBuffer::check(const tlm::tlm_generic_payload& gp) const {
+    const std::uint64_t addr = gp.get_address();
+    const std::uint64_t len = gp.get_data_length();
+    if (gp.get_command() == tlm::TLM_IGNORE_COMMAND) return tlm::TLM_COMMAND_ERROR_RESPONSE;
+    if (addr % 4 || len % 4) return tlm::TLM_ADDRESS_ERROR_RESPONSE;
+    if (addr / 4 + len / 4 > capacity_words_) return tlm::TLM_ADDRESS_ERROR_RESPONSE;
+    if (gp.get_byte_enable_ptr()) return tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE;
+    if (gp.get_streaming_width() != 0 && gp.get_streaming_width() < len) return tlm::TLM_BURST_ERROR_RESPONSE;
+    return tlm::TLM_OK_RESPONSE;
+}
+
+void GlobalBuffer::count_rows(std::uint64_t first_word, std::uint64_t words, bool write) {
+    if (words == 0) return;
+    const std::uint64_t first_row = first_word / config_.row_words;
+    const std::uint64_t last_row = (first_word + words - 1) / config_.row_words;
+    const std::uint64_t rows = last_row - first_row + 1;
+    (write ? stats_.row_writes : stats_.row_reads) += rows;
+    (write ? stats_.words_written : stats_.words_read) += words;
+    const std::uint64_t banks = config_.banks;
+    if (rows >= banks) {
+        for (auto& b : stats_.bank_rows) b += rows / banks;
+    }
+    for (std::uint64_t r = first_row + (rows / banks) * banks; r <= last_row; ++r) ++stats_.bank_rows[r % banks];
+}
+
+void GlobalBuffer::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&) {
+    const tlm::tlm_response_status status = check(gp);
+    if (status != tlm::TLM_OK_RESPONSE) {
+        gp.set_response_status(status);
+        return;
+    }
+    const std::uint64_t word = gp.get_address() / 4;
+    const std::uint64_t words = gp.get_data_length() / 4;
+    const bool write = gp.is_write();
+    count_rows(word, words, write);
+    if (!gp.get_extension<TimingOnly>()) {
+        if (storage_.empty()) storage_.assign(capacity_words_, 0.0f);
+        float* at = storage_.data() + word;
+        if (write) std::memcpy(at, gp.get_data_ptr(), words * 4);
+        else std::memcpy(gp.get_data_ptr(), at, words * 4);
+    }
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+unsigned int GlobalBuffer::transport_dbg(tlm::tlm_generic_payload& gp) {
+    if (check(gp) != tlm::TLM_OK_RESPONSE) return 0;
+    if (storage_.empty()) storage_.assign(capacity_words_, 0.0f);
+    unsigned char* at = reinterpret_cast<unsigned char*>(storage_.data()) + gp.get_address();
+    if (gp.is_write()) std::memcpy(at, gp.get_data_ptr(), gp.get_data_length());
+    else std::memcpy(gp.get_data_ptr(), at, gp.get_data_length());
+    return gp.get_data_length();
+}
+
+void GlobalBuffer::write_stats(nlohmann::json& out) const {
+    out["capacity_words"] = capacity_words_;
+    out["row_words"] = config_.row_words;
+    out["banks"] = config_.banks;
+    out["row_reads"] = stats_.row_reads;
+    out["row_writes"] = stats_.row_writes;
+    out["words_read"] = stats_.words_read;
+    out["words_written"] = stats_.words_written;
+    out["bank_rows"] = stats_.bank_rows;
+}
+
+}  // namespace fusemax

@@ -1,0 +1,52 @@
+#pragma once
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_target_socket.h>
+
+#include <cstdint>
+#include <vector>
+
+#include "common/stats_source.h"
+#include "config/arch_config.h"
+
+namespace fusemax {
+
+struct GlobalBufferStats {
+    std::uint64_t row_reads = 0;
+    std::uint64_t row_writes = 0;
+    std::uint64_t words_read = 0;
+    std::uint64_t words_written = 0;
+    std::vector<std::uint64_t> bank_rows;  // rows touched per bank (row r lives in bank r % banks)
+};
+
+// The banked on-chip SRAM. Word-addressed (one hardware word per 4-byte fp32 slot of the TLM
+// address space); energy is per 256-word row, so every access counts the rows it touches.
+// Accesses are assumed hidden behind compute (the reference's per-op costs include operand
+// delivery), so the GLB adds no delay.
+class GlobalBuffer : public sc_core::sc_module, public StatsSource {
+public:
+    tlm_utils::simple_target_socket<GlobalBuffer> pe2d2glb;
+    tlm_utils::simple_target_socket<GlobalBuffer> pe1d2glb;
+    tlm_utils::simple_target_socket<GlobalBuffer> dram2glb;
+
+    GlobalBuffer(const sc_core::sc_module_name& name, const GlbConfig& config, std::uint32_t word_bytes);
+    GlobalBuffer(const GlobalBuffer&) = delete;
+    GlobalBuffer& operator=(const GlobalBuffer&) = delete;
+
+    std::uint64_t capacity_words() const { return capacity_words_; }
+    const GlobalBufferStats& stats() const { return stats_; }
+    void write_stats(nlohmann::json& out) const override;
+
+private:
+    GlbConfig config_;
+    std::uint64_t capacity_words_;
+    std::vector<float> storage_;  // allocated on the first access that carries values
+    GlobalBufferStats stats_;
+
+    void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+    unsigned int transport_dbg(tlm::tlm_generic_payload& gp);
+    tlm::tlm_response_status check(const tlm::tlm_generic_payload& gp) const;
+    void count_rows(std::uint64_t first_word, std::uint64_t words, bool write);
+};
+
+}  // namespace fusemax

@@ -1,0 +1,95 @@
+#include "report/run_report.h"
+
+#include <functional>
+
+#include "common/stats_source.h"
+
+namespace fusemax {
+namespace {
+
+void walk(const sc_core::sc_object& obj, nlohmann::json& out) {
+    if (const auto* src = dynamic_cast<const StatsSource*>(&obj)) {
+        nlohmann::json group = nlohmann::json::object();
+        src->write_stats(group);
+        out[obj.name()] = group;
+    }
+    for (const sc_core::sc_object* child : obj.get_child_objects()) walk(*child, out);
+}
+
+nlohmann::json op_table(const PeArray& a) {
+    nlohmann::json ops = nlohmann::json::object();
+    for (std::size_t i = 0; i < kOpCount; ++i) {
+        const OpStats& s = a.stats().ops[i];
+        if (s.count) ops[std::string(op_name(static_cast<Op>(i)))] = {{"count", s.count}, {"cycles", s.cycles}};
+    }
+    return ops;
+}
+
+nlohmann::json actions(const ActionCounts& a) {
+    return {{"macs", a.mac}, {"adds", a.add}, {"max_ops", a.max}, {"exp_ops", a.exp}, {"divides", a.divide}};
+}
+
+}  // namespace
+
+RunSummary summarize(const FuseMax& top) {
+    const SchedulerStats& sched = top.scheduler().stats();
+    const Clock clock(top.arch().clock_hz);
+    RunSummary s;
+    s.cycles = sched.job_end - sched.job_start;
+    s.compute_cycles = sched.compute_end - sched.compute_start;
+    s.compute_start = sched.compute_start - sched.job_start;
+    s.seconds = clock.seconds(s.cycles);
+    const DramStats& dram = top.dram().stats();
+    s.counts.dram_read_accesses = dram.read_accesses;
+    s.counts.dram_write_accesses = dram.write_accesses;
+    s.counts.glb_row_reads = top.glb().stats().row_reads;
+    s.counts.glb_row_writes = top.glb().stats().row_writes;
+    s.counts.pe2d = top.pe2d().stats().actions;
+    s.counts.pe1d = top.pe1d().stats().actions;
+    s.energy = energy_of(top.arch().energy, s.counts);
+    s.dram_read_bytes = dram.read_bytes;
+    s.dram_write_bytes = dram.write_bytes;
+    s.pe2d_busy = top.pe2d().stats().busy_cycles;
+    s.pe1d_busy = top.pe1d().stats().busy_cycles;
+    s.util_2d = s.cycles ? double(s.pe2d_busy) / double(s.cycles) : 0.0;
+    s.util_1d = s.cycles ? double(s.pe1d_busy) / double(s.cycles) : 0.0;
+    s.tile_steps = sched.tile_steps;
+    return s;
+}
+
+nlohmann::json report_json(const FuseMax& top, const RunSummary& s) {
+    const ArchConfig& a = top.arch();
+    nlohmann::json j;
+    j["arch"] = a.name;
+    j["design"] = a.design;
+    j["clock_hz"] = a.clock_hz;
+    j["cycles"] = s.cycles;
+    j["seconds"] = s.seconds;
+    j["compute_cycles"] = s.compute_cycles;
+    j["dram_prologue_cycles"] = s.compute_start;
+    j["energy_pj"] = s.energy.total_pj();
+    j["energy_breakdown_pj"] = {
+        {"dram", s.energy.dram_pj}, {"glb", s.energy.glb_pj}, {"pe2d", s.energy.pe2d_pj}, {"pe1d", s.energy.pe1d_pj}};
+    j["dram_read_bytes"] = s.dram_read_bytes;
+    j["dram_write_bytes"] = s.dram_write_bytes;
+    j["dram_read_accesses"] = s.counts.dram_read_accesses;
+    j["dram_write_accesses"] = s.counts.dram_write_accesses;
+    j["glb_row_reads"] = s.counts.glb_row_reads;
+    j["glb_row_writes"] = s.counts.glb_row_writes;
+    j["util_2d"] = s.util_2d;
+    j["util_1d"] = s.util_1d;
+    j["tile_steps"] = s.tile_steps;
+    j["pe2d"] = {{"busy_cycles", s.pe2d_busy}, {"ops", op_table(top.pe2d())}, {"actions", actions(s.counts.pe2d)}};
+    j["pe1d"] = {{"busy_cycles", s.pe1d_busy}, {"ops", op_table(top.pe1d())}, {"actions", actions(s.counts.pe1d)}};
+    const Tiling& t = top.scheduler().tiling();
+    const GlbPlan& p = top.scheduler().glb_plan();
+    j["tiling"] = {{"m0", t.m0}, {"p0", t.p0}, {"m1", t.m1}, {"p1", t.p1}, {"p2", t.p2},
+                   {"query_tiles", t.query_tiles}, {"q_slots", p.q_slots}, {"kv_slots", p.kv_slots},
+                   {"glb_bytes_used", p.words_used * a.word_bytes}};
+    nlohmann::json modules = nlohmann::json::object();
+    walk(top, modules);
+    j["modules"] = modules;
+    return j;
+}
+
+}  // namespace fusemax

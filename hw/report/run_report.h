@@ -1,0 +1,32 @@
+#pragma once
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+
+#include "common/clock.h"
+#include "energy/energy_model.h"
+#include "top/fusemax.h"
+
+namespace fusemax {
+
+// The headline results of the last job, gathered from the modules' statistics groups.
+struct RunSummary {
+    Cycle cycles = 0;          // job start to the completion of its last DRAM write
+    Cycle compute_cycles = 0;  // first tile op start to last tile op end
+    Cycle compute_start = 0;   // relative to the job start: the DRAM prologue
+    double seconds = 0;
+    ActivityCounts counts;
+    EnergyBreakdown energy;
+    std::uint64_t dram_read_bytes = 0, dram_write_bytes = 0;
+    std::uint64_t pe2d_busy = 0, pe1d_busy = 0;
+    double util_2d = 0, util_1d = 0;
+    std::uint64_t tile_steps = 0;
+};
+
+RunSummary summarize(const FuseMax& top);
+
+// The stats JSON: headline numbers, per-op tables of both arrays, tiling, and every module's own
+// statistics group under "modules" (found by walking the module tree below `top`).
+nlohmann::json report_json(const FuseMax& top, const RunSummary& s);
+
+}  // namespace fusemax

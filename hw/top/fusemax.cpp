@@ -1,0 +1,25 @@
+#include "top/fusemax.h"
+
+namespace fusemax {
+
+FuseMax::FuseMax(const sc_core::sc_module_name& name, const ArchConfig& arch)
+    : sc_core::sc_module(name),
+      mem("mem"),
+      arch_(arch),
+      scheduler_(std::make_unique<Scheduler>("scheduler", arch_)),
+      pe2d_(std::make_unique<PeArray2D>("pe2d", arch_)),
+      pe1d_(std::make_unique<PeArray1D>("pe1d", arch_)),
+      glb_(std::make_unique<GlobalBuffer>("glb", arch_.glb, arch_.word_bytes)),
+      dram_(std::make_unique<DramController>("dram", arch_)) {
+    scheduler_->sched2pe2d.bind(pe2d_->sched2pe2d);
+    scheduler_->sched2pe1d.bind(pe1d_->sched2pe1d);
+    scheduler_->sched2dram.bind(dram_->sched2dram);
+    pe2d_->pe2d2glb.bind(glb_->pe2d2glb);
+    pe1d_->pe1d2glb.bind(glb_->pe1d2glb);
+    pe2d_->pe2d2pe1d.bind(pe1d_->pe2d2pe1d);
+    pe1d_->pe1d2pe2d.bind(pe2d_->pe1d2pe2d);
+    dram_->dram2glb.bind(glb_->dram2glb);
+    dram_->dram2mem.bind(mem);
+}
+
+}  // namespace fusemax

@@ -1,0 +1,87 @@
+#pragma once
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "config/cost_expr.h"
+#include "energy/energy_table.h"
+#include "program/ops.h"
+
+namespace fusemax {
+
+struct Pe2dConfig {
+    std::uint32_t rows = 256;  // keys per tile (M0)
+    std::uint32_t cols = 256;  // queries per tile (P0)
+    ExpActions exp{6, 1, 0};
+};
+
+struct Pe1dConfig {
+    std::uint32_t lanes = 256;  // one per query column
+    ExpActions exp{6, 1, 0};
+};
+
+struct GlbConfig {
+    std::uint64_t capacity_bytes = 16ull << 20;
+    std::uint32_t row_words = 256;
+    std::uint32_t banks = 32;
+};
+
+struct DramConfig {
+    double bandwidth_bytes_per_s = 400.0 * (1ull << 30);
+    std::uint64_t latency_cycles = 100;
+    std::uint32_t access_bytes = 8;  // one DRAM access moves 64 bits
+};
+
+// Where an op runs and what it costs there.
+struct OpBinding {
+    Op op = Op::QK;
+    ArrayKind array = ArrayKind::Pe2d;
+    CostExpr cycles;          // busy cycles of the array per op instance
+    CostExpr result_latency;  // extra cycles before consumers see the result (not busy time)
+};
+
+enum class Program : std::uint8_t { OnePass };
+
+struct ScheduleConfig {
+    Program program = Program::OnePass;
+    std::vector<OpBinding> step_ops;  // issue order within a tile step; each array runs its ops in this order
+    OpBinding av;                     // once per query tile, after its last key tile
+    bool interleave = true;           // may tile step i+1 start before step i drains?
+    std::vector<Op> overlap_next;     // without interleave: ops of step i that may overlap step i+1
+
+    const OpBinding& binding(Op op) const;
+};
+
+struct TilingConfig {
+    std::uint32_t p1 = 0;  // query tiles per GLB block; 0 = chosen from the GLB size (reference section 5)
+    bool double_buffer = true;  // prefetch the next K/V tile and Q block into spare GLB space
+};
+
+// One architecture: hardware parameters, op binding and costs, schedule and energy table.
+struct ArchConfig {
+    std::string name = "FuseMax";
+    std::string design = "binding";
+    std::string source;  // file it came from
+    double clock_hz = 940e6;
+    std::uint32_t word_bytes = 2;
+    Pe2dConfig pe2d;
+    Pe1dConfig pe1d;
+    GlbConfig glb;
+    DramConfig dram;
+    ScheduleConfig schedule;
+    TilingConfig tiling;
+    EnergyTable energy;
+
+    std::uint64_t glb_capacity_words() const { return glb.capacity_bytes / word_bytes; }
+};
+
+// Reads and validates an architecture YAML (configs/arch/*.yaml). The energy table it names is
+// resolved relative to the architecture file. Errors are ConfigError naming file and key.
+ArchConfig load_arch_config(const std::string& path);
+
+// The directory holding the shipped configurations: $FUSEMAX_DATA_DIR, else the build's default.
+std::string data_dir();
+std::string default_arch_path();
+
+}  // namespace fusemax

@@ -1,0 +1,50 @@
+#include "config/workload.h"
+
+#include <cmath>
+
+#include "config/config_error.h"
+#include "config/yaml_map.h"
+
+namespace fusemax {
+
+Workload load_workload(const std::string& path) {
+    const YamlMap doc(load_yaml_file(path), path, "");
+    doc.only_keys({"name", "batch", "heads", "seq_len", "seq_q", "seq_kv", "head_dim", "v_dim", "scale"});
+    Workload w;
+    w.name = doc.string("name", "custom");
+    w.batch = doc.positive_int("batch", 1);
+    w.heads = doc.positive_int("heads", 1);
+    if (doc.has("seq_len")) {
+        if (doc.has("seq_q") || doc.has("seq_kv")) doc.fail("seq_len", "give either seq_len or seq_q and seq_kv");
+        w.seq_q = w.seq_kv = doc.positive_int("seq_len");
+    } else {
+        w.seq_q = doc.positive_int("seq_q");
+        w.seq_kv = doc.positive_int("seq_kv");
+    }
+    w.head_dim = doc.positive_int("head_dim");
+    w.v_dim = doc.positive_int("v_dim", w.head_dim);
+    w.scale = doc.positive_number("scale", 1.0);
+    validate_workload(w, path);
+    return w;
+}
+
+void validate_workload(const Workload& w, const std::string& origin) {
+    auto check = [&](const char* field, std::uint64_t v, std::uint64_t max) {
+        if (v == 0 || v > max)
+            throw ConfigError(origin + ": " + field + " = " + std::to_string(v) + ": expected 1 to " +
+                              std::to_string(max));
+    };
+    check("batch", w.batch, kMaxPairs);
+    check("heads", w.heads, kMaxPairs);
+    check("seq_q", w.seq_q, kMaxSeqLen);
+    check("seq_kv", w.seq_kv, kMaxSeqLen);
+    check("head_dim", w.head_dim, kMaxHeadDim);
+    check("v_dim", w.v_dim, kMaxHeadDim);
+    if (w.batch * w.heads > kMaxPairs)
+        throw ConfigError(origin + ": batch x heads = " + std::to_string(w.batch * w.heads) + ": expected at most " +
+                          std::to_string(kMaxPairs));
+    if (!(w.scale > 0) || !std::isfinite(w.scale))
+        throw ConfigError(origin + ": scale: expected a positive finite number");
+}
+
+}  // namespace fusemax

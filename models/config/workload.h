@@ -1,0 +1,32 @@
+#pragma once
+#include <cstdint>
+#include <string>
+
+namespace fusemax {
+
+// One attention layer: B batches x H heads of softmax(scale * Q K^T) V with Q [P,E], K [M,E], V [M,F].
+struct Workload {
+    std::string name = "custom";
+    std::uint64_t batch = 1;
+    std::uint64_t heads = 1;
+    std::uint64_t seq_q = 1024;   // P
+    std::uint64_t seq_kv = 1024;  // M
+    std::uint64_t head_dim = 64;  // E
+    std::uint64_t v_dim = 64;     // F
+    double scale = 1.0;
+
+    std::uint64_t pairs() const { return batch * heads; }
+};
+
+inline constexpr std::uint64_t kMaxSeqLen = 1ull << 26;
+inline constexpr std::uint64_t kMaxHeadDim = 1ull << 14;
+inline constexpr std::uint64_t kMaxPairs = 1ull << 24;
+
+// Reads a workload YAML (configs/workloads/*.yaml). Keys: name, batch, heads, seq_len or
+// seq_q + seq_kv, head_dim, v_dim (defaults to head_dim), scale (defaults to 1).
+Workload load_workload(const std::string& path);
+
+// Throws ConfigError naming `origin` and the offending field when a size is out of range.
+void validate_workload(const Workload& w, const std::string& origin);
+
+}  // namespace fusemax

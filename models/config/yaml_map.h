@@ -1,0 +1,59 @@
+#pragma once
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace fusemax {
+
+// Loads a YAML file; a missing, unreadable or malformed file is a ConfigError naming the file.
+YAML::Node load_yaml_file(const std::string& path);
+
+// A strict view of one YAML mapping: typed getters that fail with "file:line: key 'a.b': expected
+// ..., got '...'", and a check that rejects keys the schema does not know.
+class YamlMap {
+public:
+    YamlMap(const YAML::Node& node, std::string file, std::string prefix);
+
+    bool has(std::string_view key) const;
+    std::string key_path(std::string_view key) const;
+
+    std::uint64_t positive_int(std::string_view key) const;
+    std::uint64_t positive_int(std::string_view key, std::uint64_t fallback) const;
+    std::uint64_t non_negative_int(std::string_view key, std::uint64_t fallback) const;
+    double positive_number(std::string_view key) const;
+    double positive_number(std::string_view key, double fallback) const;
+    std::string string(std::string_view key) const;
+    std::string string(std::string_view key, const std::string& fallback) const;
+    bool boolean(std::string_view key, bool fallback) const;
+    YamlMap map(std::string_view key) const;
+    std::vector<YAML::Node> list(std::string_view key) const;
+    std::vector<std::string> string_list(std::string_view key) const;
+
+    // Rejects any key not in `allowed`, naming it and the keys that are allowed.
+    void only_keys(std::initializer_list<std::string_view> allowed) const;
+
+    [[noreturn]] void fail(std::string_view key, const std::string& what) const;
+    [[noreturn]] void fail_here(const std::string& what) const;
+
+    const std::string& file() const { return file_; }
+    const YAML::Node& node() const { return node_; }
+
+private:
+    YAML::Node node_;
+    std::string file_;
+    std::string prefix_;
+
+    YAML::Node scalar(std::string_view key) const;
+    std::string where(const YAML::Node& n) const;
+};
+
+// Parses a strictly decimal integer; false if the text is not one.
+bool parse_int(const std::string& text, std::int64_t& out);
+// Parses a finite decimal number; false if the text is not one.
+bool parse_number(const std::string& text, double& out);
+
+}  // namespace fusemax

@@ -1,0 +1,25 @@
+#pragma once
+#include <cstdint>
+
+#include "energy/energy_table.h"
+#include "program/ops.h"
+
+namespace fusemax {
+
+// Everything a run did that costs energy.
+struct ActivityCounts {
+    std::uint64_t dram_read_accesses = 0, dram_write_accesses = 0;  // 64-bit accesses
+    std::uint64_t glb_row_reads = 0, glb_row_writes = 0;            // 256-word rows
+    ActionCounts pe2d, pe1d;
+};
+
+struct EnergyBreakdown {
+    double dram_pj = 0, glb_pj = 0, pe2d_pj = 0, pe1d_pj = 0;
+    double total_pj() const { return dram_pj + glb_pj + pe2d_pj + pe1d_pj; }
+};
+
+// Energy = counts x energy per action (reference section 6); leakage and register files are not
+// counted, as in the published accounting.
+EnergyBreakdown energy_of(const EnergyTable& table, const ActivityCounts& counts);
+
+}  // namespace fusemax

@@ -1,0 +1,67 @@
+#include "energy/energy_table.h"
+
+#include <stdexcept>
+
+#include "config/config_error.h"
+#include "config/yaml_map.h"
+
+namespace fusemax {
+namespace {
+
+ComputeEnergy read_compute(const YamlMap& m) {
+    m.only_keys({"mac", "add", "max", "exp", "divide"});
+    ComputeEnergy c;
+    auto opt = [&](const char* key, std::optional<double>& slot) {
+        if (m.has(key)) slot = m.positive_number(key);
+    };
+    opt("mac", c.mac);
+    opt("add", c.add);
+    opt("max", c.max);
+    opt("exp", c.exp);
+    opt("divide", c.divide);
+    return c;
+}
+
+}  // namespace
+
+double EnergyTable::compute_pj(ArrayKind a, const ActionCounts& n) const {
+    const ComputeEnergy& e = compute(a);
+    auto price = [](std::uint64_t count, const std::optional<double>& pj) {
+        if (count == 0) return 0.0;
+        if (!pj) throw std::logic_error("energy table has no price for a counted action");
+        return static_cast<double>(count) * *pj;
+    };
+    return price(n.mac, e.mac) + price(n.add, e.add) + price(n.max, e.max) + price(n.exp, e.exp) +
+           price(n.divide, e.divide);
+}
+
+std::optional<std::string> EnergyTable::missing_action(ArrayKind a, const ActionCounts& k) const {
+    const ComputeEnergy& e = compute(a);
+    if (k.mac && !e.mac) return "mac";
+    if (k.add && !e.add) return "add";
+    if (k.max && !e.max) return "max";
+    if (k.exp && !e.exp) return "exp";
+    if (k.divide && !e.divide) return "divide";
+    return std::nullopt;
+}
+
+EnergyTable load_energy_table(const std::string& path) {
+    const YamlMap doc(load_yaml_file(path), path, "");
+    doc.only_keys({"name", "source", "dram", "glb", "pe2d", "pe1d"});
+    EnergyTable t;
+    t.name = doc.string("name");
+    t.source = doc.string("source", "");
+    const YamlMap dram = doc.map("dram");
+    dram.only_keys({"read", "write"});
+    t.dram_read_pj = dram.positive_number("read");
+    t.dram_write_pj = dram.positive_number("write");
+    const YamlMap glb = doc.map("glb");
+    glb.only_keys({"read", "write"});
+    t.glb_read_pj = glb.positive_number("read");
+    t.glb_write_pj = glb.positive_number("write");
+    t.pe2d = read_compute(doc.map("pe2d"));
+    t.pe1d = read_compute(doc.map("pe1d"));
+    return t;
+}
+
+}  // namespace fusemax

@@ -1,0 +1,34 @@
+#pragma once
+#include <optional>
+#include <string>
+
+#include "program/ops.h"
+
+namespace fusemax {
+
+// Energy per action of one array's compute units (pJ); an action the hardware lacks is empty.
+struct ComputeEnergy {
+    std::optional<double> mac, add, max, exp, divide;
+};
+
+// Energy per action (pJ) of every component, as Accelergy's ERT gives it (reference section 6).
+struct EnergyTable {
+    std::string name;
+    std::string source;
+    double dram_read_pj = 0;   // per DRAM access of `dram_access_bytes`
+    double dram_write_pj = 0;
+    double glb_read_pj = 0;    // per GLB row
+    double glb_write_pj = 0;
+    ComputeEnergy pe2d, pe1d;
+
+    const ComputeEnergy& compute(ArrayKind a) const { return a == ArrayKind::Pe2d ? pe2d : pe1d; }
+    // Energy of the given actions on array `a`. Every action with a non-zero count must be priced.
+    double compute_pj(ArrayKind a, const ActionCounts& counts) const;
+    // The first action kind used in `kinds` that array `a` has no price for, or empty.
+    std::optional<std::string> missing_action(ArrayKind a, const ActionCounts& kinds) const;
+};
+
+// Reads an energy table YAML (configs/energy/*.yaml); errors name the file and key.
+EnergyTable load_energy_table(const std::string& path);
+
+}  // namespace fusemax

@@ -1,0 +1,71 @@
+#pragma once
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace fusemax {
+
+// The operations of the attention cascade (reference section 2). The step ops run once per tile
+// step (one key tile against one query tile); AV runs once per query tile after its last key tile.
+enum class Op : std::uint8_t { QK, LM, RM, SLN, SLD, PRM, SPD, RD, SLNV, SPNV, RNV, AV };
+inline constexpr std::size_t kOpCount = 12;
+
+enum class ArrayKind : std::uint8_t { Pe2d, Pe1d };
+inline constexpr std::size_t kArrayCount = 2;
+
+std::string_view op_name(Op op);
+std::optional<Op> op_from_name(std::string_view name);
+std::string_view array_name(ArrayKind array);
+std::optional<ArrayKind> array_from_name(std::string_view name);
+
+inline constexpr std::size_t index_of(Op op) { return static_cast<std::size_t>(op); }
+inline constexpr std::size_t index_of(ArrayKind a) { return static_cast<std::size_t>(a); }
+
+// Counts of primitive actions; the energy table prices each one.
+struct ActionCounts {
+    std::uint64_t mac = 0;
+    std::uint64_t add = 0;
+    std::uint64_t max = 0;
+    std::uint64_t exp = 0;
+    std::uint64_t divide = 0;
+
+    ActionCounts& operator+=(const ActionCounts& o) {
+        mac += o.mac; add += o.add; max += o.max; exp += o.exp; divide += o.divide;
+        return *this;
+    }
+    ActionCounts scaled(std::uint64_t k) const { return {mac * k, add * k, max * k, exp * k, divide * k}; }
+    bool operator==(const ActionCounts& o) const {
+        return mac == o.mac && add == o.add && max == o.max && exp == o.exp && divide == o.divide;
+    }
+};
+
+// How one exp(x - m) is carried out by an array: FuseMax PEs evaluate a Taylor polynomial with
+// MACs; FLAT's 1D array has an exp unit. The subtract is the add in both.
+struct ExpActions {
+    std::uint32_t mac = 0;
+    std::uint32_t add = 0;
+    std::uint32_t exp = 0;
+};
+
+// The size of one op instance: valid key rows and query columns of the tile, and head dims.
+struct OpExtent {
+    std::uint32_t rows = 0;  // valid keys (m0)
+    std::uint32_t cols = 0;  // valid queries (p0)
+    std::uint32_t e = 0;
+    std::uint32_t f = 0;
+};
+
+// The ops whose results `op` reads within a tile step (the 1-pass cascade's dataflow, reference
+// section 2). Running state carried between key tiles (RM, RD, RNV) is not listed here.
+std::vector<Op> op_inputs(Op op);
+
+// Primitive actions one op instance performs (reference sections 2 and 6).
+ActionCounts op_actions(Op op, const OpExtent& x, const ExpActions& exp);
+
+// Which action kinds an op uses, so a configuration can be checked against an energy table.
+ActionCounts op_action_kinds(Op op, const ExpActions& exp);
+
+}  // namespace fusemax

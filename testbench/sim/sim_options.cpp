@@ -1,0 +1,155 @@
+#include "sim/sim_options.h"
+
+#include <boost/program_options.hpp>
+
+#include <sstream>
+
+#include "config/arch_config.h"
+#include "config/config_error.h"
+#include "config/yaml_map.h"
+
+namespace po = boost::program_options;
+
+namespace fusemax {
+namespace {
+
+std::uint64_t positive(const po::variables_map& vm, const char* flag) {
+    const std::string text = vm[flag].as<std::string>();
+    std::int64_t v = 0;
+    if (!parse_int(text, v) || v <= 0)
+        throw ConfigError(std::string("fusemax-sim: --") + flag + ": expected a positive integer, got '" + text + "'");
+    return static_cast<std::uint64_t>(v);
+}
+
+double positive_real(const po::variables_map& vm, const char* flag) {
+    const std::string text = vm[flag].as<std::string>();
+    double v = 0;
+    if (!parse_number(text, v) || v <= 0)
+        throw ConfigError(std::string("fusemax-sim: --") + flag + ": expected a positive number, got '" + text + "'");
+    return v;
+}
+
+}  // namespace
+
+SimOptions parse_sim_options(int argc, char** argv, std::string& help_text) {
+    po::options_description desc(
+        "fusemax-sim: runs attention on the FuseMax SystemC/TLM-2.0 model and reports cycles, energy and utilization\n"
+        "Options");
+    desc.add_options()
+        ("help,h", "print this help and exit")
+        ("arch", po::value<std::string>(), "architecture YAML (default: configs/arch/fusemax.yaml, FuseMax +Binding)")
+        ("workload", po::value<std::string>(), "workload YAML (default: BERT-Base shape, batch 1, 12 heads, 1K tokens)")
+        ("batch", po::value<std::string>(), "batch size B")
+        ("heads", po::value<std::string>(), "heads H")
+        ("seq", po::value<std::string>(), "sequence length (queries = keys)")
+        ("seq-q", po::value<std::string>(), "query length P")
+        ("seq-kv", po::value<std::string>(), "key/value length M")
+        ("head-dim", po::value<std::string>(), "query/key head dim E")
+        ("v-dim", po::value<std::string>(), "value head dim F (default: E)")
+        ("scale", po::value<std::string>(), "softmax scale folded into Q (default 1)")
+        ("seed", po::value<std::string>(), "seed of the random Q, K, V (default 1)")
+        ("q", po::value<std::string>(), "Q as .npy float32/float16 [B,H,P,E]")
+        ("k", po::value<std::string>(), "K as .npy float32/float16 [B,H,M,E]")
+        ("v", po::value<std::string>(), "V as .npy float32/float16 [B,H,M,F]")
+        ("out", po::value<std::string>(), "write O as float32 .npy [B,H,P,F]")
+        ("stats", po::value<std::string>(), "write statistics as JSON")
+        ("mode", po::value<std::string>(), "functional (default: computes O) or timing (no values)")
+        ("dtype", po::value<std::string>(), "element type of Q, K, V, O in platform memory: fp32 (default) or fp16")
+        ("no-check", "skip the comparison with the fp64 reference")
+        ("tolerance", po::value<std::string>(), "max relative error the check accepts (default 1e-5)")
+        ("quiet", "print nothing but errors");
+    std::ostringstream help;
+    help << desc;
+    help_text = help.str();
+
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw ConfigError(std::string("fusemax-sim: ") + e.what() + " (see --help)");
+    }
+
+    SimOptions o;
+    o.help = vm.count("help") > 0;
+    o.arch_path = vm.count("arch") ? vm["arch"].as<std::string>() : default_arch_path();
+    if (vm.count("workload")) o.workload_path = vm["workload"].as<std::string>();
+    auto opt_int = [&vm](const char* flag, std::optional<std::uint64_t>& slot) {
+        if (vm.count(flag)) slot = positive(vm, flag);
+    };
+    opt_int("batch", o.batch);
+    opt_int("heads", o.heads);
+    opt_int("seq", o.seq);
+    opt_int("seq-q", o.seq_q);
+    opt_int("seq-kv", o.seq_kv);
+    opt_int("head-dim", o.head_dim);
+    opt_int("v-dim", o.v_dim);
+    if (o.seq && (o.seq_q || o.seq_kv))
+        throw ConfigError("fusemax-sim: --seq: give either --seq or --seq-q/--seq-kv");
+    if (vm.count("scale")) o.scale = positive_real(vm, "scale");
+    if (vm.count("tolerance")) o.tolerance = positive_real(vm, "tolerance");
+    if (vm.count("seed")) {
+        const std::string text = vm["seed"].as<std::string>();
+        std::int64_t v = 0;
+        if (!parse_int(text, v) || v < 0)
+            throw ConfigError("fusemax-sim: --seed: expected a non-negative integer, got '" + text + "'");
+        o.seed = static_cast<std::uint64_t>(v);
+    }
+    auto opt_str = [&vm](const char* flag, std::optional<std::string>& slot) {
+        if (vm.count(flag)) slot = vm[flag].as<std::string>();
+    };
+    opt_str("q", o.q_path);
+    opt_str("k", o.k_path);
+    opt_str("v", o.v_path);
+    opt_str("out", o.out_path);
+    opt_str("stats", o.stats_path);
+    const int given = int(bool(o.q_path)) + int(bool(o.k_path)) + int(bool(o.v_path));
+    if (given != 0 && given != 3) throw ConfigError("fusemax-sim: --q, --k, --v: give all three .npy files or none");
+    if (vm.count("mode")) {
+        const std::string m = vm["mode"].as<std::string>();
+        if (m == "functional") o.functional = true;
+        else if (m == "timing") o.functional = false;
+        else throw ConfigError("fusemax-sim: --mode: expected functional or timing, got '" + m + "'");
+    }
+    if (vm.count("dtype")) {
+        const std::string d = vm["dtype"].as<std::string>();
+        if (d == "fp32") o.dtype = ElemType::F32;
+        else if (d == "fp16") o.dtype = ElemType::F16;
+        else throw ConfigError("fusemax-sim: --dtype: expected fp32 or fp16, got '" + d + "'");
+    }
+    o.check = vm.count("no-check") == 0;
+    o.quiet = vm.count("quiet") > 0;
+    if (!o.functional && (o.q_path || o.out_path))
+        throw ConfigError("fusemax-sim: --mode timing moves no values: --q/--k/--v/--out need --mode functional");
+    return o;
+}
+
+Workload workload_from_options(const SimOptions& o) {
+    Workload w;
+    if (o.workload_path) {
+        w = load_workload(*o.workload_path);
+    } else {
+        w.name = "BERT-Base";
+        w.batch = 1;
+        w.heads = 12;
+        w.seq_q = w.seq_kv = 1024;
+        w.head_dim = w.v_dim = 64;
+    }
+    const bool custom = o.shape_flags_given() || o.scale;
+    if (o.batch) w.batch = *o.batch;
+    if (o.heads) w.heads = *o.heads;
+    if (o.seq) w.seq_q = w.seq_kv = *o.seq;
+    if (o.seq_q) w.seq_q = *o.seq_q;
+    if (o.seq_kv) w.seq_kv = *o.seq_kv;
+    if (o.head_dim) {
+        w.head_dim = *o.head_dim;
+        if (!o.v_dim) w.v_dim = *o.head_dim;
+    }
+    if (o.v_dim) w.v_dim = *o.v_dim;
+    if (o.scale) w.scale = *o.scale;
+    if (custom && !o.workload_path) w.name = "custom";
+    validate_workload(w, "fusemax-sim: shape flags");
+    return w;
+}
+
+}  // namespace fusemax

@@ -1,0 +1,39 @@
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "common/dma.h"
+#include "config/workload.h"
+
+namespace fusemax {
+
+// Everything fusemax-sim was asked to do, parsed and validated once.
+struct SimOptions {
+    std::string arch_path;
+    std::optional<std::string> workload_path;
+    // Shape flags override the workload file (or the default BERT-Base shape).
+    std::optional<std::uint64_t> batch, heads, seq, seq_q, seq_kv, head_dim, v_dim;
+    std::optional<double> scale;
+    std::uint64_t seed = 1;
+    std::optional<std::string> q_path, k_path, v_path, out_path, stats_path;
+    bool functional = true;
+    bool check = true;
+    double tolerance = 1e-5;
+    ElemType dtype = ElemType::F32;
+    bool quiet = false;
+    bool help = false;
+
+    bool shape_flags_given() const {
+        return batch || heads || seq || seq_q || seq_kv || head_dim || v_dim;
+    }
+};
+
+// Parses argv. Throws ConfigError ("fusemax-sim: --flag: expected ...") on unknown flags or bad
+// values. `help_text` receives the usage text.
+SimOptions parse_sim_options(int argc, char** argv, std::string& help_text);
+
+// The workload the options describe (file, default BERT-Base 1 x 12 x 1K, then flag overrides).
+Workload workload_from_options(const SimOptions& o);
+
+}  // namespace fusemax
