@@ -12,8 +12,8 @@
 #include "config/arch_config.h"
 #include "config/config_error.h"
 #include "io/npy.h"
-#include "memory/memory.h"
 #include "numerics/attention.h"
+#include "platform/attention_platform.h"
 #include "report/run_report.h"
 #include "sim/sim_options.h"
 #include "top/fusemax.h"
@@ -26,23 +26,9 @@ constexpr int kExitBadInput = 2;
 constexpr int kExitCheckFailed = 1;
 constexpr int kExitSimulationError = 3;
 
-struct Inputs {
-    Tensor4 q, k, v;
-};
-
-// Seeds of Q, K and V differ so the three tensors are independent.
-Inputs random_inputs(const Workload& w, std::uint64_t seed) {
-    Inputs in{Tensor4({w.batch, w.heads, w.seq_q, w.head_dim}), Tensor4({w.batch, w.heads, w.seq_kv, w.head_dim}),
-              Tensor4({w.batch, w.heads, w.seq_kv, w.v_dim})};
-    fill_uniform(in.q, seed * 3 + 0, -1.0f, 1.0f);
-    fill_uniform(in.k, seed * 3 + 1, -1.0f, 1.0f);
-    fill_uniform(in.v, seed * 3 + 2, -1.0f, 1.0f);
-    return in;
-}
-
 // Shapes come from the .npy files unless a workload or shape flags say otherwise.
-Inputs npy_inputs(const SimOptions& o, Workload& w) {
-    Inputs in;
+AttentionInputs npy_inputs(const SimOptions& o, Workload& w) {
+    AttentionInputs in;
     if (!o.workload_path && !o.shape_flags_given()) {
         in.q = read_npy(*o.q_path, "--q");
         w.batch = in.q.shape[0];
@@ -63,51 +49,6 @@ Inputs npy_inputs(const SimOptions& o, Workload& w) {
         in.v = read_npy(*o.v_path, "--v", {w.batch, w.heads, w.seq_kv, w.v_dim});
     }
     return in;
-}
-
-void store_tensor(Memory& mem, const TensorLayout& l, const Tensor4& t, ElemType elem) {
-    const std::uint64_t rows = t.shape[2], cols = t.shape[3];
-    for (std::uint64_t b = 0; b < t.shape[0]; ++b)
-        for (std::uint64_t h = 0; h < t.shape[1]; ++h)
-            for (std::uint64_t r = 0; r < rows; ++r) {
-                const float* src = t.matrix(b, h) + r * cols;
-                unsigned char* dst = mem.backdoor(l.row_address(b, h, r), cols * elem_bytes(elem));
-                if (elem == ElemType::F32) {
-                    std::memcpy(dst, src, cols * 4);
-                } else {
-                    for (std::uint64_t c = 0; c < cols; ++c) {
-                        const std::uint16_t hv = float_to_half(src[c]);
-                        std::memcpy(dst + 2 * c, &hv, 2);
-                    }
-                }
-            }
-}
-
-Tensor4 load_tensor(Memory& mem, const TensorLayout& l, std::array<std::uint64_t, 4> shape, ElemType elem) {
-    Tensor4 t(shape);
-    const std::uint64_t rows = shape[2], cols = shape[3];
-    for (std::uint64_t b = 0; b < shape[0]; ++b)
-        for (std::uint64_t h = 0; h < shape[1]; ++h)
-            for (std::uint64_t r = 0; r < rows; ++r) {
-                float* dst = t.matrix(b, h) + r * cols;
-                const unsigned char* src = mem.backdoor(l.row_address(b, h, r), cols * elem_bytes(elem));
-                if (elem == ElemType::F32) {
-                    std::memcpy(dst, src, cols * 4);
-                } else {
-                    for (std::uint64_t c = 0; c < cols; ++c) {
-                        std::uint16_t hv;
-                        std::memcpy(&hv, src + 2 * c, 2);
-                        dst[c] = half_to_float(hv);
-                    }
-                }
-            }
-    return t;
-}
-
-// Inputs as the platform memory holds them (fp16 storage rounds), for the reference.
-void round_to_storage(Tensor4& t, ElemType elem) {
-    if (elem == ElemType::F16)
-        for (float& x : t.data) x = half_to_float(float_to_half(x));
 }
 
 std::string thousands(std::uint64_t v) {
@@ -155,27 +96,15 @@ int run(int argc, char** argv) {
     }
     const ArchConfig arch = load_arch_config(o.arch_path);
     Workload w = workload_from_options(o);
-    Inputs in;
+    AttentionInputs in;
     if (o.functional) in = o.q_path ? npy_inputs(o, w) : random_inputs(w, o.seed);
 
     const auto wall_start = std::chrono::steady_clock::now();
-    const Job job = Job::packed(w, o.dtype, 0, o.functional);
-    Memory memory("memory", job.packed_end());
-    FuseMax top("fusemax", arch);
-    top.mem.bind(memory.socket);
-    top.start(job);  // validates tiling and GLB capacity before anything runs
-    if (o.functional) {
-        store_tensor(memory, job.q, in.q, o.dtype);
-        store_tensor(memory, job.k, in.k, o.dtype);
-        store_tensor(memory, job.v, in.v, o.dtype);
-    }
-    sc_core::sc_start();
-    if (!top.scheduler().error().empty()) {
-        std::fprintf(stderr, "fusemax-sim: simulation error: %s\n", top.scheduler().error().c_str());
-        return kExitSimulationError;
-    }
-
-    const RunSummary summary = summarize(top);
+    AttentionPlatform platform(arch, w, o.dtype, o.functional);
+    if (o.functional) platform.load_inputs(in);
+    platform.run();
+    const FuseMax& top = platform.top();
+    const RunSummary summary = platform.summary();
     nlohmann::json stats = report_json(top, summary);
     stats["workload"] = {{"name", w.name},     {"batch", w.batch},     {"heads", w.heads},
                          {"seq_q", w.seq_q},   {"seq_kv", w.seq_kv},   {"head_dim", w.head_dim},
@@ -184,12 +113,10 @@ int run(int argc, char** argv) {
 
     std::optional<ErrorStats> err;
     if (o.functional) {
-        const Tensor4 out = load_tensor(memory, job.o, {w.batch, w.heads, w.seq_q, w.v_dim}, o.dtype);
+        const Tensor4 out = platform.output();
         if (o.out_path) write_npy(*o.out_path, out);
         if (o.check) {
-            round_to_storage(in.q, o.dtype);
-            round_to_storage(in.k, o.dtype);
-            round_to_storage(in.v, o.dtype);
+            round_to_storage(in, o.dtype);
             err = compare(out, attention_reference_fp64(in.q, in.k, in.v, w.scale));
             stats["max_abs_error"] = err->max_abs_error;
             stats["max_rel_error"] = err->max_rel_error;

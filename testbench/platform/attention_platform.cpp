@@ -1,0 +1,90 @@
+#include "platform/attention_platform.h"
+
+#include <cstring>
+
+#include "common/word_port.h"
+
+namespace fusemax {
+namespace {
+
+void store_tensor(Memory& mem, const TensorLayout& l, const Tensor4& t, ElemType elem) {
+    const std::uint64_t rows = t.shape[2], cols = t.shape[3];
+    for (std::uint64_t b = 0; b < t.shape[0]; ++b)
+        for (std::uint64_t h = 0; h < t.shape[1]; ++h)
+            for (std::uint64_t r = 0; r < rows; ++r) {
+                const float* src = t.matrix(b, h) + r * cols;
+                unsigned char* dst = mem.backdoor(l.row_address(b, h, r), cols * elem_bytes(elem));
+                if (elem == ElemType::F32) {
+                    std::memcpy(dst, src, cols * 4);
+                    continue;
+                }
+                for (std::uint64_t c = 0; c < cols; ++c) {
+                    const std::uint16_t hv = float_to_half(src[c]);
+                    std::memcpy(dst + 2 * c, &hv, 2);
+                }
+            }
+}
+
+Tensor4 load_tensor(Memory& mem, const TensorLayout& l, const std::array<std::uint64_t, 4>& shape, ElemType elem) {
+    Tensor4 t(shape);
+    const std::uint64_t rows = shape[2], cols = shape[3];
+    for (std::uint64_t b = 0; b < shape[0]; ++b)
+        for (std::uint64_t h = 0; h < shape[1]; ++h)
+            for (std::uint64_t r = 0; r < rows; ++r) {
+                float* dst = t.matrix(b, h) + r * cols;
+                const unsigned char* src = mem.backdoor(l.row_address(b, h, r), cols * elem_bytes(elem));
+                if (elem == ElemType::F32) {
+                    std::memcpy(dst, src, cols * 4);
+                    continue;
+                }
+                for (std::uint64_t c = 0; c < cols; ++c) {
+                    std::uint16_t hv;
+                    std::memcpy(&hv, src + 2 * c, 2);
+                    dst[c] = half_to_float(hv);
+                }
+            }
+    return t;
+}
+
+}  // namespace
+
+AttentionInputs random_inputs(const Workload& w, std::uint64_t seed) {
+    AttentionInputs in{Tensor4({w.batch, w.heads, w.seq_q, w.head_dim}),
+                       Tensor4({w.batch, w.heads, w.seq_kv, w.head_dim}), Tensor4({w.batch, w.heads, w.seq_kv, w.v_dim})};
+    fill_uniform(in.q, seed * 3 + 0, -1.0f, 1.0f);
+    fill_uniform(in.k, seed * 3 + 1, -1.0f, 1.0f);
+    fill_uniform(in.v, seed * 3 + 2, -1.0f, 1.0f);
+    return in;
+}
+
+void round_to_storage(AttentionInputs& in, ElemType elem) {
+    if (elem != ElemType::F16) return;
+    for (Tensor4* t : {&in.q, &in.k, &in.v})
+        for (float& x : t->data) x = half_to_float(float_to_half(x));
+}
+
+AttentionPlatform::AttentionPlatform(const ArchConfig& arch, const Workload& w, ElemType elem, bool functional)
+    : job_(Job::packed(w, elem, 0, functional)),
+      memory_(std::make_unique<Memory>("memory", job_.packed_end())),
+      top_(std::make_unique<FuseMax>("fusemax", arch)) {
+    top_->mem.bind(memory_->socket);
+}
+
+void AttentionPlatform::load_inputs(const AttentionInputs& in) {
+    store_tensor(*memory_, job_.q, in.q, job_.elem);
+    store_tensor(*memory_, job_.k, in.k, job_.elem);
+    store_tensor(*memory_, job_.v, in.v, job_.elem);
+}
+
+void AttentionPlatform::run() {
+    top_->start(job_);
+    sc_core::sc_start();
+    if (!top_->scheduler().error().empty()) throw TransportError(top_->scheduler().error());
+}
+
+Tensor4 AttentionPlatform::output() {
+    const Workload& w = job_.shape;
+    return load_tensor(*memory_, job_.o, {w.batch, w.heads, w.seq_q, w.v_dim}, job_.elem);
+}
+
+}  // namespace fusemax
