@@ -1,0 +1,239 @@
+// fusemax-sim as users run it: exit codes, one-line messages naming what was wrong, outputs.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "io/npy.h"
+#include "numerics/tensor.h"
+
+namespace fusemax {
+namespace {
+
+namespace fs = std::filesystem;
+const std::string kSim = FUSEMAX_SIM;
+const std::string kConfigs = FUSEMAX_CONFIG_DIR;
+
+struct Result {
+    int code = -1;
+    std::string out, err;
+};
+
+class Cli : public testing::Test {
+protected:
+    fs::path dir;
+
+    void SetUp() override {
+        char tmpl[] = "/tmp/fusemax-cli-XXXXXX";
+        dir = mkdtemp(tmpl);
+    }
+    void TearDown() override { fs::remove_all(dir); }
+
+    std::string file(const std::string& name, const std::string& content) {
+        const fs::path p = dir / name;
+        fs::create_directories(p.parent_path());
+        std::ofstream(p, std::ios::binary) << content;
+        return p.string();
+    }
+
+    static std::string slurp(const fs::path& p) {
+        std::ifstream in(p);
+        return std::string(std::istreambuf_iterator<char>(in), {});
+    }
+
+    Result run(const std::string& args) {
+        const std::string cmd = kSim + " " + args + " >" + (dir / "stdout").string() + " 2>" + (dir / "stderr").string();
+        const int status = std::system(cmd.c_str());
+        Result r;
+        r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+        r.out = slurp(dir / "stdout");
+        r.err = slurp(dir / "stderr");
+        return r;
+    }
+
+    // Exit code 2 and exactly one line on stderr that contains `needle`.
+    void expect_bad_input(const std::string& args, const std::string& needle) {
+        const Result r = run(args);
+        EXPECT_EQ(r.code, 2) << args << "\n" << r.err;
+        EXPECT_NE(r.err.find(needle), std::string::npos) << args << "\nstderr: " << r.err;
+        EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    }
+
+    std::string arch_with(const std::string& from, const std::string& to) {
+        std::string y = slurp(kConfigs + "/arch/fusemax.yaml");
+        const auto at = y.find(from);
+        EXPECT_NE(at, std::string::npos);
+        y.replace(at, from.size(), to);
+        fs::create_directories(dir / "energy");
+        fs::copy_file(kConfigs + "/energy/fusemax_45nm.yaml", dir / "energy" / "fusemax_45nm.yaml",
+                      fs::copy_options::overwrite_existing);
+        return file("arch/a.yaml", y);
+    }
+
+    std::string npy(const std::string& name, std::array<std::uint64_t, 4> shape, std::uint64_t seed) {
+        Tensor4 t(shape);
+        fill_uniform(t, seed, -1, 1);
+        const std::string p = (dir / name).string();
+        write_npy(p, t);
+        return p;
+    }
+};
+
+TEST_F(Cli, Help) {
+    const Result r = run("--help");
+    EXPECT_EQ(r.code, 0);
+    for (const char* flag : {"--arch", "--workload", "--seq-q", "--seq-kv", "--head-dim", "--v-dim", "--seed", "--q",
+                             "--out", "--stats", "--mode"})
+        EXPECT_NE(r.out.find(flag), std::string::npos) << flag;
+}
+
+TEST_F(Cli, UnknownFlag) { expect_bad_input("--bogus 3", "unrecognised option '--bogus'"); }
+TEST_F(Cli, MissingFlagValue) { expect_bad_input("--seq", "--seq"); }
+TEST_F(Cli, ZeroSize) { expect_bad_input("--seq 0", "--seq: expected a positive integer, got '0'"); }
+TEST_F(Cli, NegativeSize) { expect_bad_input("--batch -3", "--batch: expected a positive integer, got '-3'"); }
+TEST_F(Cli, NonNumericSize) { expect_bad_input("--head-dim big", "--head-dim: expected a positive integer, got 'big'"); }
+TEST_F(Cli, BadMode) { expect_bad_input("--mode fast", "--mode: expected functional or timing, got 'fast'"); }
+TEST_F(Cli, BadDtype) { expect_bad_input("--dtype fp8", "--dtype: expected fp32 or fp16, got 'fp8'"); }
+TEST_F(Cli, SeqAndSeqQ) { expect_bad_input("--seq 8 --seq-q 8", "give either --seq or --seq-q"); }
+
+TEST_F(Cli, MissingArchFile) {
+    expect_bad_input("--arch " + (dir / "none.yaml").string(), "none.yaml: cannot open file");
+}
+
+TEST_F(Cli, MalformedArchYaml) {
+    expect_bad_input("--arch " + file("bad.yaml", "name: [oops\n"), "bad.yaml:2: malformed YAML");
+}
+
+TEST_F(Cli, UnknownArchKey) {
+    expect_bad_input("--arch " + arch_with("word_bytes: 2", "word_bytes: 2\nspeed: 9"), "unknown key 'speed'");
+}
+
+TEST_F(Cli, NegativeArchSize) {
+    expect_bad_input("--arch " + arch_with("lanes: 256", "lanes: -256"),
+                     "key 'pe1d.lanes': expected a positive integer, got '-256'");
+}
+
+TEST_F(Cli, GlbTooSmallForOneTile) {
+    expect_bad_input("--arch " + arch_with("capacity_bytes: 16777216", "capacity_bytes: 65536") + " --seq 512",
+                     "GLB of 65536 bytes");
+}
+
+TEST_F(Cli, WorkloadErrors) {
+    expect_bad_input("--workload " + file("w.yaml", "seq_len: 64\nhead_dim: 0\n"),
+                     "key 'head_dim': expected a positive integer, got '0'");
+    expect_bad_input("--workload " + file("w2.yaml", "seq_len: 64\nhead_dim: 8\nlayers: 2\n"), "unknown key 'layers'");
+    expect_bad_input("--workload " + (dir / "nothing.yaml").string(), "nothing.yaml: cannot open file");
+}
+
+TEST_F(Cli, NpyWrongShape) {
+    const std::string q = npy("q.npy", {1, 1, 8, 4}, 1), k = npy("k.npy", {1, 1, 8, 4}, 2),
+                      v = npy("v.npy", {1, 1, 8, 4}, 3);
+    expect_bad_input("--q " + q + " --k " + k + " --v " + v + " --seq 16 --head-dim 4 --batch 1 --heads 1",
+                     "q.npy (--q): shape [1,1,8,4]: expected [1,1,16,4]");
+}
+
+TEST_F(Cli, NpyWrongDtype) {
+    std::string header = "{'descr': '<i4', 'fortran_order': False, 'shape': (1, 1, 2, 2), }";
+    header.append((64 - (10 + header.size() + 1) % 64) % 64, ' ');
+    header.push_back('\n');
+    std::string bytes("\x93NUMPY\x01\x00", 8);
+    bytes.push_back(char(header.size()));
+    bytes.push_back(0);
+    const std::string q = file("q.npy", bytes + header + std::string(16, '\0'));
+    const std::string k = npy("k.npy", {1, 1, 2, 2}, 2), v = npy("v.npy", {1, 1, 2, 2}, 3);
+    expect_bad_input("--q " + q + " --k " + k + " --v " + v, "dtype '<i4': expected float32");
+}
+
+TEST_F(Cli, NpyUnreadable) {
+    const std::string k = npy("k.npy", {1, 1, 2, 2}, 2), v = npy("v.npy", {1, 1, 2, 2}, 3);
+    expect_bad_input("--q " + (dir / "missing.npy").string() + " --k " + k + " --v " + v,
+                     "missing.npy (--q): cannot open");
+}
+
+TEST_F(Cli, NpyNeedsAllThree) { expect_bad_input("--q x.npy", "give all three .npy files"); }
+
+TEST_F(Cli, UnwritableStats) {
+    expect_bad_input("--seq 256 --heads 1 --stats /nonexistent/dir/s.json", "(--stats): cannot open for writing");
+}
+
+TEST_F(Cli, NpyInputsGiveShapeAndOutput) {
+    const std::string q = npy("q.npy", {1, 2, 40, 16}, 1), k = npy("k.npy", {1, 2, 300, 16}, 2),
+                      v = npy("v.npy", {1, 2, 300, 24}, 3);
+    const std::string out = (dir / "o.npy").string(), stats = (dir / "s.json").string();
+    const Result r = run("--q " + q + " --k " + k + " --v " + v + " --out " + out + " --stats " + stats);
+    ASSERT_EQ(r.code, 0) << r.err;
+    const Tensor4 o = read_npy(out, "out", {1, 2, 40, 24});
+    EXPECT_EQ(o.size(), 1920u);
+    const nlohmann::json j = nlohmann::json::parse(slurp(stats));
+    EXPECT_EQ(j["workload"]["seq_kv"], 300);
+    EXPECT_LT(j["max_rel_error"].get<double>(), 1e-5);
+}
+
+TEST_F(Cli, StatsHaveEveryField) {
+    const std::string stats = (dir / "s.json").string();
+    const Result r = run("--seq 512 --heads 2 --stats " + stats);
+    ASSERT_EQ(r.code, 0) << r.err;
+    const nlohmann::json j = nlohmann::json::parse(slurp(stats));
+    for (const char* key : {"cycles", "seconds", "energy_pj", "energy_breakdown_pj", "dram_read_bytes",
+                            "dram_write_bytes", "glb_row_reads", "glb_row_writes", "util_2d", "util_1d",
+                            "max_abs_error", "max_rel_error", "pe2d", "pe1d", "modules", "tiling"})
+        EXPECT_TRUE(j.contains(key)) << key;
+    for (const char* part : {"dram", "glb", "pe2d", "pe1d"}) EXPECT_TRUE(j["energy_breakdown_pj"].contains(part));
+    for (const char* op : {"QK", "LM", "SLN", "SLD", "SLNV"}) {
+        EXPECT_GT(j["pe2d"]["ops"][op]["count"].get<int>(), 0) << op;
+        EXPECT_GT(j["pe2d"]["ops"][op]["cycles"].get<int>(), 0) << op;
+    }
+    for (const char* op : {"RM", "PRM", "SPD", "RD", "SPNV", "RNV", "AV"})
+        EXPECT_GT(j["pe1d"]["ops"][op]["count"].get<int>(), 0) << op;
+    EXPECT_NE(r.out.find("cycles"), std::string::npos);
+}
+
+nlohmann::json without_wall_time(nlohmann::json j) {
+    j.erase("wall_seconds");
+    j.erase("mode");
+    j.erase("max_abs_error");
+    j.erase("max_rel_error");
+    j.erase("non_finite_outputs");
+    return j;
+}
+
+TEST_F(Cli, FunctionalAndTimingModesAgree) {
+    const std::string f = (dir / "f.json").string(), t = (dir / "t.json").string();
+    const std::string shape = " --batch 2 --heads 2 --seq-q 700 --seq-kv 300 --head-dim 32 --v-dim 48";
+    ASSERT_EQ(run(shape + " --stats " + f).code, 0);
+    ASSERT_EQ(run(shape + " --mode timing --stats " + t).code, 0);
+    nlohmann::json jf = without_wall_time(nlohmann::json::parse(slurp(f)));
+    nlohmann::json jt = without_wall_time(nlohmann::json::parse(slurp(t)));
+    // Functional mode also counts the register forwards between the arrays and the memory traffic.
+    for (auto* j : {&jf, &jt}) {
+        (*j)["modules"].erase("memory");
+        (*j)["modules"]["fusemax.pe2d"].erase("forwards");
+        (*j)["modules"]["fusemax.pe1d"].erase("forwards");
+    }
+    EXPECT_EQ(jf.dump(), jt.dump());
+}
+
+TEST_F(Cli, Deterministic) {
+    const std::string a = (dir / "a.json").string(), b = (dir / "b.json").string();
+    const std::string oa = (dir / "a.npy").string(), ob = (dir / "b.npy").string();
+    ASSERT_EQ(run("--seq 300 --heads 3 --seed 5 --stats " + a + " --out " + oa).code, 0);
+    ASSERT_EQ(run("--seq 300 --heads 3 --seed 5 --stats " + b + " --out " + ob).code, 0);
+    nlohmann::json ja = nlohmann::json::parse(slurp(a)), jb = nlohmann::json::parse(slurp(b));
+    ja.erase("wall_seconds");
+    jb.erase("wall_seconds");
+    EXPECT_EQ(ja.dump(), jb.dump());
+    EXPECT_EQ(slurp(oa), slurp(ob));
+}
+
+TEST_F(Cli, CheckFailureExitsOne) {
+    const Result r = run("--seq 256 --heads 1 --tolerance 1e-12");
+    EXPECT_EQ(r.code, 1);
+    EXPECT_NE(r.err.find("numerical check failed"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace fusemax

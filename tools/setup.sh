@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Shared by tools/run.sh and tools/test.sh: installs the Debian 12 packages the build needs (only
+# those missing), then configures and builds the Release tree in build/. Idempotent.
+set -euo pipefail
+
+FUSEMAX_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+FUSEMAX_BUILD="${FUSEMAX_BUILD:-$FUSEMAX_ROOT/build}"
+
+fusemax_packages=(
+  g++ make cmake pkg-config
+  libsystemc-dev libyaml-cpp-dev libboost-program-options-dev nlohmann-json3-dev libgtest-dev
+  python3 python3-numpy python3-matplotlib python3-pandas
+)
+
+fusemax_install_missing() {
+  local missing=()
+  for p in "${fusemax_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "setup: installing ${missing[*]}"
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "setup: need root (or sudo) to install ${missing[*]}" >&2; exit 1; }
+    sudo="sudo"
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+fusemax_build() {
+  mkdir -p "$FUSEMAX_BUILD"
+  local log="$FUSEMAX_BUILD/build.log"
+  if ! { cmake -S "$FUSEMAX_ROOT" -B "$FUSEMAX_BUILD" -DCMAKE_BUILD_TYPE=Release -DFUSEMAX_WERROR=ON &&
+         cmake --build "$FUSEMAX_BUILD" -j "$(nproc)"; } >"$log" 2>&1; then
+    tail -n 60 "$log" >&2
+    echo "setup: build failed (full log: $log)" >&2
+    exit 1
+  fi
+}
+
+fusemax_install_missing
+fusemax_build
+export SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1
