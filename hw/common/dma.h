@@ -8,20 +8,29 @@
 
 namespace fusemax {
 
-enum class Tensor : std::uint8_t { Q, K, V, O };
+// Tensors that cross the DRAM interface: the operands and the output, and the score-sized
+// intermediates the baselines move through DRAM (QK, A) or spill (Spill).
+enum class Tensor : std::uint8_t { Q, K, V, O, QK, A, Spill };
+inline constexpr std::size_t kTensorCount = 7;
 enum class ElemType : std::uint8_t { F32, F16 };
 
 inline std::uint32_t elem_bytes(ElemType t) { return t == ElemType::F32 ? 4 : 2; }
 inline const char* tensor_name(Tensor t) {
-    static const char* const names[] = {"Q", "K", "V", "O"};
+    static const char* const names[] = {"Q", "K", "V", "O", "QK", "A", "spill"};
     return names[static_cast<int>(t)];
 }
 
-// A block of rows moved between DRAM and the chip (scheduler -> DRAM controller). Loads land in
-// the GLB at `glb_word` and travel as TLM_IGNORE_COMMAND (the scheduler gets no data back);
-// functional stores carry their fp32 rows in the payload (TLM_WRITE_COMMAND).
+// Where the chip side of a transfer is: filled into / drained from the GLB (which counts the rows),
+// or streamed straight to or from a PE array.
+enum class GlbSide : std::uint8_t { Buffer, Stream };
+
+// A block of rows moved between DRAM and the chip (scheduler -> DRAM controller). Loads into the
+// GLB land at `glb_word` and travel as TLM_IGNORE_COMMAND (the scheduler gets no data back);
+// functional stores carry their fp32 rows in the payload (TLM_WRITE_COMMAND). Intermediates
+// (QK, A, spill) exist in timing mode only and have no place in platform memory.
 struct DmaTransfer : tlm::tlm_extension<DmaTransfer> {
     bool store = false;  // chip -> platform memory
+    GlbSide side = GlbSide::Buffer;
     Tensor tensor = Tensor::Q;
     TileCoord at;
     std::uint64_t mem_addr = 0;       // platform byte address of the first row

@@ -2,6 +2,23 @@
 
 namespace fusemax {
 
+void PeArrayStats::advance(const PeArrayStats& mark, std::uint64_t periods, Cycle shift) {
+    advance_counter(busy_cycles, mark.busy_cycles, periods);
+    advance_counter(op_count, mark.op_count, periods);
+    for (std::size_t i = 0; i < ops.size(); ++i) {
+        advance_counter(ops[i].count, mark.ops[i].count, periods);
+        advance_counter(ops[i].cycles, mark.ops[i].cycles, periods);
+    }
+    advance_counter(actions.mac, mark.actions.mac, periods);
+    advance_counter(actions.add, mark.actions.add, periods);
+    advance_counter(actions.max, mark.actions.max, periods);
+    advance_counter(actions.exp, mark.actions.exp, periods);
+    advance_counter(actions.divide, mark.actions.divide, periods);
+    advance_counter(forwards, mark.forwards, periods);
+    advance_counter(transactions, mark.transactions, periods);
+    last_end += periods * shift;
+}
+
 PeArray::PeArray(const sc_core::sc_module_name& name, ArrayKind kind, const ArchConfig& arch, const char* cmd_name,
                  const char* link_in_name, const char* glb_name, const char* link_out_name)
     : sc_core::sc_module(name),
@@ -23,10 +40,9 @@ PeArray::PeArray(const sc_core::sc_module_name& name, ArrayKind kind, const Arch
 const PeArray::OpTiming& PeArray::timing(const TileOp& op) {
     if (op.extent.e != timing_e_ || op.extent.f != timing_f_) {
         const CostVariables vars{op.extent.e, op.extent.f, arch_.pe2d.rows, arch_.pe2d.cols, arch_.pe1d.lanes};
-        for (std::size_t i = 0; i < kOpCount; ++i) {
-            const OpBinding& b = arch_.schedule.binding(static_cast<Op>(i));
-            timing_[i] = {static_cast<Cycle>(b.cycles.eval(vars)), static_cast<Cycle>(b.result_latency.eval(vars))};
-        }
+        for (const OpBinding& b : arch_.schedule.ops)
+            timing_[index_of(b.op)] = {static_cast<Cycle>(b.cycles.eval(vars)),
+                                       static_cast<Cycle>(b.result_latency.eval(vars))};
         timing_e_ = op.extent.e;
         timing_f_ = op.extent.f;
     }
@@ -76,7 +92,34 @@ void PeArray::forward_results(const TileOp& op, Cycle at) {
     }
 }
 
+void PeArray::control(const Control& c) {
+    if (c.kind == Control::Kind::Mark) {
+        marks_[c.slot] = stats_;
+        return;
+    }
+    stats_.advance(marks_[c.slot], c.periods, c.shift);
+    busy_until_ += c.periods * c.shift;
+}
+
+// GLB traffic the scheduler lists with the op: intermediates the configuration routes through the
+// GLB and the 3-pass ops' operands. Reads happen when the op starts, writes when it ends.
+void PeArray::listed_glb_accesses(const TileOp& op, bool writes, Cycle at) {
+    for (std::uint8_t i = 0; i < op.glb_count; ++i) {
+        const GlbAccess& g = op.glb[i];
+        if (g.write != writes) continue;
+        float* values = op.functional ? datapath_.reg(g.value) : nullptr;
+        if (g.write) glb_.write(g.word, g.words, values, at);
+        else glb_.read(g.word, g.words, values, at);
+    }
+}
+
 void PeArray::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+    ++stats_.transactions;
+    if (const Control* c = gp.get_extension<Control>()) {
+        control(*c);
+        gp.set_response_status(tlm::TLM_OK_RESPONSE);
+        return;
+    }
     TileOp* op = gp.get_extension<TileOp>();
     if (!op) {
         gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
@@ -91,11 +134,13 @@ void PeArray::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay)
 
     if (op->functional) datapath_.shape(arch_.pe2d.rows, arch_.pe2d.cols, op->extent.e, op->extent.f);
     fetch_operands(*op, start);
+    listed_glb_accesses(*op, false, start);
     if (op->functional) {
         float* out = op->op == Op::AV ? reinterpret_cast<float*>(gp.get_data_ptr()) : nullptr;
         datapath_.execute(op->op, op->extent, op->first_key_tile, out);
     }
     store_state(*op, end);
+    listed_glb_accesses(*op, true, end);
     if (op->forward && op->functional) forward_results(*op, end + t.latency);
 
     if (stats_.op_count++ == 0) stats_.first_start = start;
@@ -113,6 +158,7 @@ void PeArray::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay)
 }
 
 void PeArray::link_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&) {
+    ++stats_.transactions;
     const Forward* fwd = gp.get_extension<Forward>();
     if (!fwd || gp.get_command() != tlm::TLM_WRITE_COMMAND) {
         gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
@@ -140,6 +186,7 @@ void PeArray::write_stats(nlohmann::json& out) const {
     out["exp_ops"] = stats_.actions.exp;
     out["divides"] = stats_.actions.divide;
     out["forwards"] = stats_.forwards;
+    out["transactions"] = stats_.transactions;
     nlohmann::json ops = nlohmann::json::object();
     for (std::size_t i = 0; i < kOpCount; ++i) {
         const OpStats& s = stats_.ops[i];

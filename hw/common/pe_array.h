@@ -8,6 +8,7 @@
 #include <string>
 
 #include "common/clock.h"
+#include "common/control.h"
 #include "common/stats_source.h"
 #include "common/tile_datapath.h"
 #include "common/tile_op.h"
@@ -26,8 +27,12 @@ struct PeArrayStats {
     std::uint64_t op_count = 0;
     std::array<OpStats, kOpCount> ops{};
     ActionCounts actions;
-    std::uint64_t forwards = 0;  // register transfers to the other array
+    std::uint64_t forwards = 0;      // register transfers to the other array
+    std::uint64_t transactions = 0;  // TLM transactions this module received
     Cycle first_start = 0, last_end = 0;
+
+    // Fast-forward: every counter repeats what it did since `mark`, `periods` more times.
+    void advance(const PeArrayStats& mark, std::uint64_t periods, Cycle shift);
 };
 
 // What the 2D and 1D arrays share: an in-order op queue that charges each op the cycles the
@@ -71,6 +76,7 @@ private:
     std::array<OpTiming, kOpCount> timing_{};
     std::uint32_t timing_e_ = 0, timing_f_ = 0;
     PeArrayStats stats_;
+    std::array<PeArrayStats, Control::kSlots> marks_{};
 
     void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void link_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
@@ -78,6 +84,8 @@ private:
     void fetch_operands(const TileOp& op, Cycle at);
     void store_state(const TileOp& op, Cycle at);
     void forward_results(const TileOp& op, Cycle at);
+    void listed_glb_accesses(const TileOp& op, bool writes, Cycle at);
+    void control(const Control& c);
 };
 
 }  // namespace fusemax

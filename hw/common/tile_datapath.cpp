@@ -20,8 +20,8 @@ std::vector<TileValue> op_outputs(Op op) {
         case Op::SPNV: return {TileValue::SPNV};
         case Op::RNV: return {TileValue::RNV};
         case Op::AV: return {};
+        default: return {};  // 3-pass ops run in timing mode only
     }
-    return {};
 }
 
 void TileDatapath::shape(std::uint32_t rows, std::uint32_t cols, std::uint32_t e, std::uint32_t f) {
@@ -131,6 +131,8 @@ void TileDatapath::execute(Op op, const OpExtent& x, bool first, float* out) {
             for (std::size_t p = 0; p < np; ++p)
                 for (std::size_t f = 0; f < F; ++f) out[p * F + f] = rnv_state_[p * F + f] / rd_state_[p];
             break;
+        default:
+            break;  // 3-pass ops run in timing mode only (the scheduler refuses functional jobs for them)
     }
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 #include <tlm>
 
+#include <array>
 #include <cstdint>
 
 #include "common/clock.h"
@@ -20,6 +21,18 @@ struct TileOperands {
     std::uint64_t rm = 0, rd = 0, rnv = 0;   // running state of this query tile
 };
 
+// Values a PE array holds in its registers between ops of one tile step.
+enum class TileValue : std::uint8_t { QK, LM, RmOld, RmNew, SLN, SLD, PRM, SPD, RD, SLNV, SPNV, RNV };
+inline constexpr std::size_t kTileValueCount = 12;
+
+// A GLB access an op makes besides its built-in operands (see TileOp::glb).
+struct GlbAccess {
+    std::uint64_t word = 0;
+    std::uint64_t words = 0;
+    bool write = false;
+    TileValue value = TileValue::QK;  // register it fills or drains (functional mode)
+};
+
 // The extension a tile op travels with (scheduler -> PE array). The data pointer of the generic
 // payload carries the op's output to the scheduler where it has one (AV: the O tile).
 struct TileOp : tlm::tlm_extension<TileOp> {
@@ -30,6 +43,10 @@ struct TileOp : tlm::tlm_extension<TileOp> {
     bool first_key_tile = false;  // running state starts at its identity (RM = -inf, RD = RNV = 0)
     bool forward = false;         // a consumer of the result sits on the other array
     bool functional = true;       // false: timing only, no values move
+    // Further GLB traffic of this op: intermediates routed through the GLB (glb_write/glb_reads in
+    // the configuration) and the 3-pass ops' score tiles.
+    std::array<GlbAccess, 4> glb{};
+    std::uint8_t glb_count = 0;
     // Filled in by the array: when it was busy with the op.
     Cycle start = 0, end = 0;
 
@@ -38,10 +55,6 @@ struct TileOp : tlm::tlm_extension<TileOp> {
         *this = static_cast<const TileOp&>(other);
     }
 };
-
-// Values a PE array holds in its registers between ops of one tile step.
-enum class TileValue : std::uint8_t { QK, LM, RmOld, RmNew, SLN, SLD, PRM, SPD, RD, SLNV, SPNV, RNV };
-inline constexpr std::size_t kTileValueCount = 12;
 
 // Extension of a register-forward transaction between the arrays (pe2d2pe1d, pe1d2pe2d).
 struct Forward : tlm::tlm_extension<Forward> {

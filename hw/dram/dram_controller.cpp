@@ -7,6 +7,18 @@
 
 namespace fusemax {
 
+void DramStats::advance(const DramStats& mark, std::uint64_t periods) {
+    advance_counter(read_bytes, mark.read_bytes, periods);
+    advance_counter(write_bytes, mark.write_bytes, periods);
+    advance_counter(read_accesses, mark.read_accesses, periods);
+    advance_counter(write_accesses, mark.write_accesses, periods);
+    advance_counter(busy_cycles, mark.busy_cycles, periods);
+    for (std::size_t i = 0; i < bytes_by_tensor.size(); ++i)
+        advance_counter(bytes_by_tensor[i], mark.bytes_by_tensor[i], periods);
+    advance_counter(transfers, mark.transfers, periods);
+    advance_counter(transactions, mark.transactions, periods);
+}
+
 DramController::DramController(const sc_core::sc_module_name& name, const ArchConfig& arch)
     : sc_core::sc_module(name),
       sched2dram("sched2dram"),
@@ -85,7 +97,24 @@ bool DramController::write_rows(const DmaTransfer& x, const float* src, tlm::tlm
     return true;
 }
 
+// Marks and fast-forwards apply here and, passed on, to the GLB behind this controller.
+void DramController::control(tlm::tlm_generic_payload& gp, const Control& c) {
+    if (c.kind == Control::Kind::Mark) {
+        marks_[c.slot] = stats_;
+    } else {
+        stats_.advance(marks_[c.slot], c.periods);
+        busy_until_ += c.periods * c.shift;
+    }
+    sc_core::sc_time zero = sc_core::SC_ZERO_TIME;
+    dram2glb->b_transport(gp, zero);
+}
+
 void DramController::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+    ++stats_.transactions;
+    if (const Control* c = gp.get_extension<Control>()) {
+        control(gp, *c);
+        return;
+    }
     DmaTransfer* x = gp.get_extension<DmaTransfer>();
     const bool carries_values = x && x->store && x->functional;
     if (!x || gp.is_read() || (carries_values != gp.is_write()) ||
@@ -108,7 +137,8 @@ void DramController::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
             gp.set_response_status(status);
             return;
         }
-        glb_.write(x->glb_word, x->elements(), x->functional ? values_.data() : nullptr, done);
+        if (x->side == GlbSide::Buffer)
+            glb_.write(x->glb_word, x->elements(), x->functional ? values_.data() : nullptr, done);
         stats_.read_bytes += bytes;
         stats_.read_accesses += accesses;
     } else {
@@ -116,6 +146,8 @@ void DramController::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
             gp.set_response_status(status);
             return;
         }
+        // A store out of the GLB reads its rows there first (the values come with the payload).
+        if (x->side == GlbSide::Buffer) glb_.read(x->glb_word, x->elements(), nullptr, start);
         stats_.write_bytes += bytes;
         stats_.write_accesses += accesses;
     }
@@ -137,10 +169,11 @@ void DramController::write_stats(nlohmann::json& out) const {
     out["write_accesses"] = stats_.write_accesses;
     out["busy_cycles"] = stats_.busy_cycles;
     out["transfers"] = stats_.transfers;
-    out["bytes_by_tensor"] = {{"Q", stats_.bytes_by_tensor[0]},
-                              {"K", stats_.bytes_by_tensor[1]},
-                              {"V", stats_.bytes_by_tensor[2]},
-                              {"O", stats_.bytes_by_tensor[3]}};
+    nlohmann::json by = nlohmann::json::object();
+    for (std::size_t i = 0; i < kTensorCount; ++i)
+        if (stats_.bytes_by_tensor[i]) by[tensor_name(static_cast<Tensor>(i))] = stats_.bytes_by_tensor[i];
+    out["bytes_by_tensor"] = by;
+    out["transactions"] = stats_.transactions;
     out["bandwidth_bytes_per_cycle"] = bytes_per_cycle_;
     out["latency_cycles"] = arch_.dram.latency_cycles;
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/control.h"
 #include "common/dma.h"
 #include "common/stats_source.h"
 #include "common/word_port.h"
@@ -20,8 +21,11 @@ struct DramStats {
     std::uint64_t read_bytes = 0, write_bytes = 0;        // hardware words x word size
     std::uint64_t read_accesses = 0, write_accesses = 0;  // 64-bit accesses
     std::uint64_t busy_cycles = 0;                        // cycles the channel moved data
-    std::array<std::uint64_t, 4> bytes_by_tensor{};       // Q, K, V, O
+    std::array<std::uint64_t, kTensorCount> bytes_by_tensor{};
     std::uint64_t transfers = 0;
+    std::uint64_t transactions = 0;
+
+    void advance(const DramStats& mark, std::uint64_t periods);
 };
 
 // The DRAM side of the chip: one channel of configured bandwidth and latency that moves blocks of
@@ -48,11 +52,13 @@ private:
     WordPort glb_;
     Cycle busy_until_ = 0;
     DramStats stats_;
+    std::array<DramStats, Control::kSlots> marks_{};
     tlm::tlm_generic_payload mem_gp_;
     std::vector<unsigned char> staging_;
     std::vector<float> values_;
 
     void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+    void control(tlm::tlm_generic_payload& gp, const Control& c);
     // Moves rows between platform memory and `values_`; false on an error response.
     bool read_rows(const DmaTransfer& x, tlm::tlm_response_status& status);
     bool write_rows(const DmaTransfer& x, const float* src, tlm::tlm_response_status& status);

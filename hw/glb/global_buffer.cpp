@@ -7,6 +7,15 @@
 
 namespace fusemax {
 
+void GlobalBufferStats::advance(const GlobalBufferStats& mark, std::uint64_t periods) {
+    advance_counter(row_reads, mark.row_reads, periods);
+    advance_counter(row_writes, mark.row_writes, periods);
+    advance_counter(words_read, mark.words_read, periods);
+    advance_counter(words_written, mark.words_written, periods);
+    for (std::size_t b = 0; b < bank_rows.size(); ++b) advance_counter(bank_rows[b], mark.bank_rows[b], periods);
+    advance_counter(transactions, mark.transactions, periods);
+}
+
 GlobalBuffer::GlobalBuffer(const sc_core::sc_module_name& name, const GlbConfig& config, std::uint32_t word_bytes)
     : sc_core::sc_module(name),
       pe2d2glb("pe2d2glb"),
@@ -19,6 +28,7 @@ GlobalBuffer::GlobalBuffer(const sc_core::sc_module_name& name, const GlbConfig&
         s->register_transport_dbg(this, &GlobalBuffer::transport_dbg);
     }
     stats_.bank_rows.assign(config_.banks, 0);
+    for (auto& m : marks_) m.bank_rows.assign(config_.banks, 0);
 }
 
 tlm::tlm_response_status GlobalBuffer::check(const tlm::tlm_generic_payload& gp) const {
@@ -47,6 +57,13 @@ void GlobalBuffer::count_rows(std::uint64_t first_word, std::uint64_t words, boo
 }
 
 void GlobalBuffer::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&) {
+    ++stats_.transactions;
+    if (const Control* c = gp.get_extension<Control>()) {
+        if (c->kind == Control::Kind::Mark) marks_[c->slot] = stats_;
+        else stats_.advance(marks_[c->slot], c->periods);
+        gp.set_response_status(tlm::TLM_OK_RESPONSE);
+        return;
+    }
     const tlm::tlm_response_status status = check(gp);
     if (status != tlm::TLM_OK_RESPONSE) {
         gp.set_response_status(status);
@@ -83,6 +100,7 @@ void GlobalBuffer::write_stats(nlohmann::json& out) const {
     out["words_read"] = stats_.words_read;
     out["words_written"] = stats_.words_written;
     out["bank_rows"] = stats_.bank_rows;
+    out["transactions"] = stats_.transactions;
 }
 
 }  // namespace fusemax

@@ -3,9 +3,11 @@
 #include <tlm>
 #include <tlm_utils/simple_target_socket.h>
 
+#include <array>
 #include <cstdint>
 #include <vector>
 
+#include "common/control.h"
 #include "common/stats_source.h"
 #include "config/arch_config.h"
 
@@ -17,6 +19,9 @@ struct GlobalBufferStats {
     std::uint64_t words_read = 0;
     std::uint64_t words_written = 0;
     std::vector<std::uint64_t> bank_rows;  // rows touched per bank (row r lives in bank r % banks)
+    std::uint64_t transactions = 0;
+
+    void advance(const GlobalBufferStats& mark, std::uint64_t periods);
 };
 
 // The banked on-chip SRAM. Word-addressed (one hardware word per 4-byte fp32 slot of the TLM
@@ -42,6 +47,7 @@ private:
     std::uint64_t capacity_words_;
     std::vector<float> storage_;  // allocated on the first access that carries values
     GlobalBufferStats stats_;
+    std::array<GlobalBufferStats, Control::kSlots> marks_;
 
     void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     unsigned int transport_dbg(tlm::tlm_generic_payload& gp);

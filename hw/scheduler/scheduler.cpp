@@ -5,6 +5,9 @@
 
 #include "common/word_port.h"
 #include "config/config_error.h"
+#include "scheduler/flat_program.h"
+#include "scheduler/one_pass_program.h"
+#include "scheduler/unfused_program.h"
 
 namespace fusemax {
 namespace {
@@ -17,6 +20,17 @@ std::string hex(std::uint64_t a) {
 
 }  // namespace
 
+void SchedulerStats::advance(const SchedulerStats& mark, std::uint64_t periods) {
+    const std::uint64_t steps_before = tile_steps;
+    advance_counter(tile_steps, mark.tile_steps, periods);
+    for (std::size_t a = 0; a < ops_issued.size(); ++a) advance_counter(ops_issued[a], mark.ops_issued[a], periods);
+    advance_counter(dram_loads, mark.dram_loads, periods);
+    advance_counter(dram_stores, mark.dram_stores, periods);
+    advance_counter(transactions, mark.transactions, periods);
+    ++fast_forwards;
+    fast_forwarded_steps += tile_steps - steps_before;
+}
+
 Scheduler::Scheduler(const sc_core::sc_module_name& name, const ArchConfig& arch)
     : sc_core::sc_module(name),
       sched2pe2d("sched2pe2d"),
@@ -25,15 +39,14 @@ Scheduler::Scheduler(const sc_core::sc_module_name& name, const ArchConfig& arch
       arch_(arch),
       clock_(arch.clock_hz),
       op_ext_(new TileOp),
-      dma_ext_(new DmaTransfer) {
+      dma_ext_(new DmaTransfer),
+      control_ext_(new Control) {
     // The payloads own their extensions and free them on destruction.
     op_gp_.set_extension(op_ext_);
     dma_gp_.set_extension(dma_ext_);
+    control_gp_.set_extension(control_ext_);
+    control_gp_.set_command(tlm::TLM_IGNORE_COMMAND);
     quantum_.set_global_quantum(clock_.at(100000));
-    for (const OpBinding& b : arch_.schedule.step_ops)
-        for (Op in : op_inputs(b.op))
-            if (arch_.schedule.binding(in).array != b.array) forward_[index_of(in)] = true;
-    for (Op op : arch_.schedule.overlap_next) overlaps_next_[index_of(op)] = true;
     SC_HAS_PROCESS(Scheduler);
     SC_THREAD(run);
 }
@@ -43,16 +56,20 @@ Scheduler::~Scheduler() = default;
 void Scheduler::start(const Job& job) {
     if (busy_) throw ConfigError(std::string(name()) + ": a job is already running");
     validate_workload(job.shape, "job");
+    if (job.functional && arch_.schedule.program != Program::OnePass)
+        throw ConfigError(arch_.source + ": design '" + arch_.design +
+                          "' (a 3-pass program) runs in timing mode only: use --mode timing");
     Tiling tiling = choose_tiling(arch_, job.shape);
     const CostVariables vars{static_cast<std::int64_t>(job.shape.head_dim), static_cast<std::int64_t>(job.shape.v_dim),
                              arch_.pe2d.rows, arch_.pe2d.cols, arch_.pe1d.lanes};
-    for (std::size_t i = 0; i < kOpCount; ++i) {
-        const OpBinding& b = arch_.schedule.binding(static_cast<Op>(i));
+    for (const OpBinding& b : arch_.schedule.ops)
         if (b.cycles.eval(vars) < 0 || b.result_latency.eval(vars) < 0)
             throw ConfigError(arch_.source + ": op " + std::string(op_name(b.op)) + ": cycles '" + b.cycles.text() +
                               "' or result_latency '" + b.result_latency.text() + "' is negative for E=" +
                               std::to_string(vars.e) + ", F=" + std::to_string(vars.f));
-    }
+    if (arch_.schedule.program == Program::Flat)  // fails early when the table has no row for the shape
+        flat_dataflow_for(arch_.flat.rows, arch_.flat.dataflow_table, job.shape.heads, job.shape.head_dim,
+                          job.shape.v_dim, job.shape.seq_q, job.shape.seq_kv);
     job_ = job;
     tiling_ = tiling;
     plan_ = plan_glb(arch_, job.shape, tiling_);
@@ -76,128 +93,27 @@ void Scheduler::run() {
     }
 }
 
-TileCoord Scheduler::coord(std::uint64_t blk, std::uint64_t m1, std::uint64_t p1) const {
-    const std::uint64_t bh = blk / tiling_.p2;
-    return {static_cast<std::uint32_t>(bh / job_.shape.heads), static_cast<std::uint32_t>(bh % job_.shape.heads),
-            static_cast<std::uint32_t>(blk % tiling_.p2), static_cast<std::uint32_t>(m1),
-            static_cast<std::uint32_t>(p1)};
-}
-
 void Scheduler::run_job() {
-    const Workload& w = job_.shape;
-    const std::uint64_t blocks = w.batch * w.heads * tiling_.p2;
-    const std::uint64_t rows = blocks * tiling_.m1;
-    const std::uint64_t p1s = tiling_.p1;
-
-    tl_ = Timeline{};
-    const Cycle t0 = clock_.now();
-    tl_.t0 = tl_.barrier = tl_.end_all = tl_.dram_end = t0;
-    tl_.q_ready.fill(t0);
-    tl_.q_last_use.fill(t0);
-    tl_.k_ready.fill(t0);
-    tl_.k_last_use.fill(t0);
-    tl_.v_ready.fill(t0);
-    tl_.v_last_use.fill(t0);
-    tl_.array_end.fill(t0);
-    for (auto* v : {&tl_.rm_ready, &tl_.rd_ready, &tl_.rnv_ready, &tl_.state_free}) v->assign(p1s, t0);
-    stats_.job_start = stats_.compute_start = stats_.compute_end = t0;
-    o_tile_.assign(job_.functional ? std::size_t{tiling_.p0} * w.v_dim : 0, 0.0f);
-
-    // Loads go out in the order the computation needs them: a slot is refilled as soon as every
-    // op that reads its previous contents has been issued.
-    std::uint64_t q_loaded = 0, kv_loaded = 0;
-    auto load_kv_up_to = [&](std::uint64_t last_row) {
-        for (; kv_loaded <= last_row && kv_loaded < rows; ++kv_loaded) {
-            const std::uint64_t blk = kv_loaded / tiling_.m1, m1 = kv_loaded % tiling_.m1;
-            const std::uint32_t slot = static_cast<std::uint32_t>(kv_loaded % plan_.kv_slots);
-            tl_.k_ready[slot] = load(Tensor::K, blk, m1, tl_.k_last_use[slot]);
-            tl_.v_ready[slot] = load(Tensor::V, blk, m1, tl_.v_last_use[slot]);
-        }
-    };
-    auto load_q = [&](std::uint64_t blk) {
-        const std::uint32_t slot = static_cast<std::uint32_t>(blk % plan_.q_slots);
-        tl_.q_ready[slot] = load(Tensor::Q, blk, 0, tl_.q_last_use[slot]);
-        q_loaded = blk + 1;
-    };
-
-    for (std::uint64_t blk = 0; blk < blocks; ++blk) {
-        if (q_loaded <= blk) load_q(blk);
-        for (std::uint64_t m1 = 0; m1 < tiling_.m1; ++m1) {
-            const std::uint64_t row = blk * tiling_.m1 + m1;
-            load_kv_up_to(row);
-            for (std::uint64_t p1 = 0; p1 < p1s; ++p1) tile_step(blk, m1, p1);
-            // Row `row` has issued its reads: its slot can take row + kv_slots.
-            load_kv_up_to(row + plan_.kv_slots);
-            if (plan_.q_slots == 2 && m1 == 0 && blk + 1 < blocks && q_loaded == blk + 1) load_q(blk + 1);
-        }
+    t0_ = clock_.now();
+    array_end_.fill(t0_);
+    dram_end_ = end_all_ = t0_;
+    compute_started_ = false;
+    stats_.job_start = stats_.compute_start = stats_.compute_end = t0_;
+    switch (arch_.schedule.program) {
+        case Program::OnePass: OnePassProgram(*this, tiling_, plan_).run(); break;
+        case Program::Unfused: UnfusedProgram(*this, tiling_).run(); break;
+        case Program::Flat: FlatProgram(*this, tiling_).run(); break;
     }
-
     // Let simulated time reach the completion of the last transfer.
     const Cycle now = clock_.now();
     quantum_.reset();
-    if (tl_.end_all > now) sc_core::wait(clock_.at(tl_.end_all - now));
-    stats_.job_end = tl_.end_all;
+    if (end_all_ > now) sc_core::wait(clock_.at(end_all_ - now));
+    stats_.job_end = end_all_;
 }
 
-void Scheduler::tile_step(std::uint64_t blk, std::uint64_t m1, std::uint64_t p1) {
-    const Workload& w = job_.shape;
-    const std::uint64_t query_tile = (blk % tiling_.p2) * tiling_.p1 + p1;
-    const std::uint32_t qs = static_cast<std::uint32_t>(blk % plan_.q_slots);
-    const std::uint32_t kvs = static_cast<std::uint32_t>((blk * tiling_.m1 + m1) % plan_.kv_slots);
-    const std::uint64_t cols = tiling_.p0, e = w.head_dim, f = w.v_dim;
-
-    TileOp& op = *op_ext_;
-    op.at = coord(blk, m1, p1);
-    op.extent = {tiling_.keys_in(m1), tiling_.queries_in(query_tile), static_cast<std::uint32_t>(e),
-                 static_cast<std::uint32_t>(f)};
-    op.operands = {plan_.q_slot[qs] + p1 * cols * e, plan_.k_slot[kvs], plan_.v_slot[kvs],
-                   plan_.rm + p1 * cols, plan_.rd + p1 * cols, plan_.rnv + p1 * cols * f};
-    op.first_key_tile = m1 == 0;
-    op.functional = job_.functional;
-
-    // At the first key tile the state is overwritten: wait until AV has read the previous block's.
-    const Cycle state_free = m1 == 0 ? tl_.state_free[p1] : tl_.t0;
-    std::array<Cycle, kOpCount> done{};
-    auto at = [&done](Op o) { return done[index_of(o)]; };
-    Cycle barrier = tl_.barrier;
-    for (const OpBinding& b : arch_.schedule.step_ops) {
-        Cycle ready = tl_.t0;
-        switch (b.op) {
-            case Op::QK: ready = std::max({tl_.q_ready[qs], tl_.k_ready[kvs], tl_.barrier}); break;
-            case Op::RM: ready = std::max({at(Op::LM), tl_.rm_ready[p1], state_free}); break;
-            case Op::SPD: ready = std::max({at(Op::PRM), tl_.rd_ready[p1], state_free}); break;
-            case Op::SPNV: ready = std::max({at(Op::PRM), tl_.rnv_ready[p1], state_free}); break;
-            case Op::SLNV: ready = std::max(at(Op::SLN), tl_.v_ready[kvs]); break;
-            default:
-                for (Op in : op_inputs(b.op)) ready = std::max(ready, at(in));
-        }
-        done[index_of(b.op)] = issue(b, ready, nullptr);
-        if (!arch_.schedule.interleave && !overlaps_next_[index_of(b.op)])
-            barrier = std::max(barrier, done[index_of(b.op)]);
-    }
-    tl_.rm_ready[p1] = at(Op::RM);
-    tl_.rd_ready[p1] = at(Op::RD);
-    tl_.rnv_ready[p1] = at(Op::RNV);
-    tl_.q_last_use[qs] = std::max(tl_.q_last_use[qs], at(Op::QK));
-    tl_.k_last_use[kvs] = std::max(tl_.k_last_use[kvs], at(Op::QK));
-    tl_.v_last_use[kvs] = std::max(tl_.v_last_use[kvs], at(Op::SLNV));
-    ++stats_.tile_steps;
-
-    if (m1 + 1 == tiling_.m1) {
-        const OpBinding& av = arch_.schedule.av;
-        const Cycle av_done = issue(av, std::max(tl_.rd_ready[p1], tl_.rnv_ready[p1]), o_tile_.data());
-        tl_.state_free[p1] = av_done;
-        if (!arch_.schedule.interleave && !overlaps_next_[index_of(Op::AV)]) barrier = std::max(barrier, av_done);
-        store_o(blk, p1, av_done);
-    }
-    tl_.barrier = barrier;
-    advance_horizon();
-}
-
-Cycle Scheduler::issue(const OpBinding& b, Cycle ready, float* out) {
-    TileOp& op = *op_ext_;
-    op.op = b.op;
-    op.forward = forward_[index_of(b.op)];
+Cycle Scheduler::issue(TileOp& op, Cycle ready, float* out) {
+    const OpBinding& b = arch_.schedule.binding(op.op);
+    *op_ext_ = op;
     const bool returns_data = out != nullptr && job_.functional;
     op_gp_.set_command(returns_data ? tlm::TLM_READ_COMMAND : tlm::TLM_IGNORE_COMMAND);
     op_gp_.set_address(0);
@@ -210,66 +126,28 @@ Cycle Scheduler::issue(const OpBinding& b, Cycle ready, float* out) {
     sc_core::sc_time delay = clock_.delay_until(ready);
     auto& socket = b.array == ArrayKind::Pe2d ? sched2pe2d : sched2pe1d;
     socket->b_transport(op_gp_, delay);
+    ++stats_.transactions;
     if (!op_gp_.is_response_ok())
-        throw TransportError(std::string(name()) + ": op " + std::string(op_name(b.op)) + " failed: " +
+        throw TransportError(std::string(name()) + ": op " + std::string(op_name(op.op)) + " failed: " +
                              op_gp_.get_response_string());
     const Cycle done = clock_.cycles(sc_core::sc_time_stamp() + delay);
+    op.start = op_ext_->start;
+    op.end = op_ext_->end;
 
     ++stats_.ops_issued[index_of(b.array)];
-    if (!tl_.compute_started) {
-        tl_.compute_started = true;
+    if (!compute_started_) {
+        compute_started_ = true;
         stats_.compute_start = op.start;
     }
     stats_.compute_end = std::max(stats_.compute_end, op.end);
-    tl_.array_end[index_of(b.array)] = op.end;
-    tl_.end_all = std::max(tl_.end_all, done);
+    array_end_[index_of(b.array)] = op.end;
+    end_all_ = std::max(end_all_, done);
     return done;
 }
 
-Cycle Scheduler::load(Tensor t, std::uint64_t blk, std::uint64_t m1, Cycle ready) {
-    const Workload& w = job_.shape;
-    const TileCoord c = coord(blk, m1, 0);
-    const std::uint64_t row = blk * tiling_.m1 + m1;
-    if (t == Tensor::Q) {
-        const std::uint64_t first_tile = std::uint64_t{c.p2} * tiling_.p1;
-        const std::uint64_t row0 = first_tile * tiling_.p0;
-        const std::uint64_t n = std::min<std::uint64_t>(tiling_.p1 * tiling_.p0, w.seq_q - row0);
-        return dma(t, job_.q, c.b, c.h, row0, static_cast<std::uint32_t>(n), static_cast<std::uint32_t>(w.head_dim),
-                   plan_.q_slot[blk % plan_.q_slots], nullptr, ready);
-    }
-    const std::uint64_t row0 = m1 * tiling_.m0;
-    const std::uint32_t n = tiling_.keys_in(m1);
-    const std::uint32_t slot = static_cast<std::uint32_t>(row % plan_.kv_slots);
-    if (t == Tensor::K)
-        return dma(t, job_.k, c.b, c.h, row0, n, static_cast<std::uint32_t>(w.head_dim), plan_.k_slot[slot], nullptr,
-                   ready);
-    return dma(t, job_.v, c.b, c.h, row0, n, static_cast<std::uint32_t>(w.v_dim), plan_.v_slot[slot], nullptr, ready);
-}
-
-Cycle Scheduler::store_o(std::uint64_t blk, std::uint64_t p1, Cycle ready) {
-    const TileCoord c = coord(blk, 0, p1);
-    const std::uint64_t query_tile = std::uint64_t{c.p2} * tiling_.p1 + p1;
-    return dma(Tensor::O, job_.o, c.b, c.h, query_tile * tiling_.p0, tiling_.queries_in(query_tile),
-               static_cast<std::uint32_t>(job_.shape.v_dim), 0, o_tile_.data(), ready);
-}
-
-Cycle Scheduler::dma(Tensor t, const TensorLayout& l, std::uint64_t b, std::uint64_t h, std::uint64_t row0,
-                     std::uint32_t rows, std::uint32_t row_elems, std::uint64_t glb_word, float* data, Cycle ready) {
-    DmaTransfer& x = *dma_ext_;
-    x.tensor = t;
-    x.at = op_ext_->at;
-    x.mem_addr = l.row_address(b, h, row0);
-    x.row_stride = l.row_stride;
-    x.rows = rows;
-    x.row_elems = row_elems;
-    x.elem = job_.elem;
-    x.scale = t == Tensor::Q ? static_cast<float>(job_.shape.scale) : 1.0f;
-    x.glb_word = glb_word;
-    x.functional = job_.functional;
-    const bool store = t == Tensor::O;
-    x.store = store;
-
-    const bool carries_values = store && job_.functional;
+Cycle Scheduler::transfer(DmaTransfer& x, Cycle ready, float* data) {
+    *dma_ext_ = x;
+    const bool carries_values = x.store && x.functional;
     dma_gp_.set_command(carries_values ? tlm::TLM_WRITE_COMMAND : tlm::TLM_IGNORE_COMMAND);
     dma_gp_.set_address(x.mem_addr);
     dma_gp_.set_data_ptr(carries_values ? reinterpret_cast<unsigned char*>(data) : nullptr);
@@ -280,24 +158,61 @@ Cycle Scheduler::dma(Tensor t, const TensorLayout& l, std::uint64_t b, std::uint
 
     sc_core::sc_time delay = clock_.delay_until(ready);
     sched2dram->b_transport(dma_gp_, delay);
+    ++stats_.transactions;
     if (!dma_gp_.is_response_ok())
-        throw TransportError(std::string(name()) + ": DRAM " + (store ? "write" : "read") + " of " + tensor_name(t) +
-                             " (b=" + std::to_string(b) + ", h=" + std::to_string(h) + ", rows " +
-                             std::to_string(row0) + "+" + std::to_string(rows) + ") at " + hex(x.mem_addr) +
+        throw TransportError(std::string(name()) + ": DRAM " + (x.store ? "write" : "read") + " of " +
+                             tensor_name(x.tensor) + " (b=" + std::to_string(x.at.b) + ", h=" + std::to_string(x.at.h) +
+                             ", " + std::to_string(x.rows) + " rows) at " + hex(x.mem_addr) +
                              " failed: " + dma_gp_.get_response_string());
-    (store ? stats_.dram_stores : stats_.dram_loads)++;
-    tl_.dram_end = x.end;
-    tl_.end_all = std::max(tl_.end_all, x.done);
+    x.start = dma_ext_->start;
+    x.end = dma_ext_->end;
+    x.done = dma_ext_->done;
+    (x.store ? stats_.dram_stores : stats_.dram_loads)++;
+    dram_end_ = x.end;
+    end_all_ = std::max(end_all_, x.done);
     return x.done;
 }
 
-void Scheduler::advance_horizon() {
+Cycle Scheduler::horizon() const {
+    return std::min({array_end_[0], array_end_[1], dram_end_});
+}
+
+void Scheduler::step_done() {
+    ++stats_.tile_steps;
     // Nothing issued later can start before every resource has finished what it already has.
-    const Cycle horizon = std::min({tl_.array_end[0], tl_.array_end[1], tl_.dram_end});
+    const Cycle h = horizon();
     const Cycle now = clock_.now();
-    if (horizon <= now) return;
-    quantum_.set(clock_.at(horizon - now));
+    if (h <= now) return;
+    quantum_.set(clock_.at(h - now));
     if (quantum_.need_sync()) quantum_.sync();
+}
+
+std::vector<Cycle*> Scheduler::own_times() {
+    return {&array_end_[0], &array_end_[1], &dram_end_, &end_all_, &stats_.compute_end};
+}
+
+void Scheduler::control(Control::Kind kind, std::uint32_t slot, std::uint64_t periods, Cycle shift) {
+    control_ext_->kind = kind;
+    control_ext_->slot = slot;
+    control_ext_->periods = periods;
+    control_ext_->shift = shift;
+    for (auto* socket : {&sched2pe2d, &sched2pe1d, &sched2dram}) {
+        control_gp_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        sc_core::sc_time zero = sc_core::SC_ZERO_TIME;
+        (*socket)->b_transport(control_gp_, zero);
+        ++stats_.transactions;
+    }
+}
+
+void Scheduler::mark(std::uint32_t slot) {
+    marks_[slot] = stats_;
+    control(Control::Kind::Mark, slot, 0, 0);
+}
+
+void Scheduler::jump(std::uint32_t slot, std::uint64_t periods, Cycle shift) {
+    control(Control::Kind::FastForward, slot, periods, shift);
+    stats_.advance(marks_[slot], periods);
+    for (Cycle* t : own_times()) *t += periods * shift;
 }
 
 void Scheduler::write_stats(nlohmann::json& out) const {
@@ -307,13 +222,13 @@ void Scheduler::write_stats(nlohmann::json& out) const {
     out["ops_issued_pe1d"] = stats_.ops_issued[1];
     out["dram_loads"] = stats_.dram_loads;
     out["dram_stores"] = stats_.dram_stores;
+    out["transactions"] = stats_.transactions;
+    out["fast_forwards"] = stats_.fast_forwards;
+    out["fast_forwarded_tile_steps"] = stats_.fast_forwarded_steps;
     out["job_start_cycle"] = stats_.job_start;
     out["job_end_cycle"] = stats_.job_end;
     out["compute_start_cycle"] = stats_.compute_start;
     out["compute_end_cycle"] = stats_.compute_end;
-    out["tiling"] = {{"m0", tiling_.m0},         {"p0", tiling_.p0},         {"m1", tiling_.m1},
-                     {"p1", tiling_.p1},         {"p2", tiling_.p2},         {"query_tiles", tiling_.query_tiles},
-                     {"q_slots", plan_.q_slots}, {"kv_slots", plan_.kv_slots}, {"glb_words_used", plan_.words_used}};
 }
 
 }  // namespace fusemax

@@ -9,11 +9,13 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/control.h"
 #include "common/dma.h"
 #include "common/job.h"
 #include "common/stats_source.h"
 #include "common/tile_op.h"
 #include "config/arch_config.h"
+#include "scheduler/program_context.h"
 #include "tiling/tiling.h"
 
 namespace fusemax {
@@ -23,18 +25,23 @@ struct SchedulerStats {
     std::uint64_t tile_steps = 0;
     std::array<std::uint64_t, kArrayCount> ops_issued{};
     std::uint64_t dram_loads = 0, dram_stores = 0;
+    std::uint64_t transactions = 0;           // TLM transactions this module initiated
+    std::uint64_t fast_forwards = 0;          // jumps taken
+    std::uint64_t fast_forwarded_steps = 0;   // tile steps accounted by jumps rather than simulated
     Cycle job_start = 0, job_end = 0;          // last job: start and completion of its last transfer
     Cycle compute_start = 0, compute_end = 0;  // last job: first tile op start, last tile op end
-    Cycle first_qk_start = 0;
+
+    void advance(const SchedulerStats& mark, std::uint64_t periods);
 };
 
-// Walks the tiled loop nest (b, h, p2, m1, p1) of a job, moves Q blocks and K/V tiles from DRAM
-// into the GLB ahead of use, and issues each tile step's ops to the array the configuration binds
-// them to, in the configured order. Every op is issued at the time its inputs are ready; each array
-// runs its ops in order and reports when it finished, so overlap between the arrays (FuseMax's
-// interleaving) comes out of the op order and the arrays' timing. It never waits per op: time is
-// annotated (loosely timed), and a quantum keeper lets the rest of the platform catch up.
-class Scheduler : public sc_core::sc_module, public StatsSource {
+// Runs a job's program (the loop nest of the configured design: the 1-pass cascade, Unfused's
+// three kernels or FLAT's fused dataflow). The program issues each tile op, as a generic payload
+// with a TileOp extension, to the array the configuration binds it to, at the cycle its inputs are
+// ready, and each DRAM transfer as soon as its buffer is free. Each array runs its ops in order
+// and reports when it finished, so overlap between the arrays (FuseMax's interleaving) comes out
+// of the op order and the arrays' timing. It never waits per op: time is annotated (loosely
+// timed), and a quantum keeper lets the rest of the platform catch up.
+class Scheduler : public sc_core::sc_module, public StatsSource, private ProgramContext {
 public:
     tlm_utils::simple_initiator_socket<Scheduler> sched2pe2d;
     tlm_utils::simple_initiator_socket<Scheduler> sched2pe1d;
@@ -45,8 +52,8 @@ public:
     Scheduler(const Scheduler&) = delete;
     Scheduler& operator=(const Scheduler&) = delete;
 
-    // Checks the job against the architecture (tiling, GLB capacity, op costs) and starts it at the
-    // current time. Throws ConfigError naming what does not fit.
+    // Checks the job against the architecture (tiling, GLB capacity, op costs, mode) and starts it
+    // at the current time. Throws ConfigError naming what does not fit.
     void start(const Job& job);
     bool busy() const { return busy_; }
     const sc_core::sc_event& done_event() const { return done_; }
@@ -59,6 +66,8 @@ public:
     void write_stats(nlohmann::json& out) const override;
 
     void set_quantum(const sc_core::sc_time& q) { quantum_.set_global_quantum(q); }
+    // Fast-forward of periodic schedules (timing mode only; on by default).
+    void set_fast_forward(bool on) { fast_forward_ = on; }
 
 private:
     const ArchConfig& arch_;
@@ -67,44 +76,41 @@ private:
     Tiling tiling_;
     GlbPlan plan_;
     bool busy_ = false;
+    bool fast_forward_ = true;
     std::string error_;
     sc_core::sc_event start_, done_;
     tlm_utils::tlm_quantumkeeper quantum_;
     SchedulerStats stats_;
+    std::array<SchedulerStats, Control::kSlots> marks_{};
 
-    std::array<bool, kOpCount> forward_{};  // result crosses to the other array
-    std::array<bool, kOpCount> overlaps_next_{};
-
-    tlm::tlm_generic_payload op_gp_, dma_gp_;
+    tlm::tlm_generic_payload op_gp_, dma_gp_, control_gp_;
     TileOp* op_ext_;
     DmaTransfer* dma_ext_;
-    std::vector<float> o_tile_;
+    Control* control_ext_;
 
-    // When things become ready or free during a job (cycles). Slots are double buffers.
-    struct Timeline {
-        Cycle t0 = 0;
-        std::array<Cycle, 2> q_ready{}, q_last_use{};
-        std::array<Cycle, 2> k_ready{}, k_last_use{}, v_ready{}, v_last_use{};
-        std::vector<Cycle> rm_ready, rd_ready, rnv_ready;  // running state of each query tile of the block
-        std::vector<Cycle> state_free;                      // AV has read the previous block's state
-        Cycle barrier = 0;                                  // without interleaving: previous step drained
-        Cycle end_all = 0;                                  // completion of everything issued
-        std::array<Cycle, kArrayCount> array_end{};         // end of the last op issued to each array
-        Cycle dram_end = 0;                                 // end of the last transfer's channel time
-        bool compute_started = false;
-    };
-    Timeline tl_;
+    // Where each resource's queue ends, and when everything issued completes (cycles).
+    Cycle t0_ = 0;
+    std::array<Cycle, kArrayCount> array_end_{};
+    Cycle dram_end_ = 0;
+    Cycle end_all_ = 0;
+    bool compute_started_ = false;
 
     void run();
     void run_job();
-    void tile_step(std::uint64_t blk, std::uint64_t m1, std::uint64_t p1);
-    Cycle issue(const OpBinding& b, Cycle ready, float* out);
-    Cycle load(Tensor t, std::uint64_t blk, std::uint64_t m1, Cycle ready);
-    Cycle store_o(std::uint64_t blk, std::uint64_t p1, Cycle ready);
-    Cycle dma(Tensor t, const TensorLayout& l, std::uint64_t b, std::uint64_t h, std::uint64_t row0,
-              std::uint32_t rows, std::uint32_t row_elems, std::uint64_t glb_word, float* data, Cycle ready);
-    void advance_horizon();
-    TileCoord coord(std::uint64_t blk, std::uint64_t m1, std::uint64_t p1) const;
+    void control(Control::Kind kind, std::uint32_t slot, std::uint64_t periods, Cycle shift);
+
+    // ProgramContext
+    const ArchConfig& arch() const override { return arch_; }
+    const Job& job() const override { return job_; }
+    Cycle job_start() const override { return t0_; }
+    Cycle issue(TileOp& op, Cycle ready, float* out) override;
+    Cycle transfer(DmaTransfer& x, Cycle ready, float* data) override;
+    void step_done() override;
+    bool fast_forward_enabled() const override { return fast_forward_ && !job_.functional; }
+    Cycle horizon() const override;
+    std::vector<Cycle*> own_times() override;
+    void mark(std::uint32_t slot) override;
+    void jump(std::uint32_t slot, std::uint64_t periods, Cycle shift) override;
 };
 
 }  // namespace fusemax

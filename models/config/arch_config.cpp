@@ -41,49 +41,88 @@ CostExpr read_cost(const YamlMap& m, std::string_view key, const char* fallback)
     }
 }
 
-Op read_op_name(const YamlMap& m, std::string_view key, const std::string& text) {
-    const auto op = op_from_name(text);
-    if (!op)
-        m.fail(key, "unknown op '" + text + "' (expected QK, LM, RM, SLN, SLD, PRM, SPD, RD, SLNV, SPNV, RNV or AV)");
-    return *op;
+std::vector<Op> program_ops(Program p) {
+    if (p == Program::OnePass)
+        return {Op::QK, Op::LM, Op::RM, Op::SLN, Op::SLD, Op::PRM, Op::SPD, Op::RD, Op::SLNV, Op::SPNV, Op::RNV, Op::AV};
+    return {Op::QK, Op::MX, Op::SN, Op::SD, Op::A, Op::AVM};
+}
+
+std::string op_list(Program p) {
+    std::string out;
+    for (Op op : program_ops(p)) out += (out.empty() ? "" : ", ") + std::string(op_name(op));
+    return out;
+}
+
+OpBinding read_binding(const YamlMap& m, Program program) {
+    m.only_keys({"op", "array", "cycles", "result_latency", "glb_write", "glb_reads"});
+    OpBinding b;
+    const std::string name = m.string("op");
+    const auto op = op_from_name(name);
+    const auto allowed = program_ops(program);
+    if (!op || std::find(allowed.begin(), allowed.end(), *op) == allowed.end())
+        m.fail("op", "unknown op '" + name + "' for this program (expected one of " + op_list(program) + ")");
+    b.op = *op;
+    const std::string array = m.string("array");
+    const auto kind = array_from_name(array);
+    if (!kind) m.fail("array", "expected pe2d or pe1d, got '" + array + "'");
+    b.array = *kind;
+    b.cycles = read_cost(m, "cycles", "1");
+    b.result_latency = read_cost(m, "result_latency", "0");
+    b.glb_write = m.boolean("glb_write", false);
+    if (m.has("glb_reads")) {
+        const auto inputs = op_inputs(b.op);
+        for (const std::string& in : m.string_list("glb_reads")) {
+            const auto producer = op_from_name(in);
+            if (!producer || std::find(inputs.begin(), inputs.end(), *producer) == inputs.end())
+                m.fail("glb_reads", "'" + in + "' is not an input of op " + name);
+            b.glb_reads.push_back(*producer);
+        }
+    }
+    return b;
 }
 
 ScheduleConfig read_schedule(const YamlMap& s) {
     s.only_keys({"program", "interleave", "overlap_next", "ops"});
     ScheduleConfig out;
     const std::string program = s.string("program");
-    if (program != "one_pass") s.fail("program", "expected 'one_pass', got '" + program + "'");
-    out.program = Program::OnePass;
+    if (program == "one_pass") out.program = Program::OnePass;
+    else if (program == "unfused") out.program = Program::Unfused;
+    else if (program == "flat") out.program = Program::Flat;
+    else s.fail("program", "expected one_pass, unfused or flat, got '" + program + "'");
     out.interleave = s.boolean("interleave", true);
 
     std::array<bool, kOpCount> seen{};
     std::size_t index = 0;
     for (const YAML::Node& item : s.list("ops")) {
         const YamlMap m(item, s.file(), s.key_path("ops[" + std::to_string(index++) + "]"));
-        m.only_keys({"op", "array", "cycles", "result_latency"});
-        OpBinding b;
-        b.op = read_op_name(m, "op", m.string("op"));
-        const std::string array = m.string("array");
-        const auto kind = array_from_name(array);
-        if (!kind) m.fail("array", "expected pe2d or pe1d, got '" + array + "'");
-        b.array = *kind;
-        b.cycles = read_cost(m, "cycles", "1");
-        b.result_latency = read_cost(m, "result_latency", "0");
+        const OpBinding b = read_binding(m, out.program);
         if (seen[index_of(b.op)]) m.fail("op", "op '" + std::string(op_name(b.op)) + "' is listed twice");
-        for (Op in : op_inputs(b.op))
-            if (!seen[index_of(in)])
-                m.fail("op", "op '" + std::string(op_name(b.op)) + "' is listed before its input '" +
-                                 std::string(op_name(in)) + "'");
+        // Each array runs its ops in list order, so a one-pass op must follow the ops it reads.
+        if (out.program == Program::OnePass)
+            for (Op in : op_inputs(b.op))
+                if (!seen[index_of(in)])
+                    m.fail("op", "op '" + std::string(op_name(b.op)) + "' is listed before its input '" +
+                                     std::string(op_name(in)) + "'");
         seen[index_of(b.op)] = true;
+        out.ops.push_back(b);
+        if (out.program != Program::OnePass) continue;
         if (b.op == Op::AV) out.av = b;
         else out.step_ops.push_back(b);
     }
-    for (std::size_t i = 0; i < kOpCount; ++i)
-        if (!seen[i]) s.fail("ops", "op '" + std::string(op_name(static_cast<Op>(i))) + "' is missing");
+    for (Op op : program_ops(out.program))
+        if (!seen[index_of(op)]) s.fail("ops", "op '" + std::string(op_name(op)) + "' is missing");
+    for (const OpBinding& b : out.ops)
+        for (Op in : b.glb_reads)
+            if (!out.binding(in).glb_write)
+                s.fail("ops", "op " + std::string(op_name(b.op)) + " reads " + std::string(op_name(in)) +
+                                  " from the GLB, but " + std::string(op_name(in)) + " has no glb_write");
 
     if (s.has("overlap_next")) {
-        for (const std::string& name : s.string_list("overlap_next"))
-            out.overlap_next.push_back(read_op_name(s, "overlap_next", name));
+        for (const std::string& name : s.string_list("overlap_next")) {
+            const auto op = op_from_name(name);
+            if (!op) s.fail("overlap_next", "unknown op '" + name + "'");
+            out.overlap_next.push_back(*op);
+        }
     }
     if (out.interleave && !out.overlap_next.empty())
         s.fail("overlap_next", "only meaningful with interleave: false");
@@ -93,10 +132,15 @@ ScheduleConfig read_schedule(const YamlMap& s) {
 }  // namespace
 
 const OpBinding& ScheduleConfig::binding(Op op) const {
-    if (op == Op::AV) return av;
-    for (const OpBinding& b : step_ops)
+    for (const OpBinding& b : ops)
         if (b.op == op) return b;
-    throw std::logic_error("op not bound");
+    throw std::logic_error("op " + std::string(op_name(op)) + " is not bound");
+}
+
+bool ScheduleConfig::has(Op op) const {
+    for (const OpBinding& b : ops)
+        if (b.op == op) return true;
+    return false;
 }
 
 std::string data_dir() {
@@ -109,7 +153,7 @@ std::string default_arch_path() { return data_dir() + "/arch/fusemax.yaml"; }
 ArchConfig load_arch_config(const std::string& path) {
     const YamlMap doc(load_yaml_file(path), path, "");
     doc.only_keys({"name", "design", "clock_mhz", "word_bytes", "pe2d", "pe1d", "glb", "dram", "energy_table",
-                   "tiling", "schedule"});
+                   "tiling", "schedule", "flat"});
     ArchConfig a;
     a.source = path;
     a.name = doc.string("name");
@@ -148,16 +192,26 @@ ArchConfig load_arch_config(const std::string& path) {
 
     if (doc.has("tiling")) {
         const YamlMap t = doc.map("tiling");
-        t.only_keys({"p1", "double_buffer"});
+        t.only_keys({"p1", "double_buffer", "query_words"});
+        a.tiling.query_words = read_cost(t, "query_words", "E + F + 2");
         if (t.has("p1") && t.node()["p1"].IsScalar() && t.node()["p1"].Scalar() == "auto") a.tiling.p1 = 0;
         else a.tiling.p1 = static_cast<std::uint32_t>(t.positive_int("p1", 0));
         a.tiling.double_buffer = t.boolean("double_buffer", true);
     }
 
     a.schedule = read_schedule(doc.map("schedule"));
+    const std::filesystem::path dir = std::filesystem::path(path).parent_path();
+    if (a.schedule.program == Program::Flat) {
+        const YamlMap flat = doc.map("flat");
+        flat.only_keys({"dataflow_table"});
+        a.flat.dataflow_table = (dir / flat.string("dataflow_table")).string();
+        a.flat.rows = load_flat_dataflow(a.flat.dataflow_table);
+    } else if (doc.has("flat")) {
+        doc.fail("flat", "only meaningful with schedule.program: flat");
+    }
 
     const std::string table = doc.string("energy_table");
-    const std::filesystem::path table_path = std::filesystem::path(path).parent_path() / table;
+    const std::filesystem::path table_path = dir / table;
     try {
         a.energy = load_energy_table(table_path.string());
     } catch (const ConfigError& e) {
@@ -169,8 +223,7 @@ ArchConfig load_arch_config(const std::string& path) {
             doc.fail("energy_table", "table '" + a.energy.name + "' has no " + std::string(array_name(b.array)) + " '" +
                                          *missing + "' energy, which op " + std::string(op_name(b.op)) + " needs");
     };
-    for (const OpBinding& b : a.schedule.step_ops) check_prices(b);
-    check_prices(a.schedule.av);
+    for (const OpBinding& b : a.schedule.ops) check_prices(b);
     return a;
 }
 

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "config/cost_expr.h"
+#include "config/flat_dataflow.h"
 #include "energy/energy_table.h"
 #include "program/ops.h"
 
@@ -39,23 +40,35 @@ struct OpBinding {
     ArrayKind array = ArrayKind::Pe2d;
     CostExpr cycles;          // busy cycles of the array per op instance
     CostExpr result_latency;  // extra cycles before consumers see the result (not busy time)
+    bool glb_write = false;   // the result tile is written to the GLB (for consumers on the other array)
+    std::vector<Op> glb_reads;  // inputs this op reads back from the GLB rather than its registers
 };
 
-enum class Program : std::uint8_t { OnePass };
+// one_pass: FuseMax's cascade (FuseMax, +Architecture, +Cascade). unfused: QK, 3-pass softmax and
+// AV as three kernels through DRAM. flat: FLAT's fused per-query-tile dataflow.
+enum class Program : std::uint8_t { OnePass, Unfused, Flat };
 
 struct ScheduleConfig {
     Program program = Program::OnePass;
-    std::vector<OpBinding> step_ops;  // issue order within a tile step; each array runs its ops in this order
-    OpBinding av;                     // once per query tile, after its last key tile
-    bool interleave = true;           // may tile step i+1 start before step i drains?
+    std::vector<OpBinding> step_ops;  // one_pass: issue order within a tile step; each array runs its ops in this order
+    OpBinding av;                     // one_pass: once per query tile, after its last key tile
+    std::vector<OpBinding> ops;       // every op of the program (one_pass: step ops then AV)
+    bool interleave = true;           // one_pass: may tile step i+1 start before step i drains?
     std::vector<Op> overlap_next;     // without interleave: ops of step i that may overlap step i+1
 
     const OpBinding& binding(Op op) const;
+    bool has(Op op) const;
 };
 
 struct TilingConfig {
     std::uint32_t p1 = 0;  // query tiles per GLB block; 0 = chosen from the GLB size (reference section 5)
     bool double_buffer = true;  // prefetch the next K/V tile and Q block into spare GLB space
+    CostExpr query_words = CostExpr::parse("E + F + 2");  // GLB words held per query column
+};
+
+struct FlatConfig {
+    std::string dataflow_table;  // resolved path of the CSV
+    std::vector<FlatDataflowRow> rows;
 };
 
 // One architecture: hardware parameters, op binding and costs, schedule and energy table.
@@ -71,6 +84,7 @@ struct ArchConfig {
     DramConfig dram;
     ScheduleConfig schedule;
     TilingConfig tiling;
+    FlatConfig flat;
     EnergyTable energy;
 
     std::uint64_t glb_capacity_words() const { return glb.capacity_bytes / word_bytes; }

@@ -3,7 +3,7 @@
 namespace fusemax {
 namespace {
 constexpr std::array<std::string_view, kOpCount> kOpNames = {
-    "QK", "LM", "RM", "SLN", "SLD", "PRM", "SPD", "RD", "SLNV", "SPNV", "RNV", "AV"};
+    "QK", "LM", "RM", "SLN", "SLD", "PRM", "SPD", "RD", "SLNV", "SPNV", "RNV", "AV", "MX", "SN", "SD", "A", "AVM"};
 constexpr std::array<std::string_view, kArrayCount> kArrayNames = {"pe2d", "pe1d"};
 
 ActionCounts exps(std::uint64_t n, const ExpActions& exp) {
@@ -41,8 +41,17 @@ std::vector<Op> op_inputs(Op op) {
         case Op::SPNV: return {Op::PRM};
         case Op::RNV: return {Op::SPNV, Op::SLNV};
         case Op::AV: return {Op::RD, Op::RNV};
+        case Op::MX: return {Op::QK};
+        case Op::SN: return {Op::QK, Op::MX};
+        case Op::SD: return {Op::SN};
+        case Op::A: return {Op::SN, Op::SD};
+        case Op::AVM: return {Op::A};
     }
     return {};
+}
+
+bool is_three_pass_op(Op op) {
+    return op == Op::QK || op == Op::MX || op == Op::SN || op == Op::SD || op == Op::A || op == Op::AVM;
 }
 
 ActionCounts op_actions(Op op, const OpExtent& x, const ExpActions& exp) {
@@ -61,6 +70,11 @@ ActionCounts op_actions(Op op, const OpExtent& x, const ExpActions& exp) {
         case Op::SPNV: return {cols * x.f, 0, 0, 0, 0};
         case Op::RNV: return {0, cols * x.f, 0, 0, 0};
         case Op::AV: return {0, 0, 0, 0, cols * x.f};
+        case Op::MX: return {0, 0, scores, 0, 0};
+        case Op::SN: return exps(scores, exp);
+        case Op::SD: return {0, scores, 0, 0, 0};
+        case Op::A: return {0, 0, 0, 0, scores};
+        case Op::AVM: return {scores * x.f, 0, 0, 0, 0};
     }
     return {};
 }

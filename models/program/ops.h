@@ -10,8 +10,12 @@ namespace fusemax {
 
 // The operations of the attention cascade (reference section 2). The step ops run once per tile
 // step (one key tile against one query tile); AV runs once per query tile after its last key tile.
-enum class Op : std::uint8_t { QK, LM, RM, SLN, SLD, PRM, SPD, RD, SLNV, SPNV, RNV, AV };
-inline constexpr std::size_t kOpCount = 12;
+// The 3-pass softmax of the Unfused and FLAT baselines adds MX (row max, pass 1), SN (exp) and SD
+// (sum, pass 2), A (divide, pass 3) and AVM (the A V matmul, called "AV" in the reference's
+// 3-pass description; AV here is always the 1-pass cascade's final divide).
+enum class Op : std::uint8_t { QK, LM, RM, SLN, SLD, PRM, SPD, RD, SLNV, SPNV, RNV, AV, MX, SN, SD, A, AVM };
+inline constexpr std::size_t kOpCount = 17;
+inline constexpr std::size_t kOnePassOpCount = 12;
 
 enum class ArrayKind : std::uint8_t { Pe2d, Pe1d };
 inline constexpr std::size_t kArrayCount = 2;
@@ -61,6 +65,9 @@ struct OpExtent {
 // The ops whose results `op` reads within a tile step (the 1-pass cascade's dataflow, reference
 // section 2). Running state carried between key tiles (RM, RD, RNV) is not listed here.
 std::vector<Op> op_inputs(Op op);
+
+// Ops of the 3-pass program (QK, MX, SN, SD, A, AVM).
+bool is_three_pass_op(Op op);
 
 // Primitive actions one op instance performs (reference sections 2 and 6).
 ActionCounts op_actions(Op op, const OpExtent& x, const ExpActions& exp);

@@ -12,19 +12,31 @@ std::uint64_t round_up(std::uint64_t a, std::uint64_t b) { return ceil_div(a, b)
 
 struct Regions {
     std::uint64_t q, k, v, rm, rnv;  // words, before row alignment
+    std::uint64_t routed;            // all routed tile buffers
 };
+
+std::uint64_t routed_ops(const ArchConfig& a) {
+    std::uint64_t n = 0;
+    for (const OpBinding& b : a.schedule.ops) n += b.glb_write ? 1 : 0;
+    return n;
+}
 
 Regions regions(const ArchConfig& a, const Workload& w, std::uint64_t p1) {
     const std::uint64_t cols = p1 * a.pe2d.cols;
-    return {cols * w.head_dim, std::uint64_t{a.pe2d.rows} * w.head_dim, std::uint64_t{a.pe2d.rows} * w.v_dim, cols,
-            cols * w.v_dim};
+    const std::uint64_t tile = std::uint64_t{a.pe2d.rows} * a.pe2d.cols;
+    return {cols * w.head_dim,
+            std::uint64_t{a.pe2d.rows} * w.head_dim,
+            std::uint64_t{a.pe2d.rows} * w.v_dim,
+            cols,
+            cols * w.v_dim,
+            2 * routed_ops(a) * round_up(tile, a.glb.row_words)};
 }
 
 // Words of the smallest layout (one Q block, one K and one V tile), with every region row-aligned.
 std::uint64_t minimum_words(const ArchConfig& a, const Regions& r) {
     const std::uint64_t row = a.glb.row_words;
     return round_up(r.q, row) + round_up(r.k, row) + round_up(r.v, row) + 2 * round_up(r.rm, row) +
-           round_up(r.rnv, row);
+           round_up(r.rnv, row) + r.routed;
 }
 
 std::uint64_t largest_divisor_at_most(std::uint64_t n, std::uint64_t cap) {
@@ -70,7 +82,13 @@ Tiling choose_tiling(const ArchConfig& a, const Workload& w) {
         // Reference section 5: floor((GLB - K tile - V tile) / (bytes per query column)), capped at
         // the number of query tiles and rounded down to a divisor of it.
         const std::uint64_t kv_bytes = (one.k + one.v) * wb;
-        const std::uint64_t per_tile = std::uint64_t{t.p0} * (w.head_dim + w.v_dim + 2) * wb;
+        const CostVariables vars{std::int64_t(w.head_dim), std::int64_t(w.v_dim), a.pe2d.rows, a.pe2d.cols,
+                                 a.pe1d.lanes};
+        const std::int64_t query_words = a.tiling.query_words.eval(vars);
+        if (query_words <= 0)
+            throw ConfigError(a.source + ": key 'tiling.query_words': '" + a.tiling.query_words.text() +
+                              "' is not positive for this workload");
+        const std::uint64_t per_tile = std::uint64_t{t.p0} * std::uint64_t(query_words) * wb;
         std::uint64_t p1 = (a.glb.capacity_bytes - std::min(a.glb.capacity_bytes, kv_bytes)) / per_tile;
         p1 = largest_divisor_at_most(t.query_tiles, std::max<std::uint64_t>(p1, 1));
         // Row alignment can cost a little more than the formula assumes.
@@ -88,7 +106,7 @@ GlbPlan plan_glb(const ArchConfig& a, const Workload& w, const Tiling& t) {
     const std::uint64_t q = round_up(r.q, row), k = round_up(r.k, row), v = round_up(r.v, row);
     const std::uint64_t rm = round_up(r.rm, row), rnv = round_up(r.rnv, row);
     const std::uint64_t capacity = a.glb_capacity_words();
-    const std::uint64_t minimum = q + k + v + 2 * rm + rnv;
+    const std::uint64_t minimum = q + k + v + 2 * rm + rnv + r.routed;
 
     GlbPlan p;
     p.kv_slots = (a.tiling.double_buffer && minimum + k + v <= capacity) ? 2 : 1;
@@ -106,6 +124,9 @@ GlbPlan plan_glb(const ArchConfig& a, const Workload& w, const Tiling& t) {
     p.rm = take(rm);
     p.rd = take(rm);
     p.rnv = take(rnv);
+    p.routed_tile_words = round_up(std::uint64_t{a.pe2d.rows} * a.pe2d.cols, row);
+    for (const OpBinding& b : a.schedule.ops)
+        if (b.glb_write) p.routed[index_of(b.op)] = take(2 * p.routed_tile_words);
     p.words_used = next;
     return p;
 }

@@ -63,11 +63,13 @@ void round_to_storage(AttentionInputs& in, ElemType elem) {
         for (float& x : t->data) x = half_to_float(float_to_half(x));
 }
 
-AttentionPlatform::AttentionPlatform(const ArchConfig& arch, const Workload& w, ElemType elem, bool functional)
+AttentionPlatform::AttentionPlatform(const ArchConfig& arch, const Workload& w, ElemType elem, bool functional,
+                                     bool fast_forward)
     : job_(Job::packed(w, elem, 0, functional)),
       memory_(std::make_unique<Memory>("memory", job_.packed_end())),
       top_(std::make_unique<FuseMax>("fusemax", arch)) {
     top_->mem.bind(memory_->socket);
+    top_->scheduler().set_fast_forward(fast_forward);
 }
 
 void AttentionPlatform::load_inputs(const AttentionInputs& in) {

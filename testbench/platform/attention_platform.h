@@ -26,7 +26,8 @@ void round_to_storage(AttentionInputs& in, ElemType elem);
 // fusemax-sim and the test suites run. One per process (one SystemC simulation per process).
 class AttentionPlatform {
 public:
-    AttentionPlatform(const ArchConfig& arch, const Workload& w, ElemType elem, bool functional);
+    AttentionPlatform(const ArchConfig& arch, const Workload& w, ElemType elem, bool functional,
+                      bool fast_forward = true);
     AttentionPlatform(const AttentionPlatform&) = delete;
     AttentionPlatform& operator=(const AttentionPlatform&) = delete;
 

@@ -100,7 +100,7 @@ int run(int argc, char** argv) {
     if (o.functional) in = o.q_path ? npy_inputs(o, w) : random_inputs(w, o.seed);
 
     const auto wall_start = std::chrono::steady_clock::now();
-    AttentionPlatform platform(arch, w, o.dtype, o.functional);
+    AttentionPlatform platform(arch, w, o.dtype, o.functional, o.fast_forward);
     if (o.functional) platform.load_inputs(in);
     platform.run();
     const FuseMax& top = platform.top();

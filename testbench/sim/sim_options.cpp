@@ -55,6 +55,7 @@ SimOptions parse_sim_options(int argc, char** argv, std::string& help_text) {
         ("stats", po::value<std::string>(), "write statistics as JSON")
         ("mode", po::value<std::string>(), "functional (default: computes O) or timing (no values)")
         ("dtype", po::value<std::string>(), "element type of Q, K, V, O in platform memory: fp32 (default) or fp16")
+        ("no-fast-forward", "timing mode: simulate every tile step (default: jump over periodic stretches)")
         ("no-check", "skip the comparison with the fp64 reference")
         ("tolerance", po::value<std::string>(), "max relative error the check accepts (default 1e-5)")
         ("quiet", "print nothing but errors");
@@ -118,6 +119,7 @@ SimOptions parse_sim_options(int argc, char** argv, std::string& help_text) {
         else throw ConfigError("fusemax-sim: --dtype: expected fp32 or fp16, got '" + d + "'");
     }
     o.check = vm.count("no-check") == 0;
+    o.fast_forward = vm.count("no-fast-forward") == 0;
     o.quiet = vm.count("quiet") > 0;
     if (!o.functional && (o.q_path || o.out_path))
         throw ConfigError("fusemax-sim: --mode timing moves no values: --q/--k/--v/--out need --mode functional");

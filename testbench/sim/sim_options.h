@@ -18,6 +18,7 @@ struct SimOptions {
     std::uint64_t seed = 1;
     std::optional<std::string> q_path, k_path, v_path, out_path, stats_path;
     bool functional = true;
+    bool fast_forward = true;
     bool check = true;
     double tolerance = 1e-5;
     ElemType dtype = ElemType::F32;

@@ -1,0 +1,54 @@
+#include "scheduler/fast_forward.h"
+
+#include <algorithm>
+
+namespace fusemax {
+
+void LoopFastForward::reset() {
+    for (Snapshot& s : history_) s.valid = false;
+}
+
+void LoopFastForward::record(std::uint64_t i, Cycle horizon, std::vector<Cycle> relative) {
+    ctx_.mark(slot(i));
+    Snapshot& s = history_[i % 2];
+    s.valid = true;
+    s.iteration = i;
+    s.horizon = horizon;
+    s.relative = std::move(relative);
+}
+
+std::uint64_t LoopFastForward::after(std::uint64_t i, std::uint64_t count, const KindOf& kind,
+                                     const std::vector<Cycle*>& times) {
+    if (!ctx_.fast_forward_enabled()) return 0;
+    std::vector<Cycle*> all = times;
+    for (Cycle* t : ctx_.own_times()) all.push_back(t);
+    const Cycle h = ctx_.horizon();
+    std::vector<Cycle> relative;
+    relative.reserve(all.size());
+    for (const Cycle* t : all) relative.push_back(std::max(*t, h) - h);
+
+    const Snapshot& old = history_[i % 2];
+    const bool periodic = old.valid && old.iteration + 2 == i && i >= 1 && kind(i) == kind(i - 1) &&
+                          old.relative == relative;
+    if (!periodic) {
+        record(i, h, std::move(relative));
+        return 0;
+    }
+    const std::uint64_t k = kind(i);
+    std::uint64_t run = 0;
+    while (i + 1 + run < count && kind(i + 1 + run) == k) ++run;
+    const std::uint64_t periods = run / 2;
+    if (periods == 0) {
+        record(i, h, std::move(relative));
+        return 0;
+    }
+    const Cycle shift = h - old.horizon;
+    ctx_.jump(slot(i), periods, shift);
+    for (Cycle* t : times) *t += periods * shift;
+    const std::uint64_t skipped = 2 * periods;
+    reset();
+    record(i + skipped, h + periods * shift, std::move(relative));
+    return skipped;
+}
+
+}  // namespace fusemax

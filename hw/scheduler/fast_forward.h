@@ -1,0 +1,47 @@
+#pragma once
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "scheduler/program_context.h"
+
+namespace fusemax {
+
+// Exact fast-forward of one loop level. After each iteration the program reports which kind of
+// work the iteration was and lists its timing state. Times at or before the horizon (every
+// resource is busy past them) cannot influence anything later, so the state is compared relative
+// to the horizon with those clamped. When the state after iteration i equals the state after
+// iteration i-2 (two iterations make a period, since double buffers alternate), and the coming
+// iterations are of the same kind, the schedule is periodic: the remaining whole periods are
+// accounted in one jump (every module repeats its counters' last-period deltas, every time moves
+// on by the period's shift). Nothing is approximated: a run with fast-forward gives the same
+// cycles and counts as one without.
+class LoopFastForward {
+public:
+    using KindOf = std::function<std::uint64_t(std::uint64_t)>;
+
+    LoopFastForward(ProgramContext& ctx, std::uint32_t level) : ctx_(ctx), level_(level) {}
+
+    void reset();
+    // Call after iteration `i` of `count`. Returns how many further iterations were accounted
+    // (the caller skips them).
+    std::uint64_t after(std::uint64_t i, std::uint64_t count, const KindOf& kind, const std::vector<Cycle*>& times);
+
+private:
+    struct Snapshot {
+        bool valid = false;
+        std::uint64_t iteration = 0;
+        Cycle horizon = 0;
+        std::vector<Cycle> relative;
+    };
+
+    ProgramContext& ctx_;
+    std::uint32_t level_;
+    std::array<Snapshot, 2> history_;  // by iteration parity
+
+    std::uint32_t slot(std::uint64_t i) const { return 2 * level_ + static_cast<std::uint32_t>(i % 2); }
+    void record(std::uint64_t i, Cycle horizon, std::vector<Cycle> relative);
+};
+
+}  // namespace fusemax

@@ -1,0 +1,236 @@
+#include "scheduler/flat_program.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace fusemax {
+
+FlatProgram::FlatProgram(ProgramContext& ctx, const Tiling& tiling)
+    : ctx_(ctx), arch_(ctx.arch()), job_(ctx.job()), t_(tiling), io_(ctx), outer_(ctx, 0), inner_(ctx, 1) {
+    const Workload& w = job_.shape;
+    df_ = flat_dataflow_for(arch_.flat.rows, arch_.flat.dataflow_table, w.heads, w.head_dim, w.v_dim, w.seq_q,
+                            w.seq_kv);
+    pairs_ = w.batch * w.heads;
+    tiles_ = (w.seq_q + df_.p1 - 1) / df_.p1;
+    total_ = pairs_ * tiles_;
+    e_ = w.head_dim;
+    f_ = w.v_dim;
+    tile_words_ = std::uint64_t{t_.m0} * t_.p0;
+    // Score tiles and on-chip tensors take turns in the GLB; like the reference, the model does not
+    // charge the capacity a whole row block would take (the spill fraction p stands for that).
+    const std::uint64_t row = arch_.glb.row_words;
+    window_ = arch_.glb_capacity_words() / row * row;
+    const Cycle t0 = ctx_.job_start();
+    for (auto* a : {&qk_done_, &sm_done_}) a->fill(t0);
+    for (Stream* s : {&q_in_, &k_in_, &v_in_, &a_in_}) s->last_use.fill(t0);
+    for (auto* a : {&qk_done_, &sm_done_, &q_in_.last_use, &k_in_.last_use, &v_in_.last_use, &a_in_.last_use})
+        for (Cycle& c : *a) times_.push_back(&c);
+    times_.push_back(&io_.all_done_ref());
+}
+
+std::uint64_t FlatProgram::rows_of(std::uint64_t t) const {
+    return std::min<std::uint64_t>(df_.p1, job_.shape.seq_q - t * df_.p1);
+}
+
+TileCoord FlatProgram::coord(std::uint64_t g, std::uint64_t m1, std::uint64_t j) const {
+    const std::uint64_t pair = g / tiles_;
+    return {static_cast<std::uint32_t>(pair / job_.shape.heads), static_cast<std::uint32_t>(pair % job_.shape.heads),
+            static_cast<std::uint32_t>(g % tiles_), static_cast<std::uint32_t>(m1), static_cast<std::uint32_t>(j)};
+}
+
+// Consecutive GLB addresses for successive tiles, wrapping inside the GLB.
+std::uint64_t FlatProgram::glb_word(std::uint64_t words) {
+    if (cursor_ + words > window_) cursor_ = 0;
+    const std::uint64_t at = cursor_;
+    cursor_ += (words + arch_.glb.row_words - 1) / arch_.glb.row_words * arch_.glb.row_words;
+    return at;
+}
+
+Cycle FlatProgram::stream_in(Stream& s, Tensor t, std::uint64_t words, const TileCoord& at) {
+    return io_.move(t, false, GlbSide::Stream, words, 0, at, s.last_use[s.next % 2]);
+}
+
+void FlatProgram::used(Stream& s, Cycle done) { s.last_use[s.next++ % 2] = done; }
+
+void FlatProgram::spill(bool store, std::uint64_t words, const TileCoord& at, Cycle ready) {
+    const auto n = static_cast<std::uint64_t>(std::llround(df_.spill * double(words)));
+    if (n) io_.move(Tensor::Spill, store, GlbSide::Stream, n, 0, at, ready);
+}
+
+// Tiles differ by their number of query rows (the last may be ragged), at the start of a (b, h)
+// (on-chip Q/V loads), and at the ends of the job (no next tile to start).
+std::uint64_t FlatProgram::kind(std::uint64_t g) const {
+    const std::uint64_t t = g % tiles_;
+    const std::uint64_t next_rows = g + 1 < total_ ? rows_of((g + 1) % tiles_) : 0;
+    return (rows_of(t) << 24) ^ (next_rows << 4) ^ (t == 0 ? 1 : 0) ^ ((g + 1) % tiles_ == 0 ? 2 : 0) ^
+           (g == 0 ? 4 : 0) ^ (g + 1 == total_ ? 8 : 0);
+}
+
+void FlatProgram::run() {
+    qk_phase(0);
+    auto pair_kind = [this](std::uint64_t p) { return std::uint64_t((p == 0 ? 1 : 0) | (p + 1 == pairs_ ? 2 : 0)); };
+    for (std::uint64_t pair = 0; pair < pairs_; ++pair) {
+        inner_.reset();
+        auto tile_kind = [this, pair](std::uint64_t t) { return kind(pair * tiles_ + t); };
+        for (std::uint64_t t = 0; t < tiles_; ++t) {
+            tile(pair * tiles_ + t);
+            t += inner_.after(t, tiles_, tile_kind, times_);
+        }
+        pair += outer_.after(pair, pairs_, pair_kind, times_);
+    }
+}
+
+void FlatProgram::tile(std::uint64_t g) {
+    if (g + 1 < total_) qk_phase(g + 1);
+    softmax(g);
+    av_phase(g);
+}
+
+void FlatProgram::qk_phase(std::uint64_t g) {
+    const std::uint64_t t = g % tiles_, rows = rows_of(t), subtiles = (rows + t_.p0 - 1) / t_.p0;
+    const OpExtent full{t_.m0, t_.p0, std::uint32_t(e_), std::uint32_t(f_)};
+    Cycle done = ctx_.job_start();
+    if (!df_.weight_stationary) {
+        if (t == 0 && df_.q_on_chip) {
+            const std::uint64_t words = job_.shape.seq_q * e_;
+            io_.move(Tensor::Q, false, GlbSide::Buffer, words - std::uint64_t(std::llround(df_.spill * double(words))),
+                     glb_word(words), coord(g, 0, 0), ctx_.job_start());
+        }
+        for (std::uint64_t m1 = 0; m1 < t_.m1; ++m1)
+            for (std::uint64_t j = 0; j < subtiles; ++j) {
+                const TileCoord at = coord(g, m1, j);
+                const std::uint32_t queries = static_cast<std::uint32_t>(std::min<std::uint64_t>(t_.p0, rows - j * t_.p0));
+                const OpExtent x{t_.keys_in(m1), queries, full.e, full.f};
+                const std::uint64_t scores = std::uint64_t{x.rows} * x.cols;
+                Cycle ready = stream_in(k_in_, Tensor::K, std::uint64_t{x.rows} * e_, at);
+                if (df_.q_on_chip) {
+                    spill(false, queries * e_, at, ctx_.job_start());
+                    done = io_.op(Op::QK, at, x,
+                                  {glb_read(glb_word(queries * e_), queries * e_), glb_write(glb_word(scores), scores)},
+                                  ready);
+                } else {
+                    ready = std::max(ready, stream_in(q_in_, Tensor::Q, queries * e_, at));
+                    done = io_.op(Op::QK, at, x, {glb_write(glb_word(scores), scores)}, ready);
+                    used(q_in_, done);
+                }
+                used(k_in_, done);
+                spill(true, scores, at, done);
+                ctx_.step_done();
+            }
+    } else {
+        const std::uint64_t q_region = glb_word(rows * e_);
+        io_.move(Tensor::Q, false, GlbSide::Buffer, rows * e_, q_region, coord(g, 0, 0), ctx_.job_start());
+        for (std::uint64_t m1 = 0; m1 < t_.m1; ++m1) {
+            const Cycle k = stream_in(k_in_, Tensor::K, std::uint64_t{t_.keys_in(m1)} * e_, coord(g, m1, 0));
+            Cycle last = k;
+            for (std::uint64_t j = 0; j < subtiles; ++j) {
+                const TileCoord at = coord(g, m1, j);
+                const std::uint32_t queries = static_cast<std::uint32_t>(std::min<std::uint64_t>(t_.p0, rows - j * t_.p0));
+                const OpExtent x{t_.keys_in(m1), queries, full.e, full.f};
+                last = io_.op(Op::QK, at, x, {glb_read(q_region + j * t_.p0 * e_, queries * e_)}, k);
+                io_.move(Tensor::QK, true, GlbSide::Stream, std::uint64_t{x.rows} * x.cols, 0, at, last);
+                ctx_.step_done();
+            }
+            used(k_in_, last);
+            done = last;
+        }
+    }
+    qk_done_[g % 2] = std::max(done, io_.all_done());
+}
+
+void FlatProgram::softmax(std::uint64_t g) {
+    const std::uint64_t t = g % tiles_, rows = rows_of(t), subtiles = (rows + t_.p0 - 1) / t_.p0;
+    Cycle last = qk_done_[g % 2];
+    for (std::uint64_t j = 0; j < subtiles; ++j) {
+        const std::uint32_t queries = static_cast<std::uint32_t>(std::min<std::uint64_t>(t_.p0, rows - j * t_.p0));
+        Cycle pass = qk_done_[g % 2];
+        // Pass 1: the max of each query row.
+        Cycle pass_end = pass;
+        for (std::uint64_t m1 = 0; m1 < t_.m1; ++m1) {
+            const TileCoord at = coord(g, m1, j);
+            const OpExtent x{t_.keys_in(m1), queries, std::uint32_t(e_), std::uint32_t(f_)};
+            const std::uint64_t scores = std::uint64_t{x.rows} * x.cols;
+            Cycle ready = pass;
+            if (df_.weight_stationary)  // scores come back from DRAM into the GLB
+                ready = io_.move(Tensor::QK, false, GlbSide::Buffer, scores, glb_word(scores), at, pass);
+            else
+                spill(false, scores, at, pass);
+            pass_end = io_.op(Op::MX, at, x, {glb_read(glb_word(scores), scores)}, ready);
+        }
+        // Pass 2: SN = exp(QK - max), SD = sum SN.
+        pass = pass_end;
+        for (std::uint64_t m1 = 0; m1 < t_.m1; ++m1) {
+            const TileCoord at = coord(g, m1, j);
+            const OpExtent x{t_.keys_in(m1), queries, std::uint32_t(e_), std::uint32_t(f_)};
+            const std::uint64_t scores = std::uint64_t{x.rows} * x.cols;
+            spill(false, scores, at, pass);
+            const Cycle sn = io_.op(Op::SN, at, x, {glb_read(glb_word(scores), scores), glb_write(glb_word(scores), scores)},
+                                    pass);
+            spill(true, scores, at, sn);
+            pass_end = io_.op(Op::SD, at, x, {}, sn);
+        }
+        // Pass 3: A = SN / SD.
+        pass = pass_end;
+        for (std::uint64_t m1 = 0; m1 < t_.m1; ++m1) {
+            const TileCoord at = coord(g, m1, j);
+            const OpExtent x{t_.keys_in(m1), queries, std::uint32_t(e_), std::uint32_t(f_)};
+            const std::uint64_t scores = std::uint64_t{x.rows} * x.cols;
+            spill(false, scores, at, pass);
+            const std::uint64_t a_word = glb_word(scores);
+            pass_end = io_.op(Op::A, at, x, {glb_read(glb_word(scores), scores), glb_write(a_word, scores)}, pass);
+            spill(true, scores, at, pass_end);
+            if (df_.weight_stationary) io_.move(Tensor::A, true, GlbSide::Buffer, scores, a_word, at, pass_end);
+            ctx_.step_done();
+        }
+        last = pass_end;
+    }
+    sm_done_[g % 2] = last;
+}
+
+void FlatProgram::av_phase(std::uint64_t g) {
+    const std::uint64_t t = g % tiles_, rows = rows_of(t), subtiles = (rows + t_.p0 - 1) / t_.p0;
+    const Cycle a_ready = sm_done_[g % 2];
+    if (t == 0 && df_.v_on_chip && !df_.weight_stationary) {
+        const std::uint64_t words = job_.shape.seq_kv * f_;
+        io_.move(Tensor::V, false, GlbSide::Buffer, words - std::uint64_t(std::llround(df_.spill * double(words))),
+                 glb_word(words), coord(g, 0, 0), ctx_.job_start());
+    }
+    std::vector<Cycle> o_done(subtiles, a_ready);
+    for (std::uint64_t m1 = 0; m1 < t_.m1; ++m1) {
+        Cycle v = a_ready;
+        if (df_.weight_stationary) v = stream_in(v_in_, Tensor::V, std::uint64_t{t_.keys_in(m1)} * f_, coord(g, m1, 0));
+        Cycle last = v;
+        for (std::uint64_t j = 0; j < subtiles; ++j) {
+            const TileCoord at = coord(g, m1, j);
+            const std::uint32_t queries = static_cast<std::uint32_t>(std::min<std::uint64_t>(t_.p0, rows - j * t_.p0));
+            const OpExtent x{t_.keys_in(m1), queries, std::uint32_t(e_), std::uint32_t(f_)};
+            const std::uint64_t scores = std::uint64_t{x.rows} * x.cols, v_words = std::uint64_t{x.rows} * f_;
+            if (df_.weight_stationary) {
+                const Cycle a = stream_in(a_in_, Tensor::A, scores, at);
+                const std::uint64_t o_word = glb_word(queries * f_);
+                last = io_.op(Op::AVM, at, x, {glb_read(o_word, queries * f_), glb_write(o_word, queries * f_)},
+                              std::max({v, a, a_ready}));
+                used(a_in_, last);
+            } else if (df_.v_on_chip) {
+                spill(false, v_words, at, a_ready);
+                spill(false, scores, at, a_ready);
+                last = io_.op(Op::AVM, at, x, {glb_read(glb_word(v_words), v_words), glb_read(glb_word(scores), scores)},
+                              a_ready);
+            } else {
+                const Cycle vin = stream_in(v_in_, Tensor::V, v_words, at);
+                spill(false, scores, at, a_ready);
+                last = io_.op(Op::AVM, at, x, {glb_read(glb_word(scores), scores)}, std::max(vin, a_ready));
+                used(v_in_, last);
+            }
+            o_done[j] = last;
+            ctx_.step_done();
+        }
+        if (df_.weight_stationary) used(v_in_, last);
+    }
+    for (std::uint64_t j = 0; j < subtiles; ++j) {
+        const std::uint64_t queries = std::min<std::uint64_t>(t_.p0, rows - j * t_.p0);
+        io_.move(Tensor::O, true, GlbSide::Stream, queries * f_, 0, coord(g, t_.m1 - 1, j), o_done[j]);
+    }
+}
+
+}  // namespace fusemax

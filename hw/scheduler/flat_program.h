@@ -1,0 +1,69 @@
+#pragma once
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "config/flat_dataflow.h"
+#include "scheduler/fast_forward.h"
+#include "scheduler/program_io.h"
+#include "tiling/tiling.h"
+
+namespace fusemax {
+
+// The FLAT baseline (reference section 5b): per (b, h) and query tile of P1 rows, QK on the 2D
+// array, the 3-pass softmax on the 1D array (4 cycles per score), then A V on the 2D array, with
+// the dataflow flat_dataflow.csv gives for the point.
+//  - Output-stationary (1K to 64K): Q and K stream into the 2D array per tile op (each Q element
+//    once per 256-key block, each K element once per 256-query block); score tiles stay in the GLB:
+//    QK write, pass 1 read, pass 2 read + SN write, pass 3 read + A write, AV read (7 accesses per
+//    score), each also moving a fraction p (spill) through DRAM. V streams per 256-query block. Q or
+//    V marked on chip is loaded into the GLB once per (b, h) ((1 - p) of it from DRAM) and re-read
+//    there, each re-read also costing p.
+//  - Weight-stationary (256K, 1M): the Q tile is loaded into the GLB once; K tiles stream in and
+//    scores go straight to DRAM; the softmax reads QK back through the GLB and writes A back to DRAM;
+//    A streams into the 2D array and the partial O tile is read-modified-written in the GLB.
+// Query tiles are software-pipelined: QK of tile g + 1 is issued before the softmax and AV of tile
+// g, so the arrays and the DRAM overlap as the reference's max(bytes / bandwidth, 2D, 1D) assumes.
+// Timing mode only.
+class FlatProgram {
+public:
+    FlatProgram(ProgramContext& ctx, const Tiling& tiling);
+    void run();
+
+private:
+    // A double buffer at a PE array's input: a load may start once the op two back has finished.
+    struct Stream {
+        std::array<Cycle, 2> last_use{};
+        std::uint64_t next = 0;
+    };
+
+    ProgramContext& ctx_;
+    const ArchConfig& arch_;
+    const Job& job_;
+    const Tiling& t_;
+    ProgramIo io_;
+    FlatDataflow df_;
+    std::uint64_t pairs_ = 0, tiles_ = 0, total_ = 0;  // query tiles per (b, h), in the whole job
+    std::uint64_t e_ = 0, f_ = 0, tile_words_ = 0;
+    std::uint64_t window_ = 0;  // GLB words the score tiles and on-chip tensors cycle through
+    std::uint64_t cursor_ = 0;
+
+    std::array<Cycle, 2> qk_done_{}, sm_done_{};  // by tile parity
+    Stream q_in_, k_in_, v_in_, a_in_;
+    std::vector<Cycle*> times_;
+    LoopFastForward outer_, inner_;
+
+    void tile(std::uint64_t g);
+    void qk_phase(std::uint64_t g);
+    void softmax(std::uint64_t g);
+    void av_phase(std::uint64_t g);
+    Cycle stream_in(Stream& s, Tensor t, std::uint64_t words, const TileCoord& at);
+    void used(Stream& s, Cycle done);
+    void spill(bool store, std::uint64_t words, const TileCoord& at, Cycle ready);
+    std::uint64_t glb_word(std::uint64_t words);
+    std::uint64_t rows_of(std::uint64_t t) const;
+    TileCoord coord(std::uint64_t g, std::uint64_t m1, std::uint64_t j) const;
+    std::uint64_t kind(std::uint64_t g) const;
+};
+
+}  // namespace fusemax

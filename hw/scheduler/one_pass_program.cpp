@@ -1,0 +1,215 @@
+#include "scheduler/one_pass_program.h"
+
+#include <algorithm>
+
+namespace fusemax {
+
+OnePassProgram::OnePassProgram(ProgramContext& ctx, const Tiling& tiling, const GlbPlan& plan)
+    : ctx_(ctx),
+      arch_(ctx.arch()),
+      job_(ctx.job()),
+      t_(tiling),
+      plan_(plan),
+      block_ff_(ctx, 0),
+      row_ff_(ctx, 1) {
+    const Workload& w = job_.shape;
+    blocks_ = w.batch * w.heads * t_.p2;
+    rows_ = blocks_ * t_.m1;
+    const Cycle t0 = ctx_.job_start();
+    for (auto* a : {&q_ready_, &q_last_use_, &k_ready_, &k_last_use_, &v_ready_, &v_last_use_, &routed_free_})
+        a->fill(t0);
+    for (auto* v : {&rm_ready_, &rd_ready_, &rnv_ready_, &state_free_}) v->assign(t_.p1, t0);
+    barrier_ = t0;
+    // A result crosses to the other array by register forward unless routed through the GLB.
+    for (const OpBinding& b : arch_.schedule.step_ops)
+        for (Op in : op_inputs(b.op)) {
+            const bool via_glb = std::find(b.glb_reads.begin(), b.glb_reads.end(), in) != b.glb_reads.end();
+            if (arch_.schedule.binding(in).array != b.array && !via_glb) forward_[index_of(in)] = true;
+        }
+    for (Op op : arch_.schedule.overlap_next) overlaps_next_[index_of(op)] = true;
+    o_tile_.assign(job_.functional ? std::size_t{t_.p0} * w.v_dim : 0, 0.0f);
+
+    for (auto* a : {&q_ready_, &q_last_use_, &k_ready_, &k_last_use_, &v_ready_, &v_last_use_, &routed_free_})
+        for (Cycle& c : *a) times_.push_back(&c);
+    for (auto* v : {&rm_ready_, &rd_ready_, &rnv_ready_, &state_free_})
+        for (Cycle& c : *v) times_.push_back(&c);
+    times_.push_back(&barrier_);
+}
+
+TileCoord OnePassProgram::coord(std::uint64_t blk, std::uint64_t m1, std::uint64_t p1) const {
+    const std::uint64_t bh = blk / t_.p2;
+    return {static_cast<std::uint32_t>(bh / job_.shape.heads), static_cast<std::uint32_t>(bh % job_.shape.heads),
+            static_cast<std::uint32_t>(blk % t_.p2), static_cast<std::uint32_t>(m1), static_cast<std::uint32_t>(p1)};
+}
+
+// What a row does, as far as timing and counts go: its key tile size, whether it is the first or
+// last key tile, and which loads it triggers (the K/V row kv_slots ahead, the next Q block).
+std::uint64_t OnePassProgram::row_kind(std::uint64_t blk, std::uint64_t m1) const {
+    const std::uint64_t row = blk * t_.m1 + m1;
+    const std::uint64_t ahead = row + plan_.kv_slots;
+    const std::uint64_t ahead_keys = ahead < rows_ ? t_.keys_in(ahead % t_.m1) : 0;
+    const bool q_load = plan_.q_slots == 2 && m1 == 0 && blk + 1 < blocks_;
+    return (std::uint64_t{t_.keys_in(m1)} << 32) ^ (ahead_keys << 8) ^ (m1 == 0 ? 1 : 0) ^
+           (m1 + 1 == t_.m1 ? 2 : 0) ^ (q_load ? 4 : 0);
+}
+
+// Blocks differ only by a ragged last query tile and near the end of the job (fewer loads ahead).
+std::uint64_t OnePassProgram::block_kind(std::uint64_t blk) const {
+    const bool ragged = (blk % t_.p2) + 1 == t_.p2 && t_.last_p0 != t_.p0;
+    const bool near_end = blk + 2 >= blocks_;
+    return (ragged ? 1 : 0) | (near_end ? 2 : 0) | (blk == 0 ? 4 : 0);
+}
+
+void OnePassProgram::run() {
+    load_q(0);
+    for (std::uint64_t r = 0; r < std::min<std::uint64_t>(rows_, plan_.kv_slots); ++r) load_kv(r);
+    auto kind = [this](std::uint64_t b) { return block_kind(b); };
+    for (std::uint64_t blk = 0; blk < blocks_; ++blk) {
+        block(blk);
+        blk += block_ff_.after(blk, blocks_, kind, times_);
+    }
+}
+
+void OnePassProgram::block(std::uint64_t blk) {
+    // With one Q slot the next block's Q waits until this block's last QK has been issued.
+    if (plan_.q_slots == 1 && blk > 0) load_q(blk);
+    row_ff_.reset();
+    auto kind = [this, blk](std::uint64_t m1) { return row_kind(blk, m1); };
+    for (std::uint64_t m1 = 0; m1 < t_.m1; ++m1) {
+        row(blk, m1);
+        m1 += row_ff_.after(m1, t_.m1, kind, times_);
+    }
+}
+
+void OnePassProgram::row(std::uint64_t blk, std::uint64_t m1) {
+    for (std::uint64_t p1 = 0; p1 < t_.p1; ++p1) tile_step(blk, m1, p1);
+    // This row has issued every read of its K/V slot: the slot can take the row kv_slots ahead.
+    const std::uint64_t ahead = blk * t_.m1 + m1 + plan_.kv_slots;
+    if (ahead < rows_) load_kv(ahead);
+    if (plan_.q_slots == 2 && m1 == 0 && blk + 1 < blocks_) load_q(blk + 1);
+}
+
+void OnePassProgram::load_q(std::uint64_t blk) {
+    const Workload& w = job_.shape;
+    const std::uint32_t slot = static_cast<std::uint32_t>(blk % plan_.q_slots);
+    const TileCoord c = coord(blk, 0, 0);
+    const std::uint64_t row0 = std::uint64_t{c.p2} * t_.p1 * t_.p0;
+    const std::uint64_t n = std::min<std::uint64_t>(t_.p1 * t_.p0, w.seq_q - row0);
+    op_.at = c;
+    q_ready_[slot] = dma(Tensor::Q, job_.q, c.b, c.h, row0, static_cast<std::uint32_t>(n),
+                         static_cast<std::uint32_t>(w.head_dim), plan_.q_slot[slot], false, q_last_use_[slot]);
+}
+
+void OnePassProgram::load_kv(std::uint64_t row) {
+    const Workload& w = job_.shape;
+    const std::uint64_t blk = row / t_.m1, m1 = row % t_.m1;
+    const std::uint32_t slot = static_cast<std::uint32_t>(row % plan_.kv_slots);
+    const TileCoord c = coord(blk, m1, 0);
+    const std::uint64_t row0 = m1 * t_.m0;
+    const std::uint32_t n = t_.keys_in(m1);
+    op_.at = c;
+    k_ready_[slot] = dma(Tensor::K, job_.k, c.b, c.h, row0, n, static_cast<std::uint32_t>(w.head_dim),
+                         plan_.k_slot[slot], false, k_last_use_[slot]);
+    v_ready_[slot] = dma(Tensor::V, job_.v, c.b, c.h, row0, n, static_cast<std::uint32_t>(w.v_dim),
+                         plan_.v_slot[slot], false, v_last_use_[slot]);
+}
+
+void OnePassProgram::tile_step(std::uint64_t blk, std::uint64_t m1, std::uint64_t p1) {
+    const Workload& w = job_.shape;
+    const std::uint64_t query_tile = (blk % t_.p2) * t_.p1 + p1;
+    const std::uint32_t qs = static_cast<std::uint32_t>(blk % plan_.q_slots);
+    const std::uint32_t kvs = static_cast<std::uint32_t>((blk * t_.m1 + m1) % plan_.kv_slots);
+    const std::uint64_t cols = t_.p0, e = w.head_dim, f = w.v_dim;
+    const std::uint32_t parity = static_cast<std::uint32_t>(steps_++ % 2);
+
+    op_.at = coord(blk, m1, p1);
+    op_.extent = {t_.keys_in(m1), t_.queries_in(query_tile), static_cast<std::uint32_t>(e),
+                  static_cast<std::uint32_t>(f)};
+    op_.operands = {plan_.q_slot[qs] + p1 * cols * e, plan_.k_slot[kvs], plan_.v_slot[kvs],
+                    plan_.rm + p1 * cols,           plan_.rd + p1 * cols, plan_.rnv + p1 * cols * f};
+    op_.first_key_tile = m1 == 0;
+    op_.functional = job_.functional;
+
+    // At the first key tile the state is overwritten: wait until AV has read the previous block's.
+    const Cycle t0 = ctx_.job_start();
+    const Cycle state_free = m1 == 0 ? state_free_[p1] : t0;
+    const std::uint64_t tile_words = std::uint64_t{op_.extent.rows} * t_.p0;
+    std::array<Cycle, kOpCount> done{};
+    auto at = [&done](Op o) { return done[index_of(o)]; };
+    Cycle barrier = barrier_, routed_last_use = routed_free_[parity];
+    for (const OpBinding& b : arch_.schedule.step_ops) {
+        Cycle ready = t0;
+        switch (b.op) {
+            case Op::QK: ready = std::max({q_ready_[qs], k_ready_[kvs], barrier_}); break;
+            case Op::RM: ready = std::max({at(Op::LM), rm_ready_[p1], state_free}); break;
+            case Op::SPD: ready = std::max({at(Op::PRM), rd_ready_[p1], state_free}); break;
+            case Op::SPNV: ready = std::max({at(Op::PRM), rnv_ready_[p1], state_free}); break;
+            case Op::SLNV: ready = std::max(at(Op::SLN), v_ready_[kvs]); break;
+            default:
+                for (Op in : op_inputs(b.op)) ready = std::max(ready, at(in));
+        }
+        // Intermediates routed through the GLB: written to this step's buffer, read back by consumers.
+        op_.glb_count = 0;
+        if (b.glb_write) {
+            ready = std::max(ready, routed_free_[parity]);
+            op_.glb[op_.glb_count++] = {plan_.routed[index_of(b.op)] + parity * plan_.routed_tile_words, tile_words,
+                                        true, b.op == Op::QK ? TileValue::QK : TileValue::SLN};
+        }
+        for (Op in : b.glb_reads)
+            op_.glb[op_.glb_count++] = {plan_.routed[index_of(in)] + parity * plan_.routed_tile_words, tile_words,
+                                        false, in == Op::QK ? TileValue::QK : TileValue::SLN};
+        op_.op = b.op;
+        op_.forward = forward_[index_of(b.op)];
+        done[index_of(b.op)] = ctx_.issue(op_, ready);
+        if (!b.glb_reads.empty()) routed_last_use = std::max(routed_last_use, done[index_of(b.op)]);
+        if (!arch_.schedule.interleave && !overlaps_next_[index_of(b.op)])
+            barrier = std::max(barrier, done[index_of(b.op)]);
+    }
+    op_.glb_count = 0;
+    routed_free_[parity] = routed_last_use;
+    rm_ready_[p1] = at(Op::RM);
+    rd_ready_[p1] = at(Op::RD);
+    rnv_ready_[p1] = at(Op::RNV);
+    q_last_use_[qs] = std::max(q_last_use_[qs], at(Op::QK));
+    k_last_use_[kvs] = std::max(k_last_use_[kvs], at(Op::QK));
+    v_last_use_[kvs] = std::max(v_last_use_[kvs], at(Op::SLNV));
+
+    if (m1 + 1 == t_.m1) {
+        op_.op = Op::AV;
+        op_.forward = false;
+        const Cycle av_done = ctx_.issue(op_, std::max(rd_ready_[p1], rnv_ready_[p1]), o_tile_.data());
+        state_free_[p1] = av_done;
+        if (!arch_.schedule.interleave && !overlaps_next_[index_of(Op::AV)]) barrier = std::max(barrier, av_done);
+        store_o(blk, p1, av_done);
+    }
+    barrier_ = barrier;
+    ctx_.step_done();
+}
+
+void OnePassProgram::store_o(std::uint64_t blk, std::uint64_t p1, Cycle ready) {
+    const TileCoord c = coord(blk, 0, p1);
+    const std::uint64_t query_tile = std::uint64_t{c.p2} * t_.p1 + p1;
+    dma(Tensor::O, job_.o, c.b, c.h, query_tile * t_.p0, t_.queries_in(query_tile),
+        static_cast<std::uint32_t>(job_.shape.v_dim), 0, true, ready);
+}
+
+Cycle OnePassProgram::dma(Tensor t, const TensorLayout& l, std::uint64_t b, std::uint64_t h, std::uint64_t row0,
+                          std::uint32_t rows, std::uint32_t row_elems, std::uint64_t glb_word, bool store,
+                          Cycle ready) {
+    DmaTransfer& x = dma_;
+    x.store = store;
+    x.side = store ? GlbSide::Stream : GlbSide::Buffer;  // O leaves straight from the 1D array
+    x.tensor = t;
+    x.at = op_.at;
+    x.mem_addr = l.row_address(b, h, row0);
+    x.row_stride = l.row_stride;
+    x.rows = rows;
+    x.row_elems = row_elems;
+    x.elem = job_.elem;
+    x.scale = t == Tensor::Q ? static_cast<float>(job_.shape.scale) : 1.0f;
+    x.glb_word = glb_word;
+    x.functional = job_.functional;
+    return ctx_.transfer(x, ready, store ? o_tile_.data() : nullptr);
+}
+
+}  // namespace fusemax

@@ -1,0 +1,59 @@
+#pragma once
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "scheduler/fast_forward.h"
+#include "scheduler/program_context.h"
+#include "tiling/tiling.h"
+
+namespace fusemax {
+
+// The 1-pass cascade's loop nest (FuseMax, +Architecture, +Cascade): b, h, p2 (Q block in the GLB),
+// m1 (K and V tiles streamed past it), p1 (tile steps), AV after the last key tile of each query
+// tile. Loads are issued as soon as a GLB slot is free; each op is issued when its inputs are
+// ready. Rows of key tiles and whole Q blocks are fast-forwarded once periodic.
+class OnePassProgram {
+public:
+    OnePassProgram(ProgramContext& ctx, const Tiling& tiling, const GlbPlan& plan);
+    void run();
+
+private:
+    ProgramContext& ctx_;
+    const ArchConfig& arch_;
+    const Job& job_;
+    const Tiling& t_;
+    const GlbPlan& plan_;
+    std::uint64_t blocks_ = 0, rows_ = 0;
+
+    // When things become ready or free (cycles). Q and K/V slots are double buffers.
+    std::array<Cycle, 2> q_ready_{}, q_last_use_{};
+    std::array<Cycle, 2> k_ready_{}, k_last_use_{}, v_ready_{}, v_last_use_{};
+    std::vector<Cycle> rm_ready_, rd_ready_, rnv_ready_;  // running state per query tile of the block
+    std::vector<Cycle> state_free_;                        // AV has read the previous block's state
+    std::array<Cycle, 2> routed_free_{};                   // routed tile buffers, by step parity
+    Cycle barrier_ = 0;                                    // without interleaving: previous step drained
+    std::uint64_t steps_ = 0;
+
+    std::array<bool, kOpCount> forward_{};
+    std::array<bool, kOpCount> overlaps_next_{};
+    TileOp op_;
+    DmaTransfer dma_;
+    std::vector<float> o_tile_;
+    std::vector<Cycle*> times_;
+    LoopFastForward block_ff_, row_ff_;
+
+    void block(std::uint64_t blk);
+    void row(std::uint64_t blk, std::uint64_t m1);
+    void tile_step(std::uint64_t blk, std::uint64_t m1, std::uint64_t p1);
+    void load_q(std::uint64_t blk);
+    void load_kv(std::uint64_t row);
+    void store_o(std::uint64_t blk, std::uint64_t p1, Cycle ready);
+    Cycle dma(Tensor t, const TensorLayout& l, std::uint64_t b, std::uint64_t h, std::uint64_t row0,
+              std::uint32_t rows, std::uint32_t row_elems, std::uint64_t glb_word, bool store, Cycle ready);
+    TileCoord coord(std::uint64_t blk, std::uint64_t m1, std::uint64_t p1) const;
+    std::uint64_t row_kind(std::uint64_t blk, std::uint64_t m1) const;
+    std::uint64_t block_kind(std::uint64_t blk) const;
+};
+
+}  // namespace fusemax

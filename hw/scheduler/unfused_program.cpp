@@ -1,0 +1,243 @@
+#include "scheduler/unfused_program.h"
+
+#include <algorithm>
+
+#include "common/word_port.h"
+
+namespace fusemax {
+namespace {
+
+std::uint64_t round_up(std::uint64_t a, std::uint64_t b) { return (a + b - 1) / b * b; }
+
+}  // namespace
+
+UnfusedProgram::UnfusedProgram(ProgramContext& ctx, const Tiling& tiling)
+    : ctx_(ctx), arch_(ctx.arch()), job_(ctx.job()), t_(tiling), io_(ctx), outer_(ctx, 0), inner_(ctx, 1) {
+    const Workload& w = job_.shape;
+    pairs_ = w.batch * w.heads;
+    blocks_ = pairs_ * t_.p2;
+    row_tiles_ = pairs_ * t_.query_tiles;
+    e_ = w.head_dim;
+    f_ = w.v_dim;
+    const std::uint64_t row = arch_.glb.row_words;
+    tile_words_ = round_up(std::uint64_t{t_.m0} * t_.p0, row);
+    // GLB: Q blocks of the QK kernel and a ring of score tiles for the softmax kernel. The ring's
+    // addresses wrap: like the reference, the model lets a row block's tiles stay on chip across
+    // the three passes without charging the capacity that would take at long sequences.
+    const std::uint64_t q_words = round_up(t_.p1 * t_.p0 * e_, row);
+    ring_ = 8;
+    const std::uint64_t capacity = arch_.glb_capacity_words();
+    while (ring_ > 2 && q_words + ring_ * tile_words_ > capacity) ring_ /= 2;
+    if (q_words + ring_ * tile_words_ > capacity)
+        throw TransportError(arch_.source + ": GLB too small for a Q block and two score tiles");
+    q_slots_ = 2 * q_words + ring_ * tile_words_ <= capacity ? 2 : 1;
+    q_slot_[0] = ring_ * tile_words_;
+    q_slot_[1] = q_slot_[0] + q_words;
+
+    for (Slots* s : {&q_, &k_, &v_, &a_})
+        for (auto* a : {&s->ready, &s->last_use})
+            for (Cycle& c : *a) times_.push_back(&c);
+    times_.push_back(&kernel_start_);
+    times_.push_back(&io_.all_done_ref());
+}
+
+TileCoord UnfusedProgram::coord(std::uint64_t blk, std::uint64_t m1, std::uint64_t p1) const {
+    const std::uint64_t pair = blk / t_.p2;
+    return {static_cast<std::uint32_t>(pair / job_.shape.heads), static_cast<std::uint32_t>(pair % job_.shape.heads),
+            static_cast<std::uint32_t>(blk % t_.p2), static_cast<std::uint32_t>(m1), static_cast<std::uint32_t>(p1)};
+}
+
+std::uint32_t UnfusedProgram::queries_of(std::uint64_t blk, std::uint64_t p1) const {
+    return t_.queries_in((blk % t_.p2) * t_.p1 + p1);
+}
+
+std::uint64_t UnfusedProgram::ring_word(std::uint64_t m1, std::uint64_t which) const {
+    return ((2 * m1 + which) % ring_) * tile_words_;
+}
+
+// A row's key tile size, whether it is the first or last key tile, and the size of the tile it
+// streams ahead (row + 2, possibly in the next block).
+std::uint64_t UnfusedProgram::row_kind(std::uint64_t blk, std::uint64_t m1) const {
+    const std::uint64_t ahead = blk * t_.m1 + m1 + 2;
+    const std::uint64_t ahead_keys = ahead < blocks_ * t_.m1 ? t_.keys_in(ahead % t_.m1) : 0;
+    return (std::uint64_t{t_.keys_in(m1)} << 32) | (ahead_keys << 8) | (m1 == 0 ? 1 : 0) | (m1 + 1 == t_.m1 ? 2 : 0) |
+           (m1 == 0 && blk + 1 < blocks_ ? 4 : 0);
+}
+
+std::uint64_t UnfusedProgram::block_kind(std::uint64_t blk) const {
+    const bool ragged = (blk % t_.p2) + 1 == t_.p2 && t_.last_p0 != t_.p0;
+    return (ragged ? 1 : 0) | (blk == 0 ? 2 : 0) | (blk + 2 >= blocks_ ? 4 : 0);
+}
+
+void UnfusedProgram::run() {
+    kernel_start_ = ctx_.job_start();
+    qk_kernel();
+    softmax_kernel();
+    av_kernel();
+}
+
+// Kernels run one after another: the next starts when everything of the last has completed.
+void UnfusedProgram::begin_kernel() {
+    kernel_start_ = std::max(kernel_start_, io_.all_done());
+    for (Slots* s : {&q_, &k_, &v_, &a_}) {
+        s->ready.fill(kernel_start_);
+        s->last_use.fill(kernel_start_);
+    }
+    outer_.reset();
+    inner_.reset();
+}
+
+Cycle UnfusedProgram::load_q(std::uint64_t blk) {
+    const std::uint32_t slot = static_cast<std::uint32_t>(blk % q_slots_);
+    const std::uint64_t row0 = (blk % t_.p2) * t_.p1 * t_.p0;
+    const std::uint64_t rows = std::min<std::uint64_t>(t_.p1 * t_.p0, job_.shape.seq_q - row0);
+    q_.ready[slot] = io_.move(Tensor::Q, false, GlbSide::Buffer, rows * e_, q_slot_[slot], coord(blk, 0, 0),
+                              q_.last_use[slot]);
+    return q_.ready[slot];
+}
+
+// Streams of K (QK kernel) or V (AV kernel) tiles, one per row of key tiles, into the 2D array's
+// double buffer: row r + 2 goes out once row r has issued every op that reads its half.
+void UnfusedProgram::stream_row(Tensor t, std::uint64_t row) {
+    if (row >= blocks_ * t_.m1) return;
+    const std::uint64_t blk = row / t_.m1, m1 = row % t_.m1;
+    Slots& s = t == Tensor::K ? k_ : v_;
+    const std::uint32_t half = static_cast<std::uint32_t>(row % 2);
+    s.ready[half] = io_.move(t, false, GlbSide::Stream, std::uint64_t{t_.keys_in(m1)} * (t == Tensor::K ? e_ : f_), 0,
+                             coord(blk, m1, 0), s.last_use[half]);
+}
+
+void UnfusedProgram::qk_kernel() {
+    begin_kernel();
+    load_q(0);
+    stream_row(Tensor::K, 0);
+    stream_row(Tensor::K, 1);
+    auto kind = [this](std::uint64_t b) { return block_kind(b); };
+    for (std::uint64_t blk = 0; blk < blocks_; ++blk) {
+        if (q_slots_ == 1 && blk > 0) load_q(blk);
+        inner_.reset();
+        auto rkind = [this, blk](std::uint64_t m1) { return row_kind(blk, m1); };
+        for (std::uint64_t m1 = 0; m1 < t_.m1; ++m1) {
+            qk_row(blk, m1);
+            if (m1 == 0 && q_slots_ == 2 && blk + 1 < blocks_) load_q(blk + 1);
+            m1 += inner_.after(m1, t_.m1, rkind, times_);
+        }
+        blk += outer_.after(blk, blocks_, kind, times_);
+    }
+}
+
+void UnfusedProgram::qk_row(std::uint64_t blk, std::uint64_t m1) {
+    const std::uint64_t row = blk * t_.m1 + m1;
+    const std::uint32_t qs = static_cast<std::uint32_t>(blk % q_slots_);
+    const std::uint32_t ks = static_cast<std::uint32_t>(row % 2);
+    const std::uint32_t keys = t_.keys_in(m1);
+    for (std::uint64_t p1 = 0; p1 < t_.p1; ++p1) {
+        const std::uint32_t queries = queries_of(blk, p1);
+        const TileCoord at = coord(blk, m1, p1);
+        const Cycle done = io_.op(Op::QK, at, {keys, queries, std::uint32_t(e_), std::uint32_t(f_)},
+                                  {glb_read(q_slot_[qs] + p1 * t_.p0 * e_, queries * e_)},
+                                  std::max(q_.ready[qs], k_.ready[ks]));
+        q_.last_use[qs] = std::max(q_.last_use[qs], done);
+        k_.last_use[ks] = std::max(k_.last_use[ks], done);
+        io_.move(Tensor::QK, true, GlbSide::Stream, std::uint64_t{keys} * queries, 0, at, done);
+        ctx_.step_done();
+    }
+    stream_row(Tensor::K, row + 2);
+}
+
+void UnfusedProgram::softmax_kernel() {
+    begin_kernel();
+    auto kind = [this](std::uint64_t g) {
+        const bool ragged = g % t_.query_tiles + 1 == t_.query_tiles && t_.last_p0 != t_.p0;
+        return std::uint64_t((ragged ? 1 : 0) | (g == 0 ? 2 : 0) | (g + 1 == row_tiles_ ? 4 : 0));
+    };
+    for (std::uint64_t g = 0; g < row_tiles_; ++g) {
+        softmax_row_block(g);
+        g += outer_.after(g, row_tiles_, kind, times_);
+    }
+}
+
+void UnfusedProgram::softmax_row_block(std::uint64_t g) {
+    const std::uint64_t qt = g % t_.query_tiles;
+    const std::uint32_t queries = t_.queries_in(qt);
+    const std::uint64_t blk = (g / t_.query_tiles) * t_.p2 + qt / t_.p1;
+    const TileCoord at0 = coord(blk, 0, qt % t_.p1);
+    // Fills: row block g's tiles were issued with g - 1 (or now, for the first); issue g + 1's.
+    const std::uint32_t half = static_cast<std::uint32_t>(g % 2);
+    auto fill = [&](std::uint64_t block_index, std::uint32_t slot) {
+        Cycle last = kernel_start_;
+        const std::uint64_t q = t_.queries_in(block_index % t_.query_tiles);
+        for (std::uint64_t m1 = 0; m1 < t_.m1; ++m1)
+            last = io_.move(Tensor::QK, false, GlbSide::Buffer, std::uint64_t{t_.keys_in(m1)} * q, ring_word(m1, 0),
+                            at0, a_.last_use[slot]);
+        a_.ready[slot] = last;
+    };
+    if (g == 0) fill(0, 0);
+    if (g + 1 < row_tiles_) fill(g + 1, 1 - half);
+
+    // Pass 1 (MX) takes the max off the fill; pass 2 (SN, SD) and pass 3 (A) go through the GLB.
+    Cycle mx_done = a_.ready[half];
+    for (std::uint64_t m1 = 0; m1 < t_.m1; ++m1) {
+        const TileCoord at{at0.b, at0.h, at0.p2, static_cast<std::uint32_t>(m1), at0.p1};
+        mx_done = io_.op(Op::MX, at, {t_.keys_in(m1), queries, std::uint32_t(e_), std::uint32_t(f_)}, {},
+                         a_.ready[half]);
+    }
+    Cycle sd_done = mx_done;
+    for (std::uint64_t m1 = 0; m1 < t_.m1; ++m1) {
+        const TileCoord at{at0.b, at0.h, at0.p2, static_cast<std::uint32_t>(m1), at0.p1};
+        const std::uint64_t words = std::uint64_t{t_.keys_in(m1)} * queries;
+        const OpExtent x{t_.keys_in(m1), queries, std::uint32_t(e_), std::uint32_t(f_)};
+        const Cycle sn = io_.op(Op::SN, at, x, {glb_read(ring_word(m1, 0), words), glb_write(ring_word(m1, 1), words)},
+                                mx_done);
+        sd_done = io_.op(Op::SD, at, x, {}, sn);
+    }
+    Cycle last = sd_done;
+    for (std::uint64_t m1 = 0; m1 < t_.m1; ++m1) {
+        const TileCoord at{at0.b, at0.h, at0.p2, static_cast<std::uint32_t>(m1), at0.p1};
+        const std::uint64_t words = std::uint64_t{t_.keys_in(m1)} * queries;
+        const OpExtent x{t_.keys_in(m1), queries, std::uint32_t(e_), std::uint32_t(f_)};
+        const Cycle a = io_.op(Op::A, at, x, {glb_read(ring_word(m1, 1), words), glb_write(ring_word(m1, 0), words)},
+                               sd_done);
+        io_.move(Tensor::A, true, GlbSide::Buffer, words, ring_word(m1, 0), at, a);
+        last = a;
+        ctx_.step_done();
+    }
+    a_.last_use[half] = last;
+}
+
+void UnfusedProgram::av_kernel() {
+    begin_kernel();
+    stream_row(Tensor::V, 0);
+    stream_row(Tensor::V, 1);
+    auto kind = [this](std::uint64_t b) { return block_kind(b); };
+    for (std::uint64_t blk = 0; blk < blocks_; ++blk) {
+        inner_.reset();
+        auto rkind = [this, blk](std::uint64_t m1) { return row_kind(blk, m1); };
+        for (std::uint64_t m1 = 0; m1 < t_.m1; ++m1) {
+            av_row(blk, m1);
+            m1 += inner_.after(m1, t_.m1, rkind, times_);
+        }
+        blk += outer_.after(blk, blocks_, kind, times_);
+    }
+}
+
+void UnfusedProgram::av_row(std::uint64_t blk, std::uint64_t m1) {
+    const std::uint64_t row = blk * t_.m1 + m1;
+    const std::uint32_t vs = static_cast<std::uint32_t>(row % 2);
+    const std::uint32_t keys = t_.keys_in(m1);
+    for (std::uint64_t p1 = 0; p1 < t_.p1; ++p1) {
+        const std::uint32_t queries = queries_of(blk, p1);
+        const TileCoord at = coord(blk, m1, p1);
+        const std::uint32_t as = static_cast<std::uint32_t>(p1 % 2);
+        a_.ready[as] = io_.move(Tensor::A, false, GlbSide::Stream, std::uint64_t{keys} * queries, 0, at, a_.last_use[as]);
+        const Cycle done = io_.op(Op::AVM, at, {keys, queries, std::uint32_t(e_), std::uint32_t(f_)}, {},
+                                  std::max(v_.ready[vs], a_.ready[as]));
+        a_.last_use[as] = done;
+        v_.last_use[vs] = std::max(v_.last_use[vs], done);
+        if (m1 + 1 == t_.m1) io_.move(Tensor::O, true, GlbSide::Stream, std::uint64_t{queries} * f_, 0, at, done);
+        ctx_.step_done();
+    }
+    stream_row(Tensor::V, row + 2);
+}
+
+}  // namespace fusemax

@@ -1,0 +1,68 @@
+#pragma once
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "scheduler/fast_forward.h"
+#include "scheduler/program_io.h"
+#include "tiling/tiling.h"
+
+namespace fusemax {
+
+// The Unfused baseline (reference sections 4 and 5b): QK, the 3-pass softmax and AV as three
+// kernels, one after another, each reading its inputs from DRAM and writing its output back.
+// Data movement (the energy accounting the published numbers imply, within 1%):
+//  - QK kernel: a Q block is filled into the GLB and a Q tile read per tile step; K tiles stream
+//    from DRAM into the 2D array; each QK tile streams back to DRAM.
+//  - softmax kernel: each 256-query row block of QK tiles is filled into the GLB (the 1D array
+//    takes pass 1, the max, off the fill); pass 2 reads QK and writes SN, pass 3 reads SN and writes
+//    A; A drains from the GLB to DRAM. 4 cycles per score on the 1D array.
+//  - AV kernel: V tiles (held in the 2D array across a block's query tiles) and A tiles stream in,
+//    O streams out after the last key tile.
+// Streams into a PE array are double buffered: the next tile may arrive while one is in use.
+// Timing mode only.
+class UnfusedProgram {
+public:
+    UnfusedProgram(ProgramContext& ctx, const Tiling& tiling);
+    void run();
+
+private:
+    struct Slots {  // a double buffer: when each half holds its data, and when it was last read
+        std::array<Cycle, 2> ready{}, last_use{};
+    };
+
+    ProgramContext& ctx_;
+    const ArchConfig& arch_;
+    const Job& job_;
+    const Tiling& t_;
+    ProgramIo io_;
+    std::uint64_t pairs_ = 0, blocks_ = 0, row_tiles_ = 0;
+    std::uint64_t e_ = 0, f_ = 0;
+    std::uint64_t tile_words_ = 0;
+    std::uint64_t q_slot_[2] = {0, 0};
+    std::uint32_t q_slots_ = 1;
+    std::uint64_t ring_ = 0;  // score tiles in flight in the GLB (a ring of buffers)
+
+    Cycle kernel_start_ = 0;
+    Slots q_, k_, v_, a_;
+    std::vector<Cycle*> times_;
+    LoopFastForward outer_, inner_;
+
+    void qk_kernel();
+    void qk_row(std::uint64_t blk, std::uint64_t m1);
+    void softmax_kernel();
+    void softmax_row_block(std::uint64_t g);
+    void av_kernel();
+    void av_row(std::uint64_t blk, std::uint64_t m1);
+    void begin_kernel();
+    Cycle load_q(std::uint64_t blk);
+
+    TileCoord coord(std::uint64_t blk, std::uint64_t m1, std::uint64_t p1) const;
+    std::uint64_t row_kind(std::uint64_t blk, std::uint64_t m1) const;
+    void stream_row(Tensor t, std::uint64_t row);
+    std::uint64_t block_kind(std::uint64_t blk) const;
+    std::uint32_t queries_of(std::uint64_t blk, std::uint64_t p1) const;
+    std::uint64_t ring_word(std::uint64_t m1, std::uint64_t which) const;
+};
+
+}  // namespace fusemax

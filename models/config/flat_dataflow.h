@@ -1,0 +1,30 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace fusemax {
+
+// FLAT's dataflow at one point (reference section 5b).
+struct FlatDataflow {
+    bool weight_stationary = false;  // 256K and 1M: scores go straight to DRAM
+    std::uint64_t p1 = 256;          // query rows per tile
+    double spill = 0;                // fraction p of each score-sized GLB access that also goes to DRAM
+    bool q_on_chip = false;          // Q loaded into the GLB once, re-reads hit the GLB
+    bool v_on_chip = false;
+};
+
+struct FlatDataflowRow {
+    std::uint64_t heads = 0, e = 0, f = 0, p = 0, m = 0;
+    FlatDataflow dataflow;
+};
+
+// Reads flat_dataflow.csv (the reference's table). Errors name the file, line and column.
+std::vector<FlatDataflowRow> load_flat_dataflow(const std::string& path);
+
+// The row for this shape, matched on H, E, F, P and M; throws ConfigError naming the table.
+FlatDataflow flat_dataflow_for(const std::vector<FlatDataflowRow>& rows, const std::string& table,
+                               std::uint64_t heads, std::uint64_t e, std::uint64_t f, std::uint64_t p,
+                               std::uint64_t m);
+
+}  // namespace fusemax
