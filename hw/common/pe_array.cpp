@@ -92,13 +92,14 @@ void PeArray::forward_results(const TileOp& op, Cycle at) {
     }
 }
 
+// The array's only timing state is where its queue ends, which the scheduler tracks itself.
 void PeArray::control(const Control& c) {
     if (c.kind == Control::Kind::Mark) {
         marks_[c.slot] = stats_;
-        return;
+    } else if (c.kind == Control::Kind::FastForward) {
+        stats_.advance(marks_[c.slot], c.periods, c.shift);
+        busy_until_ += c.periods * c.shift;
     }
-    stats_.advance(marks_[c.slot], c.periods, c.shift);
-    busy_until_ += c.periods * c.shift;
 }
 
 // GLB traffic the scheduler lists with the op: intermediates the configuration routes through the
@@ -133,13 +134,13 @@ void PeArray::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay)
     busy_until_ = end;
 
     if (op->functional) datapath_.shape(arch_.pe2d.rows, arch_.pe2d.cols, op->extent.e, op->extent.f);
-    fetch_operands(*op, start);
+    if (!op->listed_only) fetch_operands(*op, start);
     listed_glb_accesses(*op, false, start);
     if (op->functional) {
         float* out = op->op == Op::AV ? reinterpret_cast<float*>(gp.get_data_ptr()) : nullptr;
         datapath_.execute(op->op, op->extent, op->first_key_tile, out);
     }
-    store_state(*op, end);
+    if (!op->listed_only) store_state(*op, end);
     listed_glb_accesses(*op, true, end);
     if (op->forward && op->functional) forward_results(*op, end + t.latency);
 

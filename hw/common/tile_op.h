@@ -47,6 +47,9 @@ struct TileOp : tlm::tlm_extension<TileOp> {
     // the configuration) and the 3-pass ops' score tiles.
     std::array<GlbAccess, 4> glb{};
     std::uint8_t glb_count = 0;
+    // True for the 3-pass programs: `glb` lists all of the op's GLB traffic (no built-in operand
+    // reads or state writes of the 1-pass cascade).
+    bool listed_only = false;
     // Filled in by the array: when it was busy with the op.
     Cycle start = 0, end = 0;
 

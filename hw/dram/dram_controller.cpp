@@ -97,13 +97,62 @@ bool DramController::write_rows(const DmaTransfer& x, const float* src, tlm::tlm
     return true;
 }
 
+// Runs write `w` on the channel from max(busy, arrival), but not past `limit`; returns the cycles run.
+Cycle DramController::drain_one(PostedWrite& w, Cycle limit) {
+    const Cycle start = std::max(busy_until_, w.arrival);
+    if (start >= limit) return 0;
+    const Cycle run = std::min(w.cycles, limit - start);
+    busy_until_ = start + run;
+    w.cycles -= run;
+    if (w.cycles == 0) last_write_done_ = std::max(last_write_done_, busy_until_ + arch_.dram.latency_cycles);
+    return run;
+}
+
+void DramController::drain_until(Cycle t) {
+    while (!writes_.empty()) {
+        PostedWrite& w = writes_.front();
+        drain_one(w, t);
+        if (w.cycles != 0) return;
+        backlog_bytes_ -= w.bytes;
+        writes_.pop_front();
+    }
+}
+
+void DramController::drain_overflow() {
+    while (backlog_bytes_ > arch_.dram.write_buffer_bytes && !writes_.empty()) {
+        drain_one(writes_.front(), ~Cycle{0});
+        backlog_bytes_ -= writes_.front().bytes;
+        writes_.pop_front();
+    }
+}
+
 // Marks and fast-forwards apply here and, passed on, to the GLB behind this controller.
-void DramController::control(tlm::tlm_generic_payload& gp, const Control& c) {
-    if (c.kind == Control::Kind::Mark) {
-        marks_[c.slot] = stats_;
-    } else {
-        stats_.advance(marks_[c.slot], c.periods);
-        busy_until_ += c.periods * c.shift;
+void DramController::control(tlm::tlm_generic_payload& gp, Control& c) {
+    switch (c.kind) {
+        case Control::Kind::Mark: marks_[c.slot] = stats_; break;
+        case Control::Kind::FastForward: {
+            const Cycle shift = c.periods * c.shift;
+            stats_.advance(marks_[c.slot], c.periods);
+            busy_until_ += shift;
+            last_write_done_ += shift;
+            for (PostedWrite& w : writes_) w.arrival += shift;
+            break;
+        }
+        case Control::Kind::Probe: {
+            auto rel = [&c](Cycle t) { return std::max(t, c.horizon) - c.horizon; };
+            c.state.push_back(rel(busy_until_));
+            c.state.push_back(rel(last_write_done_));
+            c.state.push_back(backlog_bytes_);
+            for (const PostedWrite& w : writes_) {
+                c.state.push_back(rel(w.arrival));
+                c.state.push_back(w.cycles);
+            }
+            break;
+        }
+        case Control::Kind::Flush:
+            drain_until(~Cycle{0});
+            c.result = std::max(c.result, last_write_done_);
+            break;
     }
     sc_core::sc_time zero = sc_core::SC_ZERO_TIME;
     dram2glb->b_transport(gp, zero);
@@ -111,7 +160,7 @@ void DramController::control(tlm::tlm_generic_payload& gp, const Control& c) {
 
 void DramController::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
     ++stats_.transactions;
-    if (const Control* c = gp.get_extension<Control>()) {
+    if (Control* c = gp.get_extension<Control>()) {
         control(gp, *c);
         return;
     }
@@ -126,10 +175,19 @@ void DramController::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
     const Cycle transfer = static_cast<Cycle>(std::ceil(double(bytes) / bytes_per_cycle_));
     const std::uint64_t accesses = (bytes + arch_.dram.access_bytes - 1) / arch_.dram.access_bytes;
     const Cycle arrival = clock_.cycles(sc_core::sc_time_stamp() + delay);
-    const Cycle start = std::max(arrival, busy_until_);
-    const Cycle end = start + transfer;
-    const Cycle done = end + arch_.dram.latency_cycles;
-    busy_until_ = end;
+    Cycle start = arrival, end = arrival + transfer, done = end + arch_.dram.latency_cycles;
+    if (x->store) {
+        // Posted: it waits for idle channel time; the caller may go on at once.
+        writes_.push_back({arrival, transfer, bytes});
+        backlog_bytes_ += bytes;
+        drain_overflow();
+    } else {
+        drain_until(arrival);
+        start = std::max(arrival, busy_until_);
+        end = start + transfer;
+        done = end + arch_.dram.latency_cycles;
+        busy_until_ = end;
+    }
 
     tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
     if (!x->store) {
@@ -176,6 +234,7 @@ void DramController::write_stats(nlohmann::json& out) const {
     out["transactions"] = stats_.transactions;
     out["bandwidth_bytes_per_cycle"] = bytes_per_cycle_;
     out["latency_cycles"] = arch_.dram.latency_cycles;
+    out["write_buffer_bytes"] = arch_.dram.write_buffer_bytes;
 }
 
 }  // namespace fusemax

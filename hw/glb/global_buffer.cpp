@@ -60,7 +60,7 @@ void GlobalBuffer::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&) 
     ++stats_.transactions;
     if (const Control* c = gp.get_extension<Control>()) {
         if (c->kind == Control::Kind::Mark) marks_[c->slot] = stats_;
-        else stats_.advance(marks_[c->slot], c->periods);
+        else if (c->kind == Control::Kind::FastForward) stats_.advance(marks_[c->slot], c->periods);
         gp.set_response_status(tlm::TLM_OK_RESPONSE);
         return;
     }

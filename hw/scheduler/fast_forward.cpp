@@ -4,7 +4,8 @@
 
 namespace fusemax {
 
-void LoopFastForward::reset() {
+void LoopFastForward::reset(unsigned uses) {
+    uses_ = uses;
     for (Snapshot& s : history_) s.valid = false;
 }
 
@@ -21,11 +22,12 @@ std::uint64_t LoopFastForward::after(std::uint64_t i, std::uint64_t count, const
                                      const std::vector<Cycle*>& times) {
     if (!ctx_.fast_forward_enabled()) return 0;
     std::vector<Cycle*> all = times;
-    for (Cycle* t : ctx_.own_times()) all.push_back(t);
-    const Cycle h = ctx_.horizon();
+    for (Cycle* t : ctx_.own_times(uses_)) all.push_back(t);
+    const Cycle h = ctx_.horizon(uses_);
     std::vector<Cycle> relative;
     relative.reserve(all.size());
     for (const Cycle* t : all) relative.push_back(std::max(*t, h) - h);
+    for (Cycle c : ctx_.probe(h)) relative.push_back(c);
 
     const Snapshot& old = history_[i % 2];
     const bool periodic = old.valid && old.iteration + 2 == i && i >= 1 && kind(i) == kind(i - 1) &&
@@ -43,10 +45,10 @@ std::uint64_t LoopFastForward::after(std::uint64_t i, std::uint64_t count, const
         return 0;
     }
     const Cycle shift = h - old.horizon;
-    ctx_.jump(slot(i), periods, shift);
+    ctx_.jump(slot(i), periods, shift, uses_);
     for (Cycle* t : times) *t += periods * shift;
     const std::uint64_t skipped = 2 * periods;
-    reset();
+    for (Snapshot& s : history_) s.valid = false;
     record(i + skipped, h + periods * shift, std::move(relative));
     return skipped;
 }

@@ -23,7 +23,9 @@ public:
 
     LoopFastForward(ProgramContext& ctx, std::uint32_t level) : ctx_(ctx), level_(level) {}
 
-    void reset();
+    // The resources the loop keeps busy (kUses*): the others are idle during it, and their old
+    // queue ends neither bound the horizon nor move in a jump.
+    void reset(unsigned uses = kUsesAll);
     // Call after iteration `i` of `count`. Returns how many further iterations were accounted
     // (the caller skips them).
     std::uint64_t after(std::uint64_t i, std::uint64_t count, const KindOf& kind, const std::vector<Cycle*>& times);
@@ -38,6 +40,7 @@ private:
 
     ProgramContext& ctx_;
     std::uint32_t level_;
+    unsigned uses_ = kUsesAll;
     std::array<Snapshot, 2> history_;  // by iteration parity
 
     std::uint32_t slot(std::uint64_t i) const { return 2 * level_ + static_cast<std::uint32_t>(i % 2); }

@@ -10,6 +10,9 @@
 
 namespace fusemax {
 
+// Resources a loop keeps busy, for fast-forward.
+inline constexpr unsigned kUsesPe2d = 1, kUsesPe1d = 2, kUsesDram = 4, kUsesAll = 7;
+
 // What a program (the loop nest of one design) needs from the scheduler module: issuing tile ops
 // and DRAM transfers through the sockets, and the fast-forward bookkeeping. Programs hold their
 // own timing state (when each buffer, tile and running value becomes ready) in cycles.
@@ -30,14 +33,19 @@ public:
     virtual Cycle transfer(DmaTransfer& x, Cycle ready, float* data = nullptr) = 0;
     // One tile step issued: counts it and lets the rest of the platform catch up (quantum keeper).
     virtual void step_done() = 0;
+    // Completes all buffered work (posted DRAM writes); returns when the last of it is done.
+    virtual Cycle flush() = 0;
 
-    // Fast-forward: whether it is on; where every resource's queue ends (nothing issued later
-    // starts earlier); the scheduler's own times; marks and jumps applied to every module.
+    // Fast-forward: whether it is on; where the queues of the resources in `mask` end (nothing
+    // issued to them later starts earlier); the scheduler's own times for those resources; marks
+    // and jumps applied to the modules (a jump moves only the resources in `mask` on in time).
     virtual bool fast_forward_enabled() const = 0;
-    virtual Cycle horizon() const = 0;
-    virtual std::vector<Cycle*> own_times() = 0;
+    virtual Cycle horizon(unsigned mask) const = 0;
+    virtual std::vector<Cycle*> own_times(unsigned mask) = 0;
+    // Timing state the modules hold beyond their queue ends, relative to `horizon`.
+    virtual std::vector<Cycle> probe(Cycle horizon) = 0;
     virtual void mark(std::uint32_t slot) = 0;
-    virtual void jump(std::uint32_t slot, std::uint64_t periods, Cycle shift) = 0;
+    virtual void jump(std::uint32_t slot, std::uint64_t periods, Cycle shift, unsigned mask) = 0;
 };
 
 }  // namespace fusemax

@@ -11,7 +11,10 @@ namespace fusemax {
 // everything issued, which is what a kernel barrier waits for.
 class ProgramIo {
 public:
-    explicit ProgramIo(ProgramContext& ctx) : ctx_(ctx) { op_.functional = false; }
+    explicit ProgramIo(ProgramContext& ctx) : ctx_(ctx) {
+        op_.functional = false;
+        op_.listed_only = true;
+    }
 
     // `glb` lists the op's GLB reads (when it starts) and writes (when it ends).
     Cycle op(Op op, const TileCoord& at, const OpExtent& extent, std::initializer_list<GlbAccess> glb, Cycle ready);

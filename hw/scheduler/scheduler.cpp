@@ -104,6 +104,7 @@ void Scheduler::run_job() {
         case Program::Unfused: UnfusedProgram(*this, tiling_).run(); break;
         case Program::Flat: FlatProgram(*this, tiling_).run(); break;
     }
+    flush();
     // Let simulated time reach the completion of the last transfer.
     const Cycle now = clock_.now();
     quantum_.reset();
@@ -173,30 +174,65 @@ Cycle Scheduler::transfer(DmaTransfer& x, Cycle ready, float* data) {
     return x.done;
 }
 
-Cycle Scheduler::horizon() const {
-    return std::min({array_end_[0], array_end_[1], dram_end_});
+Cycle Scheduler::horizon(unsigned mask) const {
+    Cycle h = ~Cycle{0};
+    if (mask & kUsesPe2d) h = std::min(h, array_end_[0]);
+    if (mask & kUsesPe1d) h = std::min(h, array_end_[1]);
+    if (mask & kUsesDram) h = std::min(h, dram_end_);
+    return h;
 }
 
 void Scheduler::step_done() {
     ++stats_.tile_steps;
     // Nothing issued later can start before every resource has finished what it already has.
-    const Cycle h = horizon();
+    const Cycle h = horizon(kUsesAll);
     const Cycle now = clock_.now();
     if (h <= now) return;
     quantum_.set(clock_.at(h - now));
     if (quantum_.need_sync()) quantum_.sync();
 }
 
-std::vector<Cycle*> Scheduler::own_times() {
-    return {&array_end_[0], &array_end_[1], &dram_end_, &end_all_, &stats_.compute_end};
+Cycle Scheduler::flush() {
+    control_ext_->kind = Control::Kind::Flush;
+    control_ext_->result = 0;
+    control_gp_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    sc_core::sc_time zero = sc_core::SC_ZERO_TIME;
+    sched2dram->b_transport(control_gp_, zero);
+    ++stats_.transactions;
+    end_all_ = std::max(end_all_, control_ext_->result);
+    return end_all_;
 }
 
-void Scheduler::control(Control::Kind kind, std::uint32_t slot, std::uint64_t periods, Cycle shift) {
+std::vector<Cycle> Scheduler::probe(Cycle horizon) {
+    control_ext_->kind = Control::Kind::Probe;
+    control_ext_->horizon = horizon;
+    control_ext_->state.clear();
+    for (auto* socket : {&sched2pe2d, &sched2pe1d, &sched2dram}) {
+        sc_core::sc_time zero = sc_core::SC_ZERO_TIME;
+        (*socket)->b_transport(control_gp_, zero);
+        ++stats_.transactions;
+    }
+    return control_ext_->state;
+}
+
+std::vector<Cycle*> Scheduler::own_times(unsigned mask) {
+    std::vector<Cycle*> out{&end_all_, &stats_.compute_end};
+    if (mask & kUsesPe2d) out.push_back(&array_end_[0]);
+    if (mask & kUsesPe1d) out.push_back(&array_end_[1]);
+    if (mask & kUsesDram) out.push_back(&dram_end_);
+    return out;
+}
+
+// Sends a control to the arrays and the DRAM controller (which passes it to the GLB). A module
+// outside `mask` gets a zero shift: it was idle, so its counters repeat nothing and it stays put.
+void Scheduler::control(Control::Kind kind, std::uint32_t slot, std::uint64_t periods, Cycle shift, unsigned mask) {
     control_ext_->kind = kind;
     control_ext_->slot = slot;
     control_ext_->periods = periods;
-    control_ext_->shift = shift;
-    for (auto* socket : {&sched2pe2d, &sched2pe1d, &sched2dram}) {
+    const std::pair<decltype(&sched2pe2d), unsigned> targets[] = {
+        {&sched2pe2d, kUsesPe2d}, {&sched2pe1d, kUsesPe1d}, {&sched2dram, kUsesDram}};
+    for (const auto& [socket, bit] : targets) {
+        control_ext_->shift = (mask & bit) ? shift : 0;
         control_gp_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
         sc_core::sc_time zero = sc_core::SC_ZERO_TIME;
         (*socket)->b_transport(control_gp_, zero);
@@ -209,10 +245,10 @@ void Scheduler::mark(std::uint32_t slot) {
     control(Control::Kind::Mark, slot, 0, 0);
 }
 
-void Scheduler::jump(std::uint32_t slot, std::uint64_t periods, Cycle shift) {
-    control(Control::Kind::FastForward, slot, periods, shift);
+void Scheduler::jump(std::uint32_t slot, std::uint64_t periods, Cycle shift, unsigned mask) {
+    control(Control::Kind::FastForward, slot, periods, shift, mask);
     stats_.advance(marks_[slot], periods);
-    for (Cycle* t : own_times()) *t += periods * shift;
+    for (Cycle* t : own_times(mask)) *t += periods * shift;
 }
 
 void Scheduler::write_stats(nlohmann::json& out) const {

@@ -97,7 +97,8 @@ private:
 
     void run();
     void run_job();
-    void control(Control::Kind kind, std::uint32_t slot, std::uint64_t periods, Cycle shift);
+    void control(Control::Kind kind, std::uint32_t slot, std::uint64_t periods, Cycle shift,
+                 unsigned mask = kUsesAll);
 
     // ProgramContext
     const ArchConfig& arch() const override { return arch_; }
@@ -106,11 +107,13 @@ private:
     Cycle issue(TileOp& op, Cycle ready, float* out) override;
     Cycle transfer(DmaTransfer& x, Cycle ready, float* data) override;
     void step_done() override;
+    Cycle flush() override;
     bool fast_forward_enabled() const override { return fast_forward_ && !job_.functional; }
-    Cycle horizon() const override;
-    std::vector<Cycle*> own_times() override;
+    Cycle horizon(unsigned mask) const override;
+    std::vector<Cycle*> own_times(unsigned mask) override;
+    std::vector<Cycle> probe(Cycle horizon) override;
     void mark(std::uint32_t slot) override;
-    void jump(std::uint32_t slot, std::uint64_t periods, Cycle shift) override;
+    void jump(std::uint32_t slot, std::uint64_t periods, Cycle shift, unsigned mask) override;
 };
 
 }  // namespace fusemax

@@ -56,9 +56,9 @@ std::uint64_t UnfusedProgram::ring_word(std::uint64_t m1, std::uint64_t which) c
 }
 
 // A row's key tile size, whether it is the first or last key tile, and the size of the tile it
-// streams ahead (row + 2, possibly in the next block).
-std::uint64_t UnfusedProgram::row_kind(std::uint64_t blk, std::uint64_t m1) const {
-    const std::uint64_t ahead = blk * t_.m1 + m1 + 2;
+// streams ahead (`distance` rows on, possibly in the next block).
+std::uint64_t UnfusedProgram::row_kind(std::uint64_t blk, std::uint64_t m1, std::uint64_t distance) const {
+    const std::uint64_t ahead = blk * t_.m1 + m1 + distance;
     const std::uint64_t ahead_keys = ahead < blocks_ * t_.m1 ? t_.keys_in(ahead % t_.m1) : 0;
     return (std::uint64_t{t_.keys_in(m1)} << 32) | (ahead_keys << 8) | (m1 == 0 ? 1 : 0) | (m1 + 1 == t_.m1 ? 2 : 0) |
            (m1 == 0 && blk + 1 < blocks_ ? 4 : 0);
@@ -77,14 +77,15 @@ void UnfusedProgram::run() {
 }
 
 // Kernels run one after another: the next starts when everything of the last has completed.
-void UnfusedProgram::begin_kernel() {
-    kernel_start_ = std::max(kernel_start_, io_.all_done());
+void UnfusedProgram::begin_kernel(unsigned uses) {
+    kernel_start_ = std::max({kernel_start_, io_.all_done(), ctx_.flush()});
     for (Slots* s : {&q_, &k_, &v_, &a_}) {
         s->ready.fill(kernel_start_);
         s->last_use.fill(kernel_start_);
     }
-    outer_.reset();
-    inner_.reset();
+    uses_ = uses;
+    outer_.reset(uses);
+    inner_.reset(uses);
 }
 
 Cycle UnfusedProgram::load_q(std::uint64_t blk) {
@@ -108,15 +109,15 @@ void UnfusedProgram::stream_row(Tensor t, std::uint64_t row) {
 }
 
 void UnfusedProgram::qk_kernel() {
-    begin_kernel();
+    begin_kernel(kUsesPe2d | kUsesDram);
     load_q(0);
     stream_row(Tensor::K, 0);
     stream_row(Tensor::K, 1);
     auto kind = [this](std::uint64_t b) { return block_kind(b); };
     for (std::uint64_t blk = 0; blk < blocks_; ++blk) {
         if (q_slots_ == 1 && blk > 0) load_q(blk);
-        inner_.reset();
-        auto rkind = [this, blk](std::uint64_t m1) { return row_kind(blk, m1); };
+        inner_.reset(uses_);
+        auto rkind = [this, blk](std::uint64_t m1) { return row_kind(blk, m1, 2); };
         for (std::uint64_t m1 = 0; m1 < t_.m1; ++m1) {
             qk_row(blk, m1);
             if (m1 == 0 && q_slots_ == 2 && blk + 1 < blocks_) load_q(blk + 1);
@@ -146,10 +147,11 @@ void UnfusedProgram::qk_row(std::uint64_t blk, std::uint64_t m1) {
 }
 
 void UnfusedProgram::softmax_kernel() {
-    begin_kernel();
+    begin_kernel(kUsesPe1d | kUsesDram);
+    // A row block's work: its query count and that of the next block, which it fills.
     auto kind = [this](std::uint64_t g) {
-        const bool ragged = g % t_.query_tiles + 1 == t_.query_tiles && t_.last_p0 != t_.p0;
-        return std::uint64_t((ragged ? 1 : 0) | (g == 0 ? 2 : 0) | (g + 1 == row_tiles_ ? 4 : 0));
+        const std::uint64_t next = g + 1 < row_tiles_ ? t_.queries_in((g + 1) % t_.query_tiles) : 0;
+        return (std::uint64_t{t_.queries_in(g % t_.query_tiles)} << 32) | (next << 2) | (g == 0 ? 1 : 0);
     };
     for (std::uint64_t g = 0; g < row_tiles_; ++g) {
         softmax_row_block(g);
@@ -206,13 +208,12 @@ void UnfusedProgram::softmax_row_block(std::uint64_t g) {
 }
 
 void UnfusedProgram::av_kernel() {
-    begin_kernel();
+    begin_kernel(kUsesPe2d | kUsesDram);
     stream_row(Tensor::V, 0);
-    stream_row(Tensor::V, 1);
     auto kind = [this](std::uint64_t b) { return block_kind(b); };
     for (std::uint64_t blk = 0; blk < blocks_; ++blk) {
-        inner_.reset();
-        auto rkind = [this, blk](std::uint64_t m1) { return row_kind(blk, m1); };
+        inner_.reset(uses_);
+        auto rkind = [this, blk](std::uint64_t m1) { return row_kind(blk, m1, 1); };
         for (std::uint64_t m1 = 0; m1 < t_.m1; ++m1) {
             av_row(blk, m1);
             m1 += inner_.after(m1, t_.m1, rkind, times_);
@@ -230,6 +231,9 @@ void UnfusedProgram::av_row(std::uint64_t blk, std::uint64_t m1) {
         const TileCoord at = coord(blk, m1, p1);
         const std::uint32_t as = static_cast<std::uint32_t>(p1 % 2);
         a_.ready[as] = io_.move(Tensor::A, false, GlbSide::Stream, std::uint64_t{keys} * queries, 0, at, a_.last_use[as]);
+        // The next row's V tile goes out behind this row's first A tile: its buffer frees while
+        // that tile is on the channel, so the channel never waits for it.
+        if (p1 == 0) stream_row(Tensor::V, row + 1);
         const Cycle done = io_.op(Op::AVM, at, {keys, queries, std::uint32_t(e_), std::uint32_t(f_)}, {},
                                   std::max(v_.ready[vs], a_.ready[as]));
         a_.last_use[as] = done;
@@ -237,7 +241,6 @@ void UnfusedProgram::av_row(std::uint64_t blk, std::uint64_t m1) {
         if (m1 + 1 == t_.m1) io_.move(Tensor::O, true, GlbSide::Stream, std::uint64_t{queries} * f_, 0, at, done);
         ctx_.step_done();
     }
-    stream_row(Tensor::V, row + 2);
 }
 
 }  // namespace fusemax

@@ -45,6 +45,7 @@ private:
 
     Cycle kernel_start_ = 0;
     Slots q_, k_, v_, a_;
+    unsigned uses_ = kUsesAll;  // resources the current kernel keeps busy
     std::vector<Cycle*> times_;
     LoopFastForward outer_, inner_;
 
@@ -54,11 +55,11 @@ private:
     void softmax_row_block(std::uint64_t g);
     void av_kernel();
     void av_row(std::uint64_t blk, std::uint64_t m1);
-    void begin_kernel();
+    void begin_kernel(unsigned uses);
     Cycle load_q(std::uint64_t blk);
 
     TileCoord coord(std::uint64_t blk, std::uint64_t m1, std::uint64_t p1) const;
-    std::uint64_t row_kind(std::uint64_t blk, std::uint64_t m1) const;
+    std::uint64_t row_kind(std::uint64_t blk, std::uint64_t m1, std::uint64_t distance) const;
     void stream_row(Tensor t, std::uint64_t row);
     std::uint64_t block_kind(std::uint64_t blk) const;
     std::uint32_t queries_of(std::uint64_t blk, std::uint64_t p1) const;

@@ -150,8 +150,32 @@ std::string data_dir() {
 
 std::string default_arch_path() { return data_dir() + "/arch/fusemax.yaml"; }
 
+// `base: other.yaml` makes a file a set of changes to another: mappings merge key by key, anything
+// else (values, lists) replaces what the base had.
+YAML::Node merge(const YAML::Node& base, const YAML::Node& over) {
+    if (!base.IsMap() || !over.IsMap()) return YAML::Clone(over);
+    YAML::Node out = YAML::Clone(base);
+    for (const auto& kv : over) {
+        const std::string key = kv.first.as<std::string>();
+        out[key] = out[key] ? merge(out[key], kv.second) : YAML::Clone(kv.second);
+    }
+    return out;
+}
+
+YAML::Node load_with_base(const std::string& path, int depth = 0) {
+    YAML::Node doc = load_yaml_file(path);
+    if (!doc["base"]) return doc;
+    if (depth > 8) throw ConfigError(path + ": key 'base': chain of base files too deep");
+    const YAML::Node b = doc["base"];
+    if (!b.IsScalar() || b.Scalar().empty()) throw ConfigError(path + ": key 'base': expected a file name");
+    const std::string base_path = (std::filesystem::path(path).parent_path() / b.Scalar()).string();
+    YAML::Node merged = merge(load_with_base(base_path, depth + 1), doc);
+    merged.remove("base");
+    return merged;
+}
+
 ArchConfig load_arch_config(const std::string& path) {
-    const YamlMap doc(load_yaml_file(path), path, "");
+    const YamlMap doc(load_with_base(path), path, "");
     doc.only_keys({"name", "design", "clock_mhz", "word_bytes", "pe2d", "pe1d", "glb", "dram", "energy_table",
                    "tiling", "schedule", "flat"});
     ArchConfig a;
@@ -185,7 +209,8 @@ ArchConfig load_arch_config(const std::string& path) {
     if (a.glb.capacity_bytes > (1ull << 36)) glb.fail("capacity_bytes", "expected at most 64 GiB");
 
     const YamlMap dram = doc.map("dram");
-    dram.only_keys({"bandwidth_gib_per_s", "latency_cycles", "access_bytes"});
+    dram.only_keys({"bandwidth_gib_per_s", "latency_cycles", "access_bytes", "write_buffer_bytes"});
+    a.dram.write_buffer_bytes = dram.non_negative_int("write_buffer_bytes", a.dram.write_buffer_bytes);
     a.dram.bandwidth_bytes_per_s = dram.positive_number("bandwidth_gib_per_s") * double(1ull << 30);
     a.dram.latency_cycles = dram.non_negative_int("latency_cycles", 0);
     a.dram.access_bytes = static_cast<std::uint32_t>(dram.positive_int("access_bytes", 8));

@@ -10,7 +10,8 @@
 namespace fusemax {
 namespace {
 
-std::vector<std::string> split(const std::string& line) {
+std::vector<std::string> split(std::string line) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
     std::vector<std::string> out;
     std::stringstream ss(line);
     std::string cell;
@@ -35,7 +36,7 @@ std::vector<FlatDataflowRow> load_flat_dataflow(const std::string& path) {
     int number = 1;
     while (std::getline(in, line)) {
         ++number;
-        if (line.empty()) continue;
+        if (line.empty() || line == "\r") continue;
         const std::vector<std::string> cells = split(line);
         const std::string where = path + ":" + std::to_string(number) + ": ";
         if (cells.size() < header.size()) throw ConfigError(where + "expected " + std::to_string(header.size()) + " columns");
