@@ -234,3 +234,65 @@ TEST_F(Cli, CheckFailureExitsOne) {
 
 }  // namespace
 }  // namespace fusemax
+
+namespace fusemax {
+namespace {
+
+// Fast-forward is exact: every design gives the same cycles and counts with and without it,
+// ragged shapes included.
+struct FfCase {
+    std::string name;
+    std::string args;
+};
+
+class FastForward : public testing::TestWithParam<FfCase> {
+protected:
+    fs::path dir;
+    void SetUp() override {
+        char tmpl[] = "/tmp/fusemax-ff-XXXXXX";
+        dir = mkdtemp(tmpl);
+    }
+    void TearDown() override { fs::remove_all(dir); }
+};
+
+nlohmann::json run_stats(const std::string& args, const fs::path& out) {
+    const std::string cmd = kSim + " " + args + " --mode timing --quiet --stats " + out.string();
+    EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    std::ifstream in(out);
+    nlohmann::json j = nlohmann::json::parse(in);
+    j.erase("wall_seconds");
+    for (auto& [name, group] : j["modules"].items())
+        for (const char* key : {"transactions", "fast_forwards", "fast_forwarded_tile_steps"}) group.erase(key);
+    return j;
+}
+
+TEST_P(FastForward, GivesIdenticalCyclesAndCounts) {
+    const std::string& args = GetParam().args;
+    const nlohmann::json with = run_stats(args, dir / "ff.json");
+    const nlohmann::json without = run_stats(args + " --no-fast-forward", dir / "full.json");
+    EXPECT_EQ(with.dump(), without.dump());
+    // ...and it did jump.
+    std::ifstream in(dir / "ff.json");
+    const nlohmann::json raw = nlohmann::json::parse(in);
+    EXPECT_GT(raw["modules"]["fusemax.scheduler"]["fast_forwarded_tile_steps"].get<std::uint64_t>(), 0u);
+}
+
+const std::string kArch = std::string(FUSEMAX_CONFIG_DIR) + "/arch/";
+const std::string kWl = std::string(FUSEMAX_CONFIG_DIR) + "/workloads/";
+
+INSTANTIATE_TEST_SUITE_P(
+    Designs, FastForward,
+    testing::Values(
+        FfCase{"Binding", ("--arch " + kArch + "binding.yaml --batch 2 --heads 3 --seq 4096")},
+        FfCase{"BindingRagged", ("--arch " + kArch + "binding.yaml --batch 3 --heads 2 --seq-q 3000 --seq-kv 5000 --head-dim 48 --v-dim 80")},
+        FfCase{"ArchRagged", ("--arch " + kArch + "arch.yaml --batch 3 --heads 2 --seq-q 3000 --seq-kv 5000 --head-dim 48 --v-dim 80")},
+        FfCase{"CascadeRagged", ("--arch " + kArch + "cascade.yaml --batch 3 --heads 2 --seq-q 3000 --seq-kv 5000 --head-dim 48 --v-dim 80")},
+        FfCase{"Unfused", ("--arch " + kArch + "unfused.yaml --batch 1 --heads 2 --seq 16384")},
+        FfCase{"UnfusedRagged", ("--arch " + kArch + "unfused.yaml --batch 3 --heads 2 --seq-q 3000 --seq-kv 5000 --head-dim 48 --v-dim 80")},
+        FfCase{"FlatOutputStationary", ("--arch " + kArch + "flat.yaml --workload " + kWl + "bert_base.yaml --batch 2 --seq 4096")},
+        FfCase{"FlatOnChipQ", ("--arch " + kArch + "flat.yaml --workload " + kWl + "xlm.yaml --batch 1 --seq 16384")},
+        FfCase{"FlatWeightStationary", ("--arch " + kArch + "flat.yaml --workload " + kWl + "t5_small.yaml --batch 1 --heads 8 --seq 262144")}),
+    [](const testing::TestParamInfo<FfCase>& i) { return i.param.name; });
+
+}  // namespace
+}  // namespace fusemax
