@@ -41,8 +41,9 @@ struct DmaTransfer : tlm::tlm_extension<DmaTransfer> {
     float scale = 1.0f;               // folded into the values on the way in (Q)
     std::uint64_t glb_word = 0;
     bool functional = true;
-    // Filled in by the controller: when the channel was busy, and when the data had arrived.
-    Cycle start = 0, end = 0, done = 0;
+    // Filled in by the controller: when the channel moved it (first and last burst), when the data
+    // had arrived, and the earliest cycle any later transfer could use the channel.
+    Cycle start = 0, end = 0, done = 0, floor = 0;
 
     std::uint64_t elements() const { return std::uint64_t{rows} * row_elems; }
 

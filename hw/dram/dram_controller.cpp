@@ -1,5 +1,6 @@
 #include "dram/dram_controller.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -97,33 +98,51 @@ bool DramController::write_rows(const DmaTransfer& x, const float* src, tlm::tlm
     return true;
 }
 
-// Runs write `w` on the channel from max(busy, arrival), but not past `limit`; returns the cycles run.
-Cycle DramController::drain_one(PostedWrite& w, Cycle limit) {
-    const Cycle start = std::max(busy_until_, w.arrival);
-    if (start >= limit) return 0;
-    const Cycle run = std::min(w.cycles, limit - start);
-    busy_until_ = start + run;
-    w.cycles -= run;
-    if (w.cycles == 0) last_write_done_ = std::max(last_write_done_, busy_until_ + arch_.dram.latency_cycles);
-    return run;
-}
-
-void DramController::drain_until(Cycle t) {
-    while (!writes_.empty()) {
-        PostedWrite& w = writes_.front();
-        drain_one(w, t);
-        if (w.cycles != 0) return;
-        backlog_bytes_ -= w.bytes;
-        writes_.pop_front();
+std::pair<Cycle, Cycle> DramController::book(Cycle arrival, Cycle cycles) {
+    Cycle at = std::max(arrival, floor_);
+    Cycle left = cycles, first = 0, last = at;
+    bool started = cycles == 0;
+    std::vector<std::pair<Cycle, Cycle>> taken;
+    std::size_t i = 0;
+    while (left > 0) {
+        // Skip intervals that end at or before `at`; the next one (if any) bounds the gap.
+        while (i < busy_.size() && busy_[i].second <= at) ++i;
+        if (i < busy_.size() && busy_[i].first <= at) {
+            at = busy_[i].second;
+            continue;
+        }
+        const Cycle gap_end = i < busy_.size() ? busy_[i].first : ~Cycle{0};
+        const Cycle run = std::min(left, gap_end - at);
+        taken.emplace_back(at, at + run);
+        if (!started) {
+            first = at;
+            started = true;
+        }
+        last = at + run;
+        left -= run;
+        at += run;
     }
-}
-
-void DramController::drain_overflow() {
-    while (backlog_bytes_ > arch_.dram.write_buffer_bytes && !writes_.empty()) {
-        drain_one(writes_.front(), ~Cycle{0});
-        backlog_bytes_ -= writes_.front().bytes;
-        writes_.pop_front();
+    if (cycles == 0) first = last = at;
+    // Merge the new pieces into the calendar.
+    for (const auto& piece : taken) busy_.push_back(piece);
+    std::sort(busy_.begin(), busy_.end());
+    std::vector<std::pair<Cycle, Cycle>> merged;
+    for (const auto& iv : busy_) {
+        if (!merged.empty() && merged.back().second >= iv.first) merged.back().second = std::max(merged.back().second, iv.second);
+        else merged.push_back(iv);
     }
+    busy_.swap(merged);
+    // Busy time that starts at the floor moves the floor; gaps more than kWindow cycles behind the
+    // latest booking, or beyond kCalendar intervals, are given up.
+    if (!busy_.empty() && busy_.back().second > kWindow) floor_ = std::max(floor_, busy_.back().second - kWindow);
+    std::size_t drop = 0;
+    while (drop < busy_.size() && (busy_[drop].first <= floor_ || busy_.size() - drop > kCalendar)) {
+        floor_ = std::max(floor_, busy_[drop].second);
+        ++drop;
+    }
+    busy_.erase(busy_.begin(), busy_.begin() + static_cast<std::ptrdiff_t>(drop));
+    if (!busy_.empty() && busy_.front().first < floor_) busy_.front().first = floor_;
+    return {first, last};
 }
 
 // Marks and fast-forwards apply here and, passed on, to the GLB behind this controller.
@@ -133,26 +152,23 @@ void DramController::control(tlm::tlm_generic_payload& gp, Control& c) {
         case Control::Kind::FastForward: {
             const Cycle shift = c.periods * c.shift;
             stats_.advance(marks_[c.slot], c.periods);
-            busy_until_ += shift;
-            last_write_done_ += shift;
-            for (PostedWrite& w : writes_) w.arrival += shift;
+            floor_ += shift;
+            last_done_ += shift;
+            for (auto& iv : busy_) iv.first += shift, iv.second += shift;
             break;
         }
         case Control::Kind::Probe: {
             auto rel = [&c](Cycle t) { return std::max(t, c.horizon) - c.horizon; };
-            c.state.push_back(rel(busy_until_));
-            c.state.push_back(rel(last_write_done_));
-            c.state.push_back(backlog_bytes_);
-            for (const PostedWrite& w : writes_) {
-                c.state.push_back(rel(w.arrival));
-                c.state.push_back(w.cycles);
-            }
+            c.state.push_back(rel(floor_));
+            c.state.push_back(rel(last_done_));
+            for (const auto& iv : busy_)
+                if (iv.second > c.horizon) {
+                    c.state.push_back(rel(iv.first));
+                    c.state.push_back(rel(iv.second));
+                }
             break;
         }
-        case Control::Kind::Flush:
-            drain_until(~Cycle{0});
-            c.result = std::max(c.result, last_write_done_);
-            break;
+        case Control::Kind::Flush: c.result = std::max(c.result, last_done_); break;
     }
     sc_core::sc_time zero = sc_core::SC_ZERO_TIME;
     dram2glb->b_transport(gp, zero);
@@ -175,19 +191,9 @@ void DramController::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
     const Cycle transfer = static_cast<Cycle>(std::ceil(double(bytes) / bytes_per_cycle_));
     const std::uint64_t accesses = (bytes + arch_.dram.access_bytes - 1) / arch_.dram.access_bytes;
     const Cycle arrival = clock_.cycles(sc_core::sc_time_stamp() + delay);
-    Cycle start = arrival, end = arrival + transfer, done = end + arch_.dram.latency_cycles;
-    if (x->store) {
-        // Posted: it waits for idle channel time; the caller may go on at once.
-        writes_.push_back({arrival, transfer, bytes});
-        backlog_bytes_ += bytes;
-        drain_overflow();
-    } else {
-        drain_until(arrival);
-        start = std::max(arrival, busy_until_);
-        end = start + transfer;
-        done = end + arch_.dram.latency_cycles;
-        busy_until_ = end;
-    }
+    const auto [start, end] = book(arrival, transfer);
+    const Cycle done = end + arch_.dram.latency_cycles;
+    last_done_ = std::max(last_done_, done);
 
     tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
     if (!x->store) {
@@ -216,6 +222,7 @@ void DramController::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
     x->start = start;
     x->end = end;
     x->done = done;
+    x->floor = floor();
     delay = clock_.at(done) - sc_core::sc_time_stamp();
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
@@ -234,7 +241,6 @@ void DramController::write_stats(nlohmann::json& out) const {
     out["transactions"] = stats_.transactions;
     out["bandwidth_bytes_per_cycle"] = bytes_per_cycle_;
     out["latency_cycles"] = arch_.dram.latency_cycles;
-    out["write_buffer_bytes"] = arch_.dram.write_buffer_bytes;
 }
 
 }  // namespace fusemax

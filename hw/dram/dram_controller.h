@@ -5,7 +5,7 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include <array>
-#include <deque>
+#include <utility>
 #include <cstdint>
 #include <vector>
 
@@ -30,11 +30,12 @@ struct DramStats {
 };
 
 // The DRAM side of the chip: one channel of configured bandwidth and latency that moves blocks of
-// rows between the platform memory (the `dram2mem` socket) and the GLB or a PE array. Reads use the
-// channel in the order they come; writes are posted into a write buffer and drain whenever the
-// channel would otherwise idle (or when the buffer overflows, or on a flush), so an output tile
-// never holds up the next input. Traffic and energy count hardware words (2 bytes each in the
-// reference), whatever element type the platform stores.
+// rows between the platform memory (the `dram2mem` socket) and the GLB or a PE array. The channel
+// keeps a calendar of the time it is busy; a transfer takes the earliest free time at or after its
+// arrival, split over gaps if need be (its bursts interleave with others'), and its data is there
+// `latency_cycles` after its last burst. So the channel is work-conserving whatever order the
+// loosely-timed initiator issues transfers in. Traffic and energy count hardware words (2 bytes each
+// in the reference), whatever element type the platform stores.
 class DramController : public sc_core::sc_module, public StatsSource {
 public:
     tlm_utils::simple_target_socket<DramController> sched2dram;
@@ -47,24 +48,21 @@ public:
 
     const DramStats& stats() const { return stats_; }
     void write_stats(nlohmann::json& out) const override;
-    Cycle busy_until() const { return busy_until_; }
-    // Bytes of posted writes not yet on the channel.
-    std::uint64_t write_backlog() const { return backlog_bytes_; }
+    // No transfer can use the channel before this cycle (earlier gaps are filled or forgotten).
+    Cycle floor() const { return floor_; }
 
 private:
     const ArchConfig& arch_;
     Clock clock_;
     double bytes_per_cycle_;
     WordPort glb_;
-    Cycle busy_until_ = 0;
-    struct PostedWrite {
-        Cycle arrival = 0;
-        Cycle cycles = 0;  // channel time still to go
-        std::uint64_t bytes = 0;
-    };
-    std::deque<PostedWrite> writes_;
-    std::uint64_t backlog_bytes_ = 0;
-    Cycle last_write_done_ = 0;
+    // Busy intervals [start, end), sorted and disjoint; time before floor_ counts as busy. The
+    // calendar keeps kCalendar intervals: older gaps are given up (merged into busy time).
+    static constexpr std::size_t kCalendar = 32;
+    static constexpr Cycle kWindow = 1u << 13;
+    std::vector<std::pair<Cycle, Cycle>> busy_;
+    Cycle floor_ = 0;
+    Cycle last_done_ = 0;
     DramStats stats_;
     std::array<DramStats, Control::kSlots> marks_{};
     tlm::tlm_generic_payload mem_gp_;
@@ -73,11 +71,8 @@ private:
 
     void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void control(tlm::tlm_generic_payload& gp, Control& c);
-    // Lets posted writes use the channel until cycle `t` (partly, for the one it is in).
-    void drain_until(Cycle t);
-    // Drains whole writes, oldest first, until the backlog fits the buffer.
-    void drain_overflow();
-    Cycle drain_one(PostedWrite& w, Cycle limit);
+    // Books `cycles` of channel time from `arrival` on; returns [first start, last end).
+    std::pair<Cycle, Cycle> book(Cycle arrival, Cycle cycles);
     // Moves rows between platform memory and `values_`; false on an error response.
     bool read_rows(const DmaTransfer& x, tlm::tlm_response_status& status);
     bool write_rows(const DmaTransfer& x, const float* src, tlm::tlm_response_status& status);

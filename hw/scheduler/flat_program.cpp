@@ -25,6 +25,8 @@ FlatProgram::FlatProgram(ProgramContext& ctx, const Tiling& tiling)
     for (Stream* s : {&q_in_, &k_in_, &v_in_, &a_in_}) s->last_use.fill(t0);
     for (auto* a : {&qk_done_, &sm_done_, &q_in_.last_use, &k_in_.last_use, &v_in_.last_use, &a_in_.last_use})
         for (Cycle& c : *a) times_.push_back(&c);
+    pass1_done_ = t0;
+    times_.push_back(&pass1_done_);
     times_.push_back(&io_.all_done_ref());
 }
 
@@ -58,16 +60,22 @@ void FlatProgram::spill(bool store, std::uint64_t words, const TileCoord& at, Cy
 }
 
 // Tiles differ by their number of query rows (the last may be ragged), at the start of a (b, h)
-// (on-chip Q/V loads), and at the ends of the job (no next tile to start).
+// (on-chip Q/V loads), and at the ends of the job. Iteration g also starts tile g + 1's QK and
+// finishes tile g - 1's AV, so their sizes belong to it too.
 std::uint64_t FlatProgram::kind(std::uint64_t g) const {
     const std::uint64_t t = g % tiles_;
     const std::uint64_t next_rows = g + 1 < total_ ? rows_of((g + 1) % tiles_) : 0;
-    return (rows_of(t) << 24) ^ (next_rows << 4) ^ (t == 0 ? 1 : 0) ^ ((g + 1) % tiles_ == 0 ? 2 : 0) ^
-           (g == 0 ? 4 : 0) ^ (g + 1 == total_ ? 8 : 0);
+    const std::uint64_t prev_rows = g > 0 ? rows_of((g - 1) % tiles_) : 0;
+    return (rows_of(t) << 40) ^ (next_rows << 20) ^ (prev_rows << 4) ^ (t == 0 ? 1 : 0) ^
+           ((g + 1) % tiles_ == 0 ? 2 : 0) ^ (g == 0 ? 4 : 0) ^ (g + 1 == total_ ? 8 : 0);
+}
+
+std::uint64_t FlatProgram::subtiles(std::uint64_t g) const {
+    return (rows_of(g % tiles_) + t_.p0 - 1) / t_.p0;
 }
 
 void FlatProgram::run() {
-    qk_phase(0);
+    qk_phase(0, 0, t_.m1);
     auto pair_kind = [this](std::uint64_t p) { return std::uint64_t((p == 0 ? 1 : 0) | (p + 1 == pairs_ ? 2 : 0)); };
     for (std::uint64_t pair = 0; pair < pairs_; ++pair) {
         inner_.reset();
@@ -78,129 +86,139 @@ void FlatProgram::run() {
         }
         pair += outer_.after(pair, pairs_, pair_kind, times_);
     }
+    av_phase(total_ - 1, 0, t_.m1);
 }
 
 void FlatProgram::tile(std::uint64_t g) {
-    if (g + 1 < total_) qk_phase(g + 1);
-    softmax(g);
-    av_phase(g);
+    const std::uint64_t parts = subtiles(g);
+    for (std::uint64_t j = 0; j < parts; ++j) {
+        softmax_pass1(g, j);
+        if (g + 1 < total_) qk_phase(g + 1, part_begin(j, parts), part_begin(j + 1, parts));
+        softmax_pass23(g, j);
+        if (g > 0) av_phase(g - 1, part_begin(j, parts), part_begin(j + 1, parts));
+    }
 }
 
-void FlatProgram::qk_phase(std::uint64_t g) {
-    const std::uint64_t t = g % tiles_, rows = rows_of(t), subtiles = (rows + t_.p0 - 1) / t_.p0;
+void FlatProgram::qk_phase(std::uint64_t g, std::uint64_t m_begin, std::uint64_t m_end) {
+    const std::uint64_t t = g % tiles_, rows = rows_of(t), parts = subtiles(g);
     const OpExtent full{t_.m0, t_.p0, std::uint32_t(e_), std::uint32_t(f_)};
-    Cycle done = ctx_.job_start();
+    Cycle done = m_begin == 0 ? ctx_.job_start() : qk_done_[g % 2];
     if (!df_.weight_stationary) {
-        if (t == 0 && df_.q_on_chip) {
+        if (t == 0 && m_begin == 0 && df_.q_on_chip) {
             const std::uint64_t words = job_.shape.seq_q * e_;
             io_.move(Tensor::Q, false, GlbSide::Buffer, words - std::uint64_t(std::llround(df_.spill * double(words))),
                      glb_word(words), coord(g, 0, 0), ctx_.job_start());
         }
-        for (std::uint64_t m1 = 0; m1 < t_.m1; ++m1)
-            for (std::uint64_t j = 0; j < subtiles; ++j) {
+        for (std::uint64_t m1 = m_begin; m1 < m_end; ++m1)
+            for (std::uint64_t j = 0; j < parts; ++j) {
                 const TileCoord at = coord(g, m1, j);
                 const std::uint32_t queries = static_cast<std::uint32_t>(std::min<std::uint64_t>(t_.p0, rows - j * t_.p0));
                 const OpExtent x{t_.keys_in(m1), queries, full.e, full.f};
                 const std::uint64_t scores = std::uint64_t{x.rows} * x.cols;
                 Cycle ready = stream_in(k_in_, Tensor::K, std::uint64_t{x.rows} * e_, at);
+                Cycle op_done = 0;
                 if (df_.q_on_chip) {
                     spill(false, queries * e_, at, ctx_.job_start());
-                    done = io_.op(Op::QK, at, x,
-                                  {glb_read(glb_word(queries * e_), queries * e_), glb_write(glb_word(scores), scores)},
-                                  ready);
+                    op_done = io_.op(Op::QK, at, x,
+                                     {glb_read(glb_word(queries * e_), queries * e_), glb_write(glb_word(scores), scores)},
+                                     ready);
                 } else {
                     ready = std::max(ready, stream_in(q_in_, Tensor::Q, queries * e_, at));
-                    done = io_.op(Op::QK, at, x, {glb_write(glb_word(scores), scores)}, ready);
-                    used(q_in_, done);
+                    op_done = io_.op(Op::QK, at, x, {glb_write(glb_word(scores), scores)}, ready);
+                    used(q_in_, op_done);
                 }
-                used(k_in_, done);
-                spill(true, scores, at, done);
+                used(k_in_, op_done);
+                spill(true, scores, at, op_done);
+                done = std::max(done, op_done);
                 ctx_.step_done();
             }
     } else {
-        const std::uint64_t q_region = glb_word(rows * e_);
-        io_.move(Tensor::Q, false, GlbSide::Buffer, rows * e_, q_region, coord(g, 0, 0), ctx_.job_start());
-        for (std::uint64_t m1 = 0; m1 < t_.m1; ++m1) {
+        if (m_begin == 0)
+            io_.move(Tensor::Q, false, GlbSide::Buffer, rows * e_, glb_word(rows * e_), coord(g, 0, 0), ctx_.job_start());
+        for (std::uint64_t m1 = m_begin; m1 < m_end; ++m1) {
             const Cycle k = stream_in(k_in_, Tensor::K, std::uint64_t{t_.keys_in(m1)} * e_, coord(g, m1, 0));
             Cycle last = k;
-            for (std::uint64_t j = 0; j < subtiles; ++j) {
+            for (std::uint64_t j = 0; j < parts; ++j) {
                 const TileCoord at = coord(g, m1, j);
                 const std::uint32_t queries = static_cast<std::uint32_t>(std::min<std::uint64_t>(t_.p0, rows - j * t_.p0));
                 const OpExtent x{t_.keys_in(m1), queries, full.e, full.f};
-                last = io_.op(Op::QK, at, x, {glb_read(q_region + j * t_.p0 * e_, queries * e_)}, k);
+                last = io_.op(Op::QK, at, x, {glb_read(glb_word(queries * e_), queries * e_)}, k);
                 io_.move(Tensor::QK, true, GlbSide::Stream, std::uint64_t{x.rows} * x.cols, 0, at, last);
                 ctx_.step_done();
             }
             used(k_in_, last);
-            done = last;
+            done = std::max(done, last);
         }
     }
-    qk_done_[g % 2] = std::max(done, io_.all_done());
+    qk_done_[g % 2] = m_begin == 0 ? done : std::max(qk_done_[g % 2], done);
 }
 
-void FlatProgram::softmax(std::uint64_t g) {
-    const std::uint64_t t = g % tiles_, rows = rows_of(t), subtiles = (rows + t_.p0 - 1) / t_.p0;
-    Cycle last = qk_done_[g % 2];
-    for (std::uint64_t j = 0; j < subtiles; ++j) {
-        const std::uint32_t queries = static_cast<std::uint32_t>(std::min<std::uint64_t>(t_.p0, rows - j * t_.p0));
-        Cycle pass = qk_done_[g % 2];
-        // Pass 1: the max of each query row.
-        Cycle pass_end = pass;
-        for (std::uint64_t m1 = 0; m1 < t_.m1; ++m1) {
-            const TileCoord at = coord(g, m1, j);
-            const OpExtent x{t_.keys_in(m1), queries, std::uint32_t(e_), std::uint32_t(f_)};
-            const std::uint64_t scores = std::uint64_t{x.rows} * x.cols;
-            Cycle ready = pass;
-            if (df_.weight_stationary)  // scores come back from DRAM into the GLB
-                ready = io_.move(Tensor::QK, false, GlbSide::Buffer, scores, glb_word(scores), at, pass);
-            else
-                spill(false, scores, at, pass);
-            pass_end = io_.op(Op::MX, at, x, {glb_read(glb_word(scores), scores)}, ready);
-        }
-        // Pass 2: SN = exp(QK - max), SD = sum SN.
-        pass = pass_end;
-        for (std::uint64_t m1 = 0; m1 < t_.m1; ++m1) {
-            const TileCoord at = coord(g, m1, j);
-            const OpExtent x{t_.keys_in(m1), queries, std::uint32_t(e_), std::uint32_t(f_)};
-            const std::uint64_t scores = std::uint64_t{x.rows} * x.cols;
-            spill(false, scores, at, pass);
-            const Cycle sn = io_.op(Op::SN, at, x, {glb_read(glb_word(scores), scores), glb_write(glb_word(scores), scores)},
-                                    pass);
-            spill(true, scores, at, sn);
-            pass_end = io_.op(Op::SD, at, x, {}, sn);
-        }
-        // Pass 3: A = SN / SD.
-        pass = pass_end;
-        for (std::uint64_t m1 = 0; m1 < t_.m1; ++m1) {
-            const TileCoord at = coord(g, m1, j);
-            const OpExtent x{t_.keys_in(m1), queries, std::uint32_t(e_), std::uint32_t(f_)};
-            const std::uint64_t scores = std::uint64_t{x.rows} * x.cols;
-            spill(false, scores, at, pass);
-            const std::uint64_t a_word = glb_word(scores);
-            pass_end = io_.op(Op::A, at, x, {glb_read(glb_word(scores), scores), glb_write(a_word, scores)}, pass);
-            spill(true, scores, at, pass_end);
-            if (df_.weight_stationary) io_.move(Tensor::A, true, GlbSide::Buffer, scores, a_word, at, pass_end);
-            ctx_.step_done();
-        }
-        last = pass_end;
+void FlatProgram::softmax_pass1(std::uint64_t g, std::uint64_t j) {
+    const std::uint64_t rows = rows_of(g % tiles_);
+    const std::uint32_t queries = static_cast<std::uint32_t>(std::min<std::uint64_t>(t_.p0, rows - j * t_.p0));
+    // The sub-tiles run one after another on the 1D array; pass 1 needs the tile's scores.
+    const Cycle start = std::max(qk_done_[g % 2], j == 0 ? qk_done_[g % 2] : pass1_done_);
+    Cycle end = start;
+    for (std::uint64_t m1 = 0; m1 < t_.m1; ++m1) {
+        const TileCoord at = coord(g, m1, j);
+        const OpExtent x{t_.keys_in(m1), queries, std::uint32_t(e_), std::uint32_t(f_)};
+        const std::uint64_t scores = std::uint64_t{x.rows} * x.cols;
+        Cycle ready = start;
+        if (df_.weight_stationary)  // scores come back from DRAM into the GLB
+            ready = io_.move(Tensor::QK, false, GlbSide::Buffer, scores, glb_word(scores), at, start);
+        else
+            spill(false, scores, at, start);
+        end = io_.op(Op::MX, at, x, {glb_read(glb_word(scores), scores)}, ready);
     }
-    sm_done_[g % 2] = last;
+    pass1_done_ = end;
 }
 
-void FlatProgram::av_phase(std::uint64_t g) {
-    const std::uint64_t t = g % tiles_, rows = rows_of(t), subtiles = (rows + t_.p0 - 1) / t_.p0;
+void FlatProgram::softmax_pass23(std::uint64_t g, std::uint64_t j) {
+    const std::uint64_t rows = rows_of(g % tiles_);
+    const std::uint32_t queries = static_cast<std::uint32_t>(std::min<std::uint64_t>(t_.p0, rows - j * t_.p0));
+    // Pass 2: SN = exp(QK - max), SD = sum SN.
+    Cycle pass = pass1_done_, pass_end = pass;
+    for (std::uint64_t m1 = 0; m1 < t_.m1; ++m1) {
+        const TileCoord at = coord(g, m1, j);
+        const OpExtent x{t_.keys_in(m1), queries, std::uint32_t(e_), std::uint32_t(f_)};
+        const std::uint64_t scores = std::uint64_t{x.rows} * x.cols;
+        spill(false, scores, at, pass);
+        const Cycle sn = io_.op(Op::SN, at, x, {glb_read(glb_word(scores), scores), glb_write(glb_word(scores), scores)},
+                                pass);
+        spill(true, scores, at, sn);
+        pass_end = io_.op(Op::SD, at, x, {}, sn);
+    }
+    // Pass 3: A = SN / SD.
+    pass = pass_end;
+    for (std::uint64_t m1 = 0; m1 < t_.m1; ++m1) {
+        const TileCoord at = coord(g, m1, j);
+        const OpExtent x{t_.keys_in(m1), queries, std::uint32_t(e_), std::uint32_t(f_)};
+        const std::uint64_t scores = std::uint64_t{x.rows} * x.cols;
+        spill(false, scores, at, pass);
+        const std::uint64_t a_word = glb_word(scores);
+        pass_end = io_.op(Op::A, at, x, {glb_read(glb_word(scores), scores), glb_write(a_word, scores)}, pass);
+        spill(true, scores, at, pass_end);
+        if (df_.weight_stationary) io_.move(Tensor::A, true, GlbSide::Buffer, scores, a_word, at, pass_end);
+        ctx_.step_done();
+    }
+    pass1_done_ = pass_end;  // the next sub-tile's pass 1 follows on the 1D array
+    if (j + 1 == subtiles(g)) sm_done_[g % 2] = pass_end;
+}
+
+void FlatProgram::av_phase(std::uint64_t g, std::uint64_t m_begin, std::uint64_t m_end) {
+    const std::uint64_t t = g % tiles_, rows = rows_of(t), parts = subtiles(g);
     const Cycle a_ready = sm_done_[g % 2];
-    if (t == 0 && df_.v_on_chip && !df_.weight_stationary) {
+    if (t == 0 && m_begin == 0 && df_.v_on_chip && !df_.weight_stationary) {
         const std::uint64_t words = job_.shape.seq_kv * f_;
         io_.move(Tensor::V, false, GlbSide::Buffer, words - std::uint64_t(std::llround(df_.spill * double(words))),
                  glb_word(words), coord(g, 0, 0), ctx_.job_start());
     }
-    std::vector<Cycle> o_done(subtiles, a_ready);
-    for (std::uint64_t m1 = 0; m1 < t_.m1; ++m1) {
+    if (m_begin == 0) o_done_.assign(parts, a_ready);
+    for (std::uint64_t m1 = m_begin; m1 < m_end; ++m1) {
         Cycle v = a_ready;
         if (df_.weight_stationary) v = stream_in(v_in_, Tensor::V, std::uint64_t{t_.keys_in(m1)} * f_, coord(g, m1, 0));
         Cycle last = v;
-        for (std::uint64_t j = 0; j < subtiles; ++j) {
+        for (std::uint64_t j = 0; j < parts; ++j) {
             const TileCoord at = coord(g, m1, j);
             const std::uint32_t queries = static_cast<std::uint32_t>(std::min<std::uint64_t>(t_.p0, rows - j * t_.p0));
             const OpExtent x{t_.keys_in(m1), queries, std::uint32_t(e_), std::uint32_t(f_)};
@@ -222,14 +240,15 @@ void FlatProgram::av_phase(std::uint64_t g) {
                 last = io_.op(Op::AVM, at, x, {glb_read(glb_word(scores), scores)}, std::max(vin, a_ready));
                 used(v_in_, last);
             }
-            o_done[j] = last;
+            o_done_[j] = last;
             ctx_.step_done();
         }
         if (df_.weight_stationary) used(v_in_, last);
     }
-    for (std::uint64_t j = 0; j < subtiles; ++j) {
+    if (m_end < t_.m1) return;
+    for (std::uint64_t j = 0; j < parts; ++j) {
         const std::uint64_t queries = std::min<std::uint64_t>(t_.p0, rows - j * t_.p0);
-        io_.move(Tensor::O, true, GlbSide::Stream, queries * f_, 0, coord(g, t_.m1 - 1, j), o_done[j]);
+        io_.move(Tensor::O, true, GlbSide::Stream, queries * f_, 0, coord(g, t_.m1 - 1, j), o_done_[j]);
     }
 }
 

@@ -22,8 +22,11 @@ namespace fusemax {
 //  - Weight-stationary (256K, 1M): the Q tile is loaded into the GLB once; K tiles stream in and
 //    scores go straight to DRAM; the softmax reads QK back through the GLB and writes A back to DRAM;
 //    A streams into the 2D array and the partial O tile is read-modified-written in the GLB.
-// Query tiles are software-pipelined: QK of tile g + 1 is issued before the softmax and AV of tile
-// g, so the arrays and the DRAM overlap as the reference's max(bytes / bandwidth, 2D, 1D) assumes.
+// Query tiles are software-pipelined in three stages: while the 1D array runs tile g's softmax,
+// the 2D array runs QK of tile g + 1 and AV of tile g - 1. The stages are issued interleaved, a
+// 256-query sub-tile of the softmax at a time with a matching share of the other two stages' key
+// tiles, so transfers reach the DRAM channel in the order they become ready and the arrays and the
+// channel overlap as the reference's max(bytes / bandwidth, 2D, 1D) assumes.
 // Timing mode only.
 class FlatProgram {
 public:
@@ -49,14 +52,21 @@ private:
     std::uint64_t cursor_ = 0;
 
     std::array<Cycle, 2> qk_done_{}, sm_done_{};  // by tile parity
+    Cycle pass1_done_ = 0;                          // softmax: end of pass 1 of the current sub-tile
+    std::vector<Cycle> o_done_;                     // AV: last op per sub-tile of the tile in flight
     Stream q_in_, k_in_, v_in_, a_in_;
     std::vector<Cycle*> times_;
     LoopFastForward outer_, inner_;
 
     void tile(std::uint64_t g);
-    void qk_phase(std::uint64_t g);
-    void softmax(std::uint64_t g);
-    void av_phase(std::uint64_t g);
+    // Each phase in pieces: QK and AV over key tiles [m_begin, m_end), the softmax per 256-query
+    // sub-tile j and pass group, so the pipeline's stages can be issued interleaved in time order.
+    void qk_phase(std::uint64_t g, std::uint64_t m_begin, std::uint64_t m_end);
+    void softmax_pass1(std::uint64_t g, std::uint64_t j);
+    void softmax_pass23(std::uint64_t g, std::uint64_t j);
+    void av_phase(std::uint64_t g, std::uint64_t m_begin, std::uint64_t m_end);
+    std::uint64_t subtiles(std::uint64_t g) const;
+    std::uint64_t part_begin(std::uint64_t part, std::uint64_t parts) const { return t_.m1 * part / parts; }
     Cycle stream_in(Stream& s, Tensor t, std::uint64_t words, const TileCoord& at);
     void used(Stream& s, Cycle done);
     void spill(bool store, std::uint64_t words, const TileCoord& at, Cycle ready);

@@ -169,7 +169,7 @@ Cycle Scheduler::transfer(DmaTransfer& x, Cycle ready, float* data) {
     x.end = dma_ext_->end;
     x.done = dma_ext_->done;
     (x.store ? stats_.dram_stores : stats_.dram_loads)++;
-    dram_end_ = x.end;
+    dram_end_ = dma_ext_->floor;
     end_all_ = std::max(end_all_, x.done);
     return x.done;
 }

@@ -209,8 +209,7 @@ ArchConfig load_arch_config(const std::string& path) {
     if (a.glb.capacity_bytes > (1ull << 36)) glb.fail("capacity_bytes", "expected at most 64 GiB");
 
     const YamlMap dram = doc.map("dram");
-    dram.only_keys({"bandwidth_gib_per_s", "latency_cycles", "access_bytes", "write_buffer_bytes"});
-    a.dram.write_buffer_bytes = dram.non_negative_int("write_buffer_bytes", a.dram.write_buffer_bytes);
+    dram.only_keys({"bandwidth_gib_per_s", "latency_cycles", "access_bytes"});
     a.dram.bandwidth_bytes_per_s = dram.positive_number("bandwidth_gib_per_s") * double(1ull << 30);
     a.dram.latency_cycles = dram.non_negative_int("latency_cycles", 0);
     a.dram.access_bytes = static_cast<std::uint32_t>(dram.positive_int("access_bytes", 8));

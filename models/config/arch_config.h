@@ -32,8 +32,6 @@ struct DramConfig {
     double bandwidth_bytes_per_s = 400.0 * (1ull << 30);
     std::uint64_t latency_cycles = 100;
     std::uint32_t access_bytes = 8;  // one DRAM access moves 64 bits
-    // Writes are posted: they wait in this buffer and use the channel when no read needs it.
-    std::uint64_t write_buffer_bytes = 262144;
 };
 
 // Where an op runs and what it costs there.
