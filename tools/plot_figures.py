@@ -17,6 +17,7 @@ try:
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
     import pandas as pd
 except ImportError as e:  # the python3 first on PATH may lack them
     sys.exit(f"plot_figures: {e}; run with /usr/bin/python3 (apt-get install python3-matplotlib python3-pandas)")
@@ -47,6 +48,10 @@ def grouped_bars(ax, df, model, value, designs, log=False):
     ax.set_title(MODEL_NAMES.get(model, model))
     if log:
         ax.set_yscale("log")
+        plain = matplotlib.ticker.FuncFormatter(lambda y, _: f"{y:g}")
+        ax.yaxis.set_major_formatter(plain)
+        ax.yaxis.set_minor_formatter(plain)
+        ax.tick_params(axis="y", which="minor", labelsize=7)
     ax.grid(axis="y", alpha=0.3)
 
 

@@ -99,13 +99,12 @@ bool DramController::write_rows(const DmaTransfer& x, const float* src, tlm::tlm
 }
 
 std::pair<Cycle, Cycle> DramController::book(Cycle arrival, Cycle cycles) {
-    Cycle at = std::max(arrival, floor_);
-    Cycle left = cycles, first = 0, last = at;
-    bool started = cycles == 0;
-    std::vector<std::pair<Cycle, Cycle>> taken;
+    // Walk the gaps from the arrival on, taking pieces until the transfer fits; the pieces and the
+    // calendar are both sorted, so one merge pass rebuilds it.
+    Cycle at = std::max(arrival, floor_), left = cycles, first = at, last = at;
+    pieces_.clear();
     std::size_t i = 0;
     while (left > 0) {
-        // Skip intervals that end at or before `at`; the next one (if any) bounds the gap.
         while (i < busy_.size() && busy_[i].second <= at) ++i;
         if (i < busy_.size() && busy_[i].first <= at) {
             at = busy_[i].second;
@@ -113,25 +112,23 @@ std::pair<Cycle, Cycle> DramController::book(Cycle arrival, Cycle cycles) {
         }
         const Cycle gap_end = i < busy_.size() ? busy_[i].first : ~Cycle{0};
         const Cycle run = std::min(left, gap_end - at);
-        taken.emplace_back(at, at + run);
-        if (!started) {
-            first = at;
-            started = true;
-        }
+        if (pieces_.empty()) first = at;
+        pieces_.emplace_back(at, at + run);
         last = at + run;
         left -= run;
         at += run;
     }
-    if (cycles == 0) first = last = at;
-    // Merge the new pieces into the calendar.
-    for (const auto& piece : taken) busy_.push_back(piece);
-    std::sort(busy_.begin(), busy_.end());
-    std::vector<std::pair<Cycle, Cycle>> merged;
-    for (const auto& iv : busy_) {
-        if (!merged.empty() && merged.back().second >= iv.first) merged.back().second = std::max(merged.back().second, iv.second);
-        else merged.push_back(iv);
+    merged_.clear();
+    auto add = [this](const std::pair<Cycle, Cycle>& iv) {
+        if (!merged_.empty() && merged_.back().second >= iv.first) merged_.back().second = std::max(merged_.back().second, iv.second);
+        else merged_.push_back(iv);
+    };
+    std::size_t b = 0, p = 0;
+    while (b < busy_.size() || p < pieces_.size()) {
+        if (p == pieces_.size() || (b < busy_.size() && busy_[b].first < pieces_[p].first)) add(busy_[b++]);
+        else add(pieces_[p++]);
     }
-    busy_.swap(merged);
+    busy_.swap(merged_);
     // Busy time that starts at the floor moves the floor; gaps more than kWindow cycles behind the
     // latest booking, or beyond kCalendar intervals, are given up.
     if (!busy_.empty() && busy_.back().second > kWindow) floor_ = std::max(floor_, busy_.back().second - kWindow);

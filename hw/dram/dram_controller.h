@@ -60,7 +60,7 @@ private:
     // calendar keeps kCalendar intervals: older gaps are given up (merged into busy time).
     static constexpr std::size_t kCalendar = 32;
     static constexpr Cycle kWindow = 1u << 13;
-    std::vector<std::pair<Cycle, Cycle>> busy_;
+    std::vector<std::pair<Cycle, Cycle>> busy_, pieces_, merged_;
     Cycle floor_ = 0;
     Cycle last_done_ = 0;
     DramStats stats_;

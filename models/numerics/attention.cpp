@@ -57,23 +57,26 @@ Tensor4D attention_reference_fp64(const Tensor4& q, const Tensor4& k, const Tens
 Tensor4 attention_three_pass_fp32(const Tensor4& q, const Tensor4& k, const Tensor4& v, float scale) {
     const Dims d = check_dims(q, k, v);
     Tensor4 o({d.b, d.h, d.p, d.f});
-    std::vector<float> qs(d.e), s(d.m), acc(d.f);
+    std::vector<float> kt(d.e * d.m), s(d.m), acc(d.f);
     for (std::uint64_t b = 0; b < d.b; ++b)
         for (std::uint64_t h = 0; h < d.h; ++h) {
             const float* Q = q.matrix(b, h);
             const float* K = k.matrix(b, h);
             const float* V = v.matrix(b, h);
             float* O = o.matrix(b, h);
+            // K transposed once so each score row is a sum of scaled K^T rows (vectorizes over m).
+            for (std::uint64_t m = 0; m < d.m; ++m)
+                for (std::uint64_t e = 0; e < d.e; ++e) kt[e * d.m + m] = K[m * d.e + e];
             for (std::uint64_t p = 0; p < d.p; ++p) {
-                for (std::uint64_t e = 0; e < d.e; ++e) qs[e] = Q[p * d.e + e] * scale;
                 // QK, then pass 1: the row max.
-                float mx = -std::numeric_limits<float>::infinity();
-                for (std::uint64_t m = 0; m < d.m; ++m) {
-                    float dot = 0;
-                    for (std::uint64_t e = 0; e < d.e; ++e) dot += qs[e] * K[m * d.e + e];
-                    s[m] = dot;
-                    mx = std::max(mx, dot);
+                std::fill(s.begin(), s.end(), 0.0f);
+                for (std::uint64_t e = 0; e < d.e; ++e) {
+                    const float qe = Q[p * d.e + e] * scale;
+                    const float* row = kt.data() + e * d.m;
+                    for (std::uint64_t m = 0; m < d.m; ++m) s[m] += qe * row[m];
                 }
+                float mx = -std::numeric_limits<float>::infinity();
+                for (std::uint64_t m = 0; m < d.m; ++m) mx = std::max(mx, s[m]);
                 // Pass 2: numerators and denominator.
                 float den = 0;
                 for (std::uint64_t m = 0; m < d.m; ++m) {
@@ -83,8 +86,11 @@ Tensor4 attention_three_pass_fp32(const Tensor4& q, const Tensor4& k, const Tens
                 // Pass 3: normalise, then A V.
                 for (std::uint64_t m = 0; m < d.m; ++m) s[m] /= den;
                 std::fill(acc.begin(), acc.end(), 0.0f);
-                for (std::uint64_t m = 0; m < d.m; ++m)
-                    for (std::uint64_t f = 0; f < d.f; ++f) acc[f] += s[m] * V[m * d.f + f];
+                for (std::uint64_t m = 0; m < d.m; ++m) {
+                    const float w = s[m];
+                    const float* vrow = V + m * d.f;
+                    for (std::uint64_t f = 0; f < d.f; ++f) acc[f] += w * vrow[f];
+                }
                 std::copy(acc.begin(), acc.end(), O + p * d.f);
             }
         }
