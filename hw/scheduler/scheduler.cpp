@@ -23,7 +23,10 @@ std::string hex(std::uint64_t a) {
 void SchedulerStats::advance(const SchedulerStats& mark, std::uint64_t periods) {
     const std::uint64_t steps_before = tile_steps;
     advance_counter(tile_steps, mark.tile_steps, periods);
-    for (std::size_t a = 0; a < ops_issued.size(); ++a) advance_counter(ops_issued[a], mark.ops_issued[a], periods);
+    for (std::size_t a = 0; a < ops_issued.size(); ++a) {
+        advance_counter(ops_issued[a], mark.ops_issued[a], periods);
+        advance_counter(busy_cycles[a], mark.busy_cycles[a], periods);
+    }
     advance_counter(dram_loads, mark.dram_loads, periods);
     advance_counter(dram_stores, mark.dram_stores, periods);
     advance_counter(transactions, mark.transactions, periods);
@@ -36,6 +39,8 @@ Scheduler::Scheduler(const sc_core::sc_module_name& name, const ArchConfig& arch
       sched2pe2d("sched2pe2d"),
       sched2pe1d("sched2pe1d"),
       sched2dram("sched2dram"),
+      csr2sched("csr2sched"),
+      sched2csr("sched2csr"),
       arch_(arch),
       clock_(arch.clock_hz),
       op_ext_(new TileOp),
@@ -46,6 +51,9 @@ Scheduler::Scheduler(const sc_core::sc_module_name& name, const ArchConfig& arch
     dma_gp_.set_extension(dma_ext_);
     control_gp_.set_extension(control_ext_);
     control_gp_.set_command(tlm::TLM_IGNORE_COMMAND);
+    report_gp_.set_extension(new JobReport);
+    report_gp_.set_command(tlm::TLM_IGNORE_COMMAND);
+    csr2sched.register_b_transport(this, &Scheduler::command);
     quantum_.set_global_quantum(clock_.at(100000));
     SC_HAS_PROCESS(Scheduler);
     SC_THREAD(run);
@@ -78,17 +86,68 @@ void Scheduler::start(const Job& job) {
     start_.notify(sc_core::SC_ZERO_TIME);
 }
 
+namespace {
+// Thrown out of a running program when SOFT_RESET asks for an abort.
+struct JobAborted {};
+}  // namespace
+
+void Scheduler::command(tlm::tlm_generic_payload& gp, sc_core::sc_time&) {
+    JobCommand* c = gp.get_extension<JobCommand>();
+    if (!c) {
+        gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+        return;
+    }
+    if (c->kind == JobCommand::Kind::Abort) {
+        abort_requested_ = busy_;
+        gp.set_response_status(tlm::TLM_OK_RESPONSE);
+        return;
+    }
+    try {
+        start(c->job);
+        gp.set_response_status(tlm::TLM_OK_RESPONSE);
+    } catch (const ConfigError& e) {
+        c->message = e.what();
+        gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
+    }
+}
+
+void Scheduler::report(regs::Error error, const std::string& message) {
+    JobReport* r = report_gp_.get_extension<JobReport>();
+    r->error = error;
+    r->message = message;
+    r->cycles = stats_.job_end - stats_.job_start;
+    r->pe2d_busy = stats_.busy_cycles[0];
+    r->pe1d_busy = stats_.busy_cycles[1];
+    r->tile_steps = stats_.tile_steps;
+    report_gp_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    sc_core::sc_time zero = sc_core::SC_ZERO_TIME;
+    sched2csr->b_transport(report_gp_, zero);
+}
+
 void Scheduler::run() {
     for (;;) {
         // A job started during elaboration is already pending when this thread first runs.
         if (!busy_) sc_core::wait(start_);
+        regs::Error error = regs::Error::None;
         try {
             run_job();
         } catch (const TransportError& e) {
             error_ = e.what();
+            error = regs::Error::MemoryError;
+        } catch (const JobAborted&) {
+            error_ = "aborted by SOFT_RESET";
+            error = regs::Error::Aborted;
+        }
+        if (error != regs::Error::None) {
+            // Let what was already issued complete before reporting.
+            const Cycle now = clock_.now();
+            if (end_all_ > now) sc_core::wait(clock_.at(end_all_ - now));
+            stats_.job_end = std::max(end_all_, now);
         }
         busy_ = false;
+        abort_requested_ = false;
         ++stats_.jobs;
+        report(error, error_);
         done_.notify(sc_core::SC_ZERO_TIME);
     }
 }
@@ -99,6 +158,8 @@ void Scheduler::run_job() {
     dram_end_ = end_all_ = t0_;
     compute_started_ = false;
     stats_.job_start = stats_.compute_start = stats_.compute_end = t0_;
+    stats_.tile_steps = 0;
+    stats_.busy_cycles.fill(0);
     switch (arch_.schedule.program) {
         case Program::OnePass: OnePassProgram(*this, tiling_, plan_).run(); break;
         case Program::Unfused: UnfusedProgram(*this, tiling_).run(); break;
@@ -136,6 +197,7 @@ Cycle Scheduler::issue(TileOp& op, Cycle ready, float* out) {
     op.end = op_ext_->end;
 
     ++stats_.ops_issued[index_of(b.array)];
+    stats_.busy_cycles[index_of(b.array)] += op.end - op.start;
     if (!compute_started_) {
         compute_started_ = true;
         stats_.compute_start = op.start;
@@ -184,6 +246,7 @@ Cycle Scheduler::horizon(unsigned mask) const {
 
 void Scheduler::step_done() {
     ++stats_.tile_steps;
+    if (abort_requested_) throw JobAborted{};
     // Nothing issued later can start before every resource has finished what it already has.
     const Cycle h = horizon(kUsesAll);
     const Cycle now = clock_.now();

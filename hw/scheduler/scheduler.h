@@ -12,6 +12,8 @@
 #include "common/control.h"
 #include "common/dma.h"
 #include "common/job.h"
+#include "common/job_command.h"
+#include <tlm_utils/simple_target_socket.h>
 #include "common/stats_source.h"
 #include "common/tile_op.h"
 #include "config/arch_config.h"
@@ -24,6 +26,7 @@ struct SchedulerStats {
     std::uint64_t jobs = 0;
     std::uint64_t tile_steps = 0;
     std::array<std::uint64_t, kArrayCount> ops_issued{};
+    std::array<std::uint64_t, kArrayCount> busy_cycles{};  // of the ops this scheduler issued
     std::uint64_t dram_loads = 0, dram_stores = 0;
     std::uint64_t transactions = 0;           // TLM transactions this module initiated
     std::uint64_t fast_forwards = 0;          // jumps taken
@@ -46,6 +49,8 @@ public:
     tlm_utils::simple_initiator_socket<Scheduler> sched2pe2d;
     tlm_utils::simple_initiator_socket<Scheduler> sched2pe1d;
     tlm_utils::simple_initiator_socket<Scheduler> sched2dram;
+    tlm_utils::simple_target_socket<Scheduler> csr2sched;        // job start / abort
+    tlm_utils::simple_initiator_socket<Scheduler> sched2csr;     // job reports
 
     Scheduler(const sc_core::sc_module_name& name, const ArchConfig& arch);
     ~Scheduler() override;
@@ -76,6 +81,7 @@ private:
     Tiling tiling_;
     GlbPlan plan_;
     bool busy_ = false;
+    bool abort_requested_ = false;
     bool fast_forward_ = true;
     std::string error_;
     sc_core::sc_event start_, done_;
@@ -83,7 +89,7 @@ private:
     SchedulerStats stats_;
     std::array<SchedulerStats, Control::kSlots> marks_{};
 
-    tlm::tlm_generic_payload op_gp_, dma_gp_, control_gp_;
+    tlm::tlm_generic_payload op_gp_, dma_gp_, control_gp_, report_gp_;
     TileOp* op_ext_;
     DmaTransfer* dma_ext_;
     Control* control_ext_;
@@ -97,6 +103,8 @@ private:
 
     void run();
     void run_job();
+    void command(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+    void report(regs::Error error, const std::string& message);
     void control(Control::Kind kind, std::uint32_t slot, std::uint64_t periods, Cycle shift,
                  unsigned mask = kUsesAll);
 

@@ -2,15 +2,24 @@
 
 namespace fusemax {
 
-FuseMax::FuseMax(const sc_core::sc_module_name& name, const ArchConfig& arch)
+FuseMax::FuseMax(const sc_core::sc_module_name& name, const ArchConfig& arch, const IpOptions& options)
     : sc_core::sc_module(name),
+      csr("csr"),
       mem("mem"),
+      irq("irq"),
       arch_(arch),
+      registers_(std::make_unique<ControlRegisters>("registers")),
       scheduler_(std::make_unique<Scheduler>("scheduler", arch_)),
       pe2d_(std::make_unique<PeArray2D>("pe2d", arch_)),
       pe1d_(std::make_unique<PeArray1D>("pe1d", arch_)),
       glb_(std::make_unique<GlobalBuffer>("glb", arch_.glb, arch_.word_bytes)),
       dram_(std::make_unique<DramController>("dram", arch_)) {
+    csr.bind(registers_->csr);
+    registers_->irq.bind(irq);
+    registers_->csr2sched.bind(scheduler_->csr2sched);
+    scheduler_->sched2csr.bind(registers_->sched2csr);
+    if (options.quantum != sc_core::SC_ZERO_TIME) scheduler_->set_quantum(options.quantum);
+    scheduler_->set_fast_forward(options.fast_forward);
     scheduler_->sched2pe2d.bind(pe2d_->sched2pe2d);
     scheduler_->sched2pe1d.bind(pe1d_->sched2pe1d);
     scheduler_->sched2dram.bind(dram_->sched2dram);

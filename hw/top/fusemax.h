@@ -6,6 +6,7 @@
 
 #include "common/job.h"
 #include "config/arch_config.h"
+#include "csr/control_registers.h"
 #include "dram/dram_controller.h"
 #include "glb/global_buffer.h"
 #include "pe1d/pe_array_1d.h"
@@ -14,14 +15,25 @@
 
 namespace fusemax {
 
-// The FuseMax accelerator: scheduler, 2D and 1D PE arrays, global buffer and DRAM controller,
-// bound to each other only through TLM-2.0 sockets. The platform's memory is reached through
-// `mem`. The configuration is copied in and outlives every child.
+// Options of an IP instance that are not the architecture.
+struct IpOptions {
+    sc_core::sc_time quantum = sc_core::SC_ZERO_TIME;  // temporal-decoupling quantum; zero: 100,000 cycles
+    bool fast_forward = true;                          // timing-only jobs may jump over periodic stretches
+};
+
+// The FuseMax accelerator as IP: register block, scheduler, 2D and 1D PE arrays, global buffer
+// and DRAM controller, bound to each other only through TLM-2.0 sockets. A CPU programs it through
+// `csr` (register map: csr/fusemax_regs.h) and is interrupted on `irq`; Q, K, V and O live in the
+// platform's memory, reached through `mem`. Clock and everything else come from the constructor;
+// the configuration is copied in and outlives every child.
 class FuseMax : public sc_core::sc_module {
 public:
+    // Memory-mapped registers; a testbench that starts jobs through start() may leave it unbound.
+    tlm::tlm_target_socket<32, tlm::tlm_base_protocol_types, 1, sc_core::SC_ZERO_OR_MORE_BOUND> csr;
     tlm::tlm_initiator_socket<> mem;  // Q, K, V in and O out, in the platform's memory
+    sc_core::sc_out<bool> irq;        // IRQ_STATUS & IRQ_ENABLE
 
-    FuseMax(const sc_core::sc_module_name& name, const ArchConfig& arch);
+    FuseMax(const sc_core::sc_module_name& name, const ArchConfig& arch, const IpOptions& options = {});
     FuseMax(const FuseMax&) = delete;
     FuseMax& operator=(const FuseMax&) = delete;
 
@@ -32,12 +44,15 @@ public:
     const PeArray1D& pe1d() const { return *pe1d_; }
     const GlobalBuffer& glb() const { return *glb_; }
     const DramController& dram() const { return *dram_; }
+    const ControlRegisters& registers() const { return *registers_; }
 
-    // Starts a job (throws ConfigError if it cannot run on this architecture).
+    // Testbench backdoor: starts a job without going through the registers (throws ConfigError if
+    // it cannot run on this architecture). STATUS and the interrupt report its end as usual.
     void start(const Job& job) { scheduler_->start(job); }
 
 private:
     const ArchConfig arch_;
+    std::unique_ptr<ControlRegisters> registers_;
     std::unique_ptr<Scheduler> scheduler_;
     std::unique_ptr<PeArray2D> pe2d_;
     std::unique_ptr<PeArray1D> pe1d_;

@@ -69,6 +69,7 @@ AttentionPlatform::AttentionPlatform(const ArchConfig& arch, const Workload& w, 
       memory_(std::make_unique<Memory>("memory", job_.packed_end())),
       top_(std::make_unique<FuseMax>("fusemax", arch)) {
     top_->mem.bind(memory_->socket);
+    top_->irq.bind(irq_);
     top_->scheduler().set_fast_forward(fast_forward);
 }
 

@@ -48,6 +48,7 @@ private:
     Job job_;
     std::unique_ptr<Memory> memory_;
     std::unique_ptr<FuseMax> top_;
+    sc_core::sc_signal<bool> irq_{"irq"};
 };
 
 }  // namespace fusemax

@@ -160,7 +160,9 @@ TEST(FuseMaxTop, MemoryErrorResponseStopsTheJob) {
     const Job job = Job::packed(w, ElemType::F32, 0, true);
     Memory mem("mem", 4096);
     FuseMax top("fusemax", a);
+    sc_core::sc_signal<bool> irq("irq");
     top.mem.bind(mem.socket);
+    top.irq.bind(irq);
     top.start(job);
     sc_core::sc_start();
     EXPECT_NE(top.scheduler().error().find("DRAM read of Q"), std::string::npos) << top.scheduler().error();

@@ -1,0 +1,36 @@
+#pragma once
+#include <tlm>
+
+#include <string>
+
+#include "common/clock.h"
+#include "common/job.h"
+#include "csr/fusemax_regs.h"
+
+namespace fusemax {
+
+// Register block -> scheduler (csr2sched): start a job, or abort the running one. A refused start
+// answers TLM_GENERIC_ERROR_RESPONSE with the reason in `message`.
+struct JobCommand : tlm::tlm_extension<JobCommand> {
+    enum class Kind : std::uint8_t { Start, Abort };
+    Kind kind = Kind::Start;
+    Job job;
+    std::string message;
+
+    tlm::tlm_extension_base* clone() const override { return new JobCommand(*this); }
+    void copy_from(const tlm::tlm_extension_base& other) override { *this = static_cast<const JobCommand&>(other); }
+};
+
+// Scheduler -> register block (sched2csr): a job has ended, at the time of the transaction.
+struct JobReport : tlm::tlm_extension<JobReport> {
+    regs::Error error = regs::Error::None;
+    std::string message;
+    Cycle cycles = 0;
+    Cycle pe2d_busy = 0, pe1d_busy = 0;
+    std::uint64_t tile_steps = 0;
+
+    tlm::tlm_extension_base* clone() const override { return new JobReport(*this); }
+    void copy_from(const tlm::tlm_extension_base& other) override { *this = static_cast<const JobReport&>(other); }
+};
+
+}  // namespace fusemax

@@ -1,0 +1,201 @@
+#include "csr/control_registers.h"
+
+#include <cstring>
+
+namespace fusemax {
+
+using namespace regs;
+
+ControlRegisters::ControlRegisters(const sc_core::sc_module_name& name)
+    : sc_core::sc_module(name),
+      csr("csr"),
+      csr2sched("csr2sched"),
+      sched2csr("sched2csr"),
+      irq("irq"),
+      command_(new JobCommand) {
+    csr.register_b_transport(this, &ControlRegisters::b_transport);
+    csr.register_transport_dbg(this, &ControlRegisters::transport_dbg);
+    sched2csr.register_b_transport(this, &ControlRegisters::report);
+    command_gp_.set_extension(command_);
+    command_gp_.set_command(tlm::TLM_IGNORE_COMMAND);
+    reset_registers();
+    SC_HAS_PROCESS(ControlRegisters);
+    SC_METHOD(drive_irq);
+    sensitive << irq_changed_;
+}
+
+void ControlRegisters::reset_registers() {
+    reg_.fill(0);
+    at(ID) = kIdValue;
+    at(VERSION) = kVersionValue;
+    at(BATCH) = at(HEADS) = 1;
+    at(SEQ_Q) = at(SEQ_KV) = 256;
+    at(HEAD_DIM) = at(V_DIM) = 64;
+    float one = 1.0f;
+    std::memcpy(&at(SCALE), &one, 4);
+}
+
+void ControlRegisters::set64(std::uint32_t lo, std::uint64_t v) {
+    at(lo) = static_cast<std::uint32_t>(v);
+    at(lo + 4) = static_cast<std::uint32_t>(v >> 32);
+}
+
+bool ControlRegisters::known(std::uint32_t offset) { return offset < REG_END && offset % 4 == 0; }
+
+bool ControlRegisters::writable(std::uint32_t offset) {
+    if (offset == CONTROL || offset == IRQ_ENABLE || offset == IRQ_STATUS) return true;
+    return offset >= MODE && offset < CYCLES_LO;
+}
+
+// The interrupt line follows IRQ_STATUS & IRQ_ENABLE, driven by this one process.
+void ControlRegisters::drive_irq() { irq.write((get(IRQ_STATUS) & get(IRQ_ENABLE)) != 0); }
+
+void ControlRegisters::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&) {
+    const std::uint64_t offset = gp.get_address();
+    auto refuse = [&](tlm::tlm_response_status s) {
+        ++stats_.error_responses;
+        gp.set_response_status(s);
+    };
+    if (gp.get_byte_enable_ptr()) return refuse(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+    if (gp.get_data_length() != 4 || gp.get_streaming_width() < 4) return refuse(tlm::TLM_BURST_ERROR_RESPONSE);
+    if (offset >= REG_END || !known(static_cast<std::uint32_t>(offset)))
+        return refuse(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    const auto off = static_cast<std::uint32_t>(offset);
+    std::uint32_t value = 0;
+    if (gp.is_read()) {
+        value = off == CONTROL ? 0 : get(off);
+        std::memcpy(gp.get_data_ptr(), &value, 4);
+        ++stats_.reads;
+    } else if (gp.is_write()) {
+        if (!writable(off)) return refuse(tlm::TLM_COMMAND_ERROR_RESPONSE);
+        std::memcpy(&value, gp.get_data_ptr(), 4);
+        ++stats_.writes;
+        write_register(off, value);
+    } else {
+        return refuse(tlm::TLM_COMMAND_ERROR_RESPONSE);
+    }
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void ControlRegisters::write_register(std::uint32_t off, std::uint32_t value) {
+    if (off == CONTROL) return control(value);
+    if (off == IRQ_STATUS) {
+        at(IRQ_STATUS) &= ~value;  // write 1 to clear
+        irq_changed_.notify(sc_core::SC_ZERO_TIME);
+        return;
+    }
+    at(off) = value;
+    if (off == IRQ_ENABLE) irq_changed_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void ControlRegisters::control(std::uint32_t value) {
+    if (value & CONTROL_SOFT_RESET) {
+        if (get(STATUS) & STATUS_BUSY) {
+            command_->kind = JobCommand::Kind::Abort;
+            sc_core::sc_time zero = sc_core::SC_ZERO_TIME;
+            csr2sched->b_transport(command_gp_, zero);
+        }
+        reset_registers();
+        last_error_.clear();
+        irq_changed_.notify(sc_core::SC_ZERO_TIME);
+        return;
+    }
+    if (value & CONTROL_START) start();
+}
+
+void ControlRegisters::set_error(Error e, const std::string& why) {
+    at(STATUS) = (get(STATUS) & ~STATUS_ERROR_MASK) | (static_cast<std::uint32_t>(e) << STATUS_ERROR_SHIFT);
+    at(IRQ_STATUS) |= IRQ_ERROR;
+    last_error_ = why;
+    irq_changed_.notify(sc_core::SC_ZERO_TIME);
+}
+
+Job ControlRegisters::job_from_registers() const {
+    Job j;
+    j.shape.name = "registers";
+    j.shape.batch = get(BATCH);
+    j.shape.heads = get(HEADS);
+    j.shape.seq_q = get(SEQ_Q);
+    j.shape.seq_kv = get(SEQ_KV);
+    j.shape.head_dim = get(HEAD_DIM);
+    j.shape.v_dim = get(V_DIM);
+    float scale;
+    const std::uint32_t bits = get(SCALE);
+    std::memcpy(&scale, &bits, 4);
+    j.shape.scale = scale;
+    j.elem = get(ELEM_TYPE) == 1 ? ElemType::F16 : ElemType::F32;
+    j.functional = (get(MODE) & MODE_TIMING_ONLY) == 0;
+    TensorLayout* layouts[] = {&j.q, &j.k, &j.v, &j.o};
+    for (std::uint32_t t = 0; t < 4; ++t) {
+        layouts[t]->base = get64(tensor(t, T_ADDR));
+        layouts[t]->batch_stride = get64(tensor(t, T_BATCH_STRIDE));
+        layouts[t]->head_stride = get64(tensor(t, T_HEAD_STRIDE));
+        layouts[t]->row_stride = get64(tensor(t, T_ROW_STRIDE));
+    }
+    return j;
+}
+
+void ControlRegisters::start() {
+    if (get(STATUS) & STATUS_BUSY) {
+        ++stats_.refused_starts;
+        return set_error(Error::StartWhileBusy, "START while a job is running");
+    }
+    if (get(ELEM_TYPE) > 1) return set_error(Error::BadJob, "ELEM_TYPE: expected 0 (fp32) or 1 (fp16)");
+    command_->kind = JobCommand::Kind::Start;
+    command_->job = job_from_registers();
+    command_->message.clear();
+    command_gp_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    sc_core::sc_time zero = sc_core::SC_ZERO_TIME;
+    csr2sched->b_transport(command_gp_, zero);
+    if (!command_gp_.is_response_ok()) {
+        ++stats_.refused_starts;
+        at(STATUS) &= ~STATUS_DONE;
+        return set_error(Error::BadJob, command_->message);
+    }
+    ++stats_.starts;
+    at(STATUS) = STATUS_BUSY;  // clears DONE and the error code of the last job
+    last_error_.clear();
+}
+
+void ControlRegisters::report(tlm::tlm_generic_payload& gp, sc_core::sc_time&) {
+    const JobReport* r = gp.get_extension<JobReport>();
+    if (!r) {
+        gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+        return;
+    }
+    ++stats_.jobs_done;
+    set64(CYCLES_LO, r->cycles);
+    set64(PE2D_BUSY_LO, r->pe2d_busy);
+    set64(PE1D_BUSY_LO, r->pe1d_busy);
+    set64(TILE_STEPS_LO, r->tile_steps);
+    at(STATUS) = STATUS_DONE;
+    at(IRQ_STATUS) |= IRQ_DONE;
+    if (r->error != Error::None) set_error(r->error, r->message);
+    irq_changed_.notify(sc_core::SC_ZERO_TIME);
+    gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+unsigned int ControlRegisters::transport_dbg(tlm::tlm_generic_payload& gp) {
+    ++stats_.debug_accesses;
+    const std::uint64_t offset = gp.get_address();
+    const unsigned len = gp.get_data_length();
+    if (offset >= REG_END || offset % 4 != 0 || len % 4 != 0) return 0;
+    const unsigned n = static_cast<unsigned>(std::min<std::uint64_t>(len, REG_END - offset));
+    unsigned char* bytes = reinterpret_cast<unsigned char*>(reg_.data()) + offset;
+    if (gp.is_read()) std::memcpy(gp.get_data_ptr(), bytes, n);
+    else if (gp.is_write()) std::memcpy(bytes, gp.get_data_ptr(), n);  // pokes, no side effects
+    else return 0;
+    return n;
+}
+
+void ControlRegisters::write_stats(nlohmann::json& out) const {
+    out["reads"] = stats_.reads;
+    out["writes"] = stats_.writes;
+    out["debug_accesses"] = stats_.debug_accesses;
+    out["error_responses"] = stats_.error_responses;
+    out["starts"] = stats_.starts;
+    out["refused_starts"] = stats_.refused_starts;
+    out["jobs_done"] = stats_.jobs_done;
+}
+
+}  // namespace fusemax

@@ -1,0 +1,63 @@
+#pragma once
+// FuseMax IP register map: the one place offsets and fields are defined. All registers are 32 bits
+// wide and accessed 4 bytes at a time on 4-byte boundaries; 64-bit quantities are LO/HI pairs.
+#include <cstdint>
+
+namespace fusemax::regs {
+
+inline constexpr std::uint32_t kIdValue = 0x584D5546;  // "FUMX" little-endian
+inline constexpr std::uint32_t kVersionValue = 0x00010000;  // 1.0.0: major << 16 | minor << 8 | patch
+
+// Offsets.
+inline constexpr std::uint32_t ID = 0x000;          // RO identification
+inline constexpr std::uint32_t VERSION = 0x004;     // RO
+inline constexpr std::uint32_t CONTROL = 0x008;     // WO bits (reads 0): START, SOFT_RESET
+inline constexpr std::uint32_t STATUS = 0x00C;      // RO: BUSY, DONE, ERROR code
+inline constexpr std::uint32_t IRQ_ENABLE = 0x010;  // RW: DONE, ERROR
+inline constexpr std::uint32_t IRQ_STATUS = 0x014;  // RW1C: DONE, ERROR
+inline constexpr std::uint32_t MODE = 0x018;        // RW: TIMING_ONLY
+inline constexpr std::uint32_t ELEM_TYPE = 0x01C;   // RW: 0 fp32, 1 fp16
+inline constexpr std::uint32_t BATCH = 0x020;       // RW job shape
+inline constexpr std::uint32_t HEADS = 0x024;
+inline constexpr std::uint32_t SEQ_Q = 0x028;
+inline constexpr std::uint32_t SEQ_KV = 0x02C;
+inline constexpr std::uint32_t HEAD_DIM = 0x030;
+inline constexpr std::uint32_t V_DIM = 0x034;
+inline constexpr std::uint32_t SCALE = 0x038;       // RW fp32 bit pattern (default 1.0)
+// Tensor descriptors: Q, K, V, O, 0x20 bytes each from TENSOR_BASE; within one, 64-bit fields
+// (LO at +0, HI at +4): base address, batch stride, head stride, row stride (bytes).
+inline constexpr std::uint32_t TENSOR_BASE = 0x040;
+inline constexpr std::uint32_t TENSOR_SIZE = 0x020;
+inline constexpr std::uint32_t T_ADDR = 0x00, T_BATCH_STRIDE = 0x08, T_HEAD_STRIDE = 0x10, T_ROW_STRIDE = 0x18;
+inline constexpr std::uint32_t tensor(std::uint32_t index, std::uint32_t field) {
+    return TENSOR_BASE + index * TENSOR_SIZE + field;
+}
+inline constexpr std::uint32_t Q_ADDR_LO = 0x040, K_ADDR_LO = 0x060, V_ADDR_LO = 0x080, O_ADDR_LO = 0x0A0;
+// Counters of the last job (RO, 64-bit).
+inline constexpr std::uint32_t CYCLES_LO = 0x0C0, CYCLES_HI = 0x0C4;
+inline constexpr std::uint32_t PE2D_BUSY_LO = 0x0C8, PE2D_BUSY_HI = 0x0CC;
+inline constexpr std::uint32_t PE1D_BUSY_LO = 0x0D0, PE1D_BUSY_HI = 0x0D4;
+inline constexpr std::uint32_t TILE_STEPS_LO = 0x0D8, TILE_STEPS_HI = 0x0DC;
+inline constexpr std::uint32_t REG_END = 0x0E0;
+
+// Fields.
+inline constexpr std::uint32_t CONTROL_START = 1u << 0;
+inline constexpr std::uint32_t CONTROL_SOFT_RESET = 1u << 1;
+inline constexpr std::uint32_t STATUS_BUSY = 1u << 0;
+inline constexpr std::uint32_t STATUS_DONE = 1u << 1;
+inline constexpr std::uint32_t STATUS_ERROR_SHIFT = 8;
+inline constexpr std::uint32_t STATUS_ERROR_MASK = 0xFFu << STATUS_ERROR_SHIFT;
+inline constexpr std::uint32_t IRQ_DONE = 1u << 0;   // a job finished (with or without error)
+inline constexpr std::uint32_t IRQ_ERROR = 1u << 1;  // a job failed or a start was refused
+inline constexpr std::uint32_t MODE_TIMING_ONLY = 1u << 0;
+
+// STATUS.ERROR codes.
+enum class Error : std::uint32_t {
+    None = 0,
+    StartWhileBusy = 1,  // START written while BUSY: refused, the running job continues
+    BadJob = 2,          // the job's registers describe a job this configuration cannot run
+    MemoryError = 3,     // the platform memory answered a transfer with an error response
+    Aborted = 4,         // SOFT_RESET stopped the job
+};
+
+}  // namespace fusemax::regs
