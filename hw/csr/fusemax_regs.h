@@ -51,6 +51,29 @@ inline constexpr std::uint32_t IRQ_DONE = 1u << 0;   // a job finished (with or 
 inline constexpr std::uint32_t IRQ_ERROR = 1u << 1;  // a job failed or a start was refused
 inline constexpr std::uint32_t MODE_TIMING_ONLY = 1u << 0;
 
+// Register names, for trace scripts and debug output.
+struct RegName {
+    const char* name;
+    std::uint32_t offset;
+};
+inline constexpr RegName kRegNames[] = {
+    {"ID", ID},           {"VERSION", VERSION},       {"CONTROL", CONTROL},         {"STATUS", STATUS},
+    {"IRQ_ENABLE", IRQ_ENABLE}, {"IRQ_STATUS", IRQ_STATUS}, {"MODE", MODE},       {"ELEM_TYPE", ELEM_TYPE},
+    {"BATCH", BATCH},     {"HEADS", HEADS},           {"SEQ_Q", SEQ_Q},             {"SEQ_KV", SEQ_KV},
+    {"HEAD_DIM", HEAD_DIM}, {"V_DIM", V_DIM},         {"SCALE", SCALE},
+    {"Q_ADDR_LO", Q_ADDR_LO}, {"Q_ADDR_HI", Q_ADDR_LO + 4}, {"Q_BATCH_STRIDE_LO", Q_ADDR_LO + 0x08},
+    {"Q_HEAD_STRIDE_LO", Q_ADDR_LO + 0x10}, {"Q_ROW_STRIDE_LO", Q_ADDR_LO + 0x18},
+    {"K_ADDR_LO", K_ADDR_LO}, {"K_ADDR_HI", K_ADDR_LO + 4}, {"K_BATCH_STRIDE_LO", K_ADDR_LO + 0x08},
+    {"K_HEAD_STRIDE_LO", K_ADDR_LO + 0x10}, {"K_ROW_STRIDE_LO", K_ADDR_LO + 0x18},
+    {"V_ADDR_LO", V_ADDR_LO}, {"V_ADDR_HI", V_ADDR_LO + 4}, {"V_BATCH_STRIDE_LO", V_ADDR_LO + 0x08},
+    {"V_HEAD_STRIDE_LO", V_ADDR_LO + 0x10}, {"V_ROW_STRIDE_LO", V_ADDR_LO + 0x18},
+    {"O_ADDR_LO", O_ADDR_LO}, {"O_ADDR_HI", O_ADDR_LO + 4}, {"O_BATCH_STRIDE_LO", O_ADDR_LO + 0x08},
+    {"O_HEAD_STRIDE_LO", O_ADDR_LO + 0x10}, {"O_ROW_STRIDE_LO", O_ADDR_LO + 0x18},
+    {"CYCLES_LO", CYCLES_LO}, {"CYCLES_HI", CYCLES_HI}, {"PE2D_BUSY_LO", PE2D_BUSY_LO},
+    {"PE2D_BUSY_HI", PE2D_BUSY_HI}, {"PE1D_BUSY_LO", PE1D_BUSY_LO}, {"PE1D_BUSY_HI", PE1D_BUSY_HI},
+    {"TILE_STEPS_LO", TILE_STEPS_LO}, {"TILE_STEPS_HI", TILE_STEPS_HI},
+};
+
 // STATUS.ERROR codes.
 enum class Error : std::uint32_t {
     None = 0,

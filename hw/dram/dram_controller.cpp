@@ -18,6 +18,8 @@ void DramStats::advance(const DramStats& mark, std::uint64_t periods) {
         advance_counter(bytes_by_tensor[i], mark.bytes_by_tensor[i], periods);
     advance_counter(transfers, mark.transfers, periods);
     advance_counter(transactions, mark.transactions, periods);
+    advance_counter(dmi_accesses, mark.dmi_accesses, periods);
+    advance_counter(bus_accesses, mark.bus_accesses, periods);
 }
 
 DramController::DramController(const sc_core::sc_module_name& name, const ArchConfig& arch)
@@ -30,10 +32,42 @@ DramController::DramController(const sc_core::sc_module_name& name, const ArchCo
       bytes_per_cycle_(arch.dram.bandwidth_bytes_per_s / arch.clock_hz),
       glb_(dram2glb, clock_, std::string(this->name()) + ".dram2glb") {
     sched2dram.register_b_transport(this, &DramController::b_transport);
+    dram2mem.register_invalidate_direct_mem_ptr(this, &DramController::invalidate_direct_mem_ptr);
+}
+
+void DramController::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) {
+    if (dmi_valid_ && start <= dmi_.get_end_address() && end >= dmi_.get_start_address()) dmi_valid_ = false;
+    dmi_refused_ = false;
+}
+
+bool DramController::try_dmi(tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data, std::uint64_t len) {
+    const bool write = cmd == tlm::TLM_WRITE_COMMAND;
+    auto covers = [&] {
+        return dmi_valid_ && addr >= dmi_.get_start_address() && addr + len - 1 <= dmi_.get_end_address() &&
+               (write ? dmi_.is_write_allowed() : dmi_.is_read_allowed());
+    };
+    if (!covers() && !dmi_refused_) {
+        tlm::tlm_generic_payload probe;
+        probe.set_command(cmd);
+        probe.set_address(addr);
+        tlm::tlm_dmi granted;
+        dmi_valid_ = dram2mem->get_direct_mem_ptr(probe, granted);
+        if (dmi_valid_) dmi_ = granted;
+        dmi_refused_ = !dmi_valid_;
+    }
+    if (!covers()) return false;
+    unsigned char* host = dmi_.get_dmi_ptr() + (addr - dmi_.get_start_address());
+    if (write) std::memcpy(host, data, len);
+    else std::memcpy(data, host, len);
+    ++stats_.dmi_accesses;
+    return true;
 }
 
 bool DramController::mem_transport(tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data, std::uint64_t len,
                                    tlm::tlm_response_status& status) {
+    status = tlm::TLM_OK_RESPONSE;
+    if (try_dmi(cmd, addr, data, len)) return true;
+    ++stats_.bus_accesses;
     mem_gp_.set_command(cmd);
     mem_gp_.set_address(addr);
     mem_gp_.set_data_ptr(data);
@@ -236,6 +270,8 @@ void DramController::write_stats(nlohmann::json& out) const {
         if (stats_.bytes_by_tensor[i]) by[tensor_name(static_cast<Tensor>(i))] = stats_.bytes_by_tensor[i];
     out["bytes_by_tensor"] = by;
     out["transactions"] = stats_.transactions;
+    out["dmi_accesses"] = stats_.dmi_accesses;
+    out["bus_accesses"] = stats_.bus_accesses;
     out["bandwidth_bytes_per_cycle"] = bytes_per_cycle_;
     out["latency_cycles"] = arch_.dram.latency_cycles;
 }

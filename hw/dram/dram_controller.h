@@ -25,6 +25,7 @@ struct DramStats {
     std::array<std::uint64_t, kTensorCount> bytes_by_tensor{};
     std::uint64_t transfers = 0;
     std::uint64_t transactions = 0;
+    std::uint64_t dmi_accesses = 0, bus_accesses = 0;  // platform-memory accesses, by path
 
     void advance(const DramStats& mark, std::uint64_t periods);
 };
@@ -66,6 +67,9 @@ private:
     DramStats stats_;
     std::array<DramStats, Control::kSlots> marks_{};
     tlm::tlm_generic_payload mem_gp_;
+    tlm::tlm_dmi dmi_;         // the region the platform memory granted for direct access
+    bool dmi_valid_ = false;
+    bool dmi_refused_ = false;  // asked and refused: do not ask again until an invalidation
     std::vector<unsigned char> staging_;
     std::vector<float> values_;
 
@@ -78,6 +82,9 @@ private:
     bool write_rows(const DmaTransfer& x, const float* src, tlm::tlm_response_status& status);
     bool mem_transport(tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data, std::uint64_t len,
                        tlm::tlm_response_status& status);
+    // Copies through the DMI pointer if the granted region covers the access; false otherwise.
+    bool try_dmi(tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data, std::uint64_t len);
+    void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end);
 };
 
 }  // namespace fusemax

@@ -226,6 +226,21 @@ TEST_F(Cli, Deterministic) {
     EXPECT_EQ(slurp(oa), slurp(ob));
 }
 
+TEST_F(Cli, TracePlayerExitCodes) {
+    const std::string trace = FUSEMAX_TRACE;
+    auto code = [&](const std::string& args) {
+        const int status = std::system((trace + " " + args + " >/dev/null 2>" + (dir / "err").string()).c_str());
+        return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    };
+    EXPECT_EQ(code(file("ok.trace", "read_reg ID 0xffffffff 0x584d5546\nread_reg 0x3 0 0 expect=ADDRESS_ERROR\n")), 0);
+    EXPECT_EQ(code(file("fail.trace", "read_reg VERSION 0xffffffff 7\n")), 1);
+    EXPECT_NE(slurp(dir / "err").find("fail.trace:1: read_reg 0x4: read 0x10000"), std::string::npos) << slurp(dir / "err");
+    EXPECT_EQ(code(file("bad.trace", "write_reg\n")), 2);
+    EXPECT_NE(slurp(dir / "err").find("bad.trace:1: write_reg: expected OFF VALUE"), std::string::npos);
+    EXPECT_EQ(code((dir / "missing.trace").string()), 2);
+    EXPECT_EQ(code(""), 2);
+}
+
 TEST_F(Cli, CheckFailureExitsOne) {
     const Result r = run("--seq 256 --heads 1 --tolerance 1e-12");
     EXPECT_EQ(r.code, 1);
