@@ -198,7 +198,8 @@ nlohmann::json results_only(nlohmann::json j) {
     for (const char* key : {"wall_seconds", "mode", "max_abs_error", "max_rel_error", "non_finite_outputs"}) j.erase(key);
     j["modules"].erase("memory");
     for (auto& [name, group] : j["modules"].items())
-        for (const char* key : {"transactions", "forwards", "fast_forwards", "fast_forwarded_tile_steps"})
+        for (const char* key : {"transactions", "forwards", "fast_forwards", "fast_forwarded_tile_steps",
+                                "dmi_accesses", "bus_accesses"})
             group.erase(key);
     return j;
 }
