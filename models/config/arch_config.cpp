@@ -11,6 +11,9 @@
 #ifndef FUSEMAX_DEFAULT_DATA_DIR
 #define FUSEMAX_DEFAULT_DATA_DIR "configs"
 #endif
+#ifndef FUSEMAX_INSTALL_DATA_DIR
+#define FUSEMAX_INSTALL_DATA_DIR "/usr/local/share/fusemax/configs"
+#endif
 
 namespace fusemax {
 namespace {
@@ -143,9 +146,11 @@ bool ScheduleConfig::has(Op op) const {
     return false;
 }
 
+// The build's source tree when it is still there, else where `cmake --install` put the configs.
 std::string data_dir() {
     if (const char* env = std::getenv("FUSEMAX_DATA_DIR"); env && *env) return env;
-    return FUSEMAX_DEFAULT_DATA_DIR;
+    if (std::filesystem::exists(FUSEMAX_DEFAULT_DATA_DIR)) return FUSEMAX_DEFAULT_DATA_DIR;
+    return FUSEMAX_INSTALL_DATA_DIR;
 }
 
 std::string default_arch_path() { return data_dir() + "/arch/fusemax.yaml"; }
