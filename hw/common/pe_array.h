@@ -12,7 +12,10 @@
 #include "common/stats_source.h"
 #include "common/tile_datapath.h"
 #include "common/tile_op.h"
+#include "common/timed_signal.h"
+#include "common/trace_options.h"
 #include "common/word_port.h"
+#include <memory>
 #include "config/arch_config.h"
 
 namespace fusemax {
@@ -38,7 +41,7 @@ struct PeArrayStats {
 // What the 2D and 1D arrays share: an in-order op queue that charges each op the cycles the
 // configuration binds to it, fetches operands from the GLB, and forwards results to the other
 // array. The derived classes name the sockets after the hardware's paths.
-class PeArray : public sc_core::sc_module, public StatsSource {
+class PeArray : public sc_core::sc_module, public StatsSource, public ActivitySource {
 public:
     tlm_utils::simple_target_socket<PeArray> cmd_in;       // tile ops from the scheduler
     tlm_utils::simple_target_socket<PeArray> link_in;      // register forwards from the other array
@@ -53,10 +56,13 @@ public:
     void write_stats(nlohmann::json& out) const override;
     // Cycle at which the array finishes the ops it has accepted.
     Cycle busy_until() const { return busy_until_; }
+    // Waveforms: `busy` and `op` (0 idle, else 1 + the Op code), when tracing is on.
+    void trace(sc_core::sc_trace_file* tf) const;
+    const std::vector<Slice>& activity() const override { return slices_; }
 
 protected:
-    PeArray(const sc_core::sc_module_name& name, ArrayKind kind, const ArchConfig& arch, const char* cmd_name,
-            const char* link_in_name, const char* glb_name, const char* link_out_name);
+    PeArray(const sc_core::sc_module_name& name, ArrayKind kind, const ArchConfig& arch, const TraceOptions& trace,
+            const char* cmd_name, const char* link_in_name, const char* glb_name, const char* link_out_name);
 
 private:
     struct OpTiming {
@@ -77,6 +83,12 @@ private:
     std::uint32_t timing_e_ = 0, timing_f_ = 0;
     PeArrayStats stats_;
     std::array<PeArrayStats, Control::kSlots> marks_{};
+    TraceOptions trace_;
+    std::unique_ptr<TimedSignal<bool>> busy_signal_;
+    std::unique_ptr<TimedSignal<std::uint32_t>> op_signal_;
+    std::vector<Slice> slices_;
+
+    void record(const TileOp& op, Cycle start, Cycle end);
 
     void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void link_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);

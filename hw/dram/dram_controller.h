@@ -13,6 +13,9 @@
 #include "common/control.h"
 #include "common/dma.h"
 #include "common/stats_source.h"
+#include "common/timed_signal.h"
+#include "common/trace_options.h"
+#include <memory>
 #include "common/word_port.h"
 #include "config/arch_config.h"
 
@@ -37,18 +40,21 @@ struct DramStats {
 // `latency_cycles` after its last burst. So the channel is work-conserving whatever order the
 // loosely-timed initiator issues transfers in. Traffic and energy count hardware words (2 bytes each
 // in the reference), whatever element type the platform stores.
-class DramController : public sc_core::sc_module, public StatsSource {
+class DramController : public sc_core::sc_module, public StatsSource, public ActivitySource {
 public:
     tlm_utils::simple_target_socket<DramController> sched2dram;
     tlm_utils::simple_initiator_socket<DramController> dram2glb;
     tlm_utils::simple_initiator_socket<DramController> dram2mem;
 
-    DramController(const sc_core::sc_module_name& name, const ArchConfig& arch);
+    DramController(const sc_core::sc_module_name& name, const ArchConfig& arch, const TraceOptions& trace = {});
     DramController(const DramController&) = delete;
     DramController& operator=(const DramController&) = delete;
 
     const DramStats& stats() const { return stats_; }
     void write_stats(nlohmann::json& out) const override;
+    // Waveform: bytes requested and not yet arrived.
+    void trace(sc_core::sc_trace_file* tf) const;
+    const std::vector<Slice>& activity() const override { return slices_; }
     // No transfer can use the channel before this cycle (earlier gaps are filled or forgotten).
     Cycle floor() const { return floor_; }
 
@@ -65,6 +71,9 @@ private:
     Cycle floor_ = 0;
     Cycle last_done_ = 0;
     DramStats stats_;
+    TraceOptions trace_;
+    std::unique_ptr<TimedSignal<std::uint64_t>> in_flight_;
+    std::vector<Slice> slices_;
     std::array<DramStats, Control::kSlots> marks_{};
     tlm::tlm_generic_payload mem_gp_;
     tlm::tlm_dmi dmi_;         // the region the platform memory granted for direct access

@@ -7,7 +7,7 @@ namespace fusemax {
 // architecture's binding (FuseMax: RM, PRM, SPD, RD, SPNV, RNV and AV).
 class PeArray1D : public PeArray {
 public:
-    PeArray1D(const sc_core::sc_module_name& name, const ArchConfig& arch);
+    PeArray1D(const sc_core::sc_module_name& name, const ArchConfig& arch, const TraceOptions& trace = {});
 
     tlm_utils::simple_target_socket<PeArray>& sched2pe1d;
     tlm_utils::simple_target_socket<PeArray>& pe2d2pe1d;

@@ -8,7 +8,7 @@ namespace fusemax {
 // SLD, SLNV).
 class PeArray2D : public PeArray {
 public:
-    PeArray2D(const sc_core::sc_module_name& name, const ArchConfig& arch);
+    PeArray2D(const sc_core::sc_module_name& name, const ArchConfig& arch, const TraceOptions& trace = {});
 
     tlm_utils::simple_target_socket<PeArray>& sched2pe2d;
     tlm_utils::simple_target_socket<PeArray>& pe1d2pe2d;

@@ -61,6 +61,9 @@ std::uint64_t OnePassProgram::block_kind(std::uint64_t blk) const {
 }
 
 void OnePassProgram::run() {
+    // The running state and routed tile buffers hold data for the whole job.
+    const std::int64_t fixed = std::int64_t(plan_.words_used - plan_.rm) * arch_.word_bytes;
+    ctx_.glb_occupancy(ctx_.job_start(), fixed);
     load_q(0);
     for (std::uint64_t r = 0; r < std::min<std::uint64_t>(rows_, plan_.kv_slots); ++r) load_kv(r);
     auto kind = [this](std::uint64_t b) { return block_kind(b); };
@@ -98,6 +101,15 @@ void OnePassProgram::load_q(std::uint64_t blk) {
     op_.at = c;
     q_ready_[slot] = dma(Tensor::Q, job_.q, c.b, c.h, row0, static_cast<std::uint32_t>(n),
                          static_cast<std::uint32_t>(w.head_dim), plan_.q_slot[slot], false, q_last_use_[slot]);
+    replace_contents(q_bytes_[slot], std::int64_t(n * w.head_dim * arch_.word_bytes));
+}
+
+// Waveform bookkeeping: a slot's old contents die as the transfer refilling it starts; the new
+// contents live from when they have arrived.
+void OnePassProgram::replace_contents(std::int64_t& held, std::int64_t bytes) {
+    ctx_.glb_occupancy(dma_.start, -held);
+    ctx_.glb_occupancy(dma_.done, bytes);
+    held = bytes;
 }
 
 void OnePassProgram::load_kv(std::uint64_t row) {
@@ -110,8 +122,10 @@ void OnePassProgram::load_kv(std::uint64_t row) {
     op_.at = c;
     k_ready_[slot] = dma(Tensor::K, job_.k, c.b, c.h, row0, n, static_cast<std::uint32_t>(w.head_dim),
                          plan_.k_slot[slot], false, k_last_use_[slot]);
+    replace_contents(k_bytes_[slot], std::int64_t(n) * std::int64_t(w.head_dim * arch_.word_bytes));
     v_ready_[slot] = dma(Tensor::V, job_.v, c.b, c.h, row0, n, static_cast<std::uint32_t>(w.v_dim),
                          plan_.v_slot[slot], false, v_last_use_[slot]);
+    replace_contents(v_bytes_[slot], std::int64_t(n) * std::int64_t(w.v_dim * arch_.word_bytes));
 }
 
 void OnePassProgram::tile_step(std::uint64_t blk, std::uint64_t m1, std::uint64_t p1) {

@@ -32,6 +32,7 @@ private:
     std::vector<Cycle> rm_ready_, rd_ready_, rnv_ready_;  // running state per query tile of the block
     std::vector<Cycle> state_free_;                        // AV has read the previous block's state
     std::array<Cycle, 2> routed_free_{};                   // routed tile buffers, by step parity
+    std::array<std::int64_t, 2> q_bytes_{}, k_bytes_{}, v_bytes_{};  // what each slot holds (waveform only)
     Cycle barrier_ = 0;                                    // without interleaving: previous step drained
     std::uint64_t steps_ = 0;
 
@@ -49,6 +50,7 @@ private:
     void load_q(std::uint64_t blk);
     void load_kv(std::uint64_t row);
     void store_o(std::uint64_t blk, std::uint64_t p1, Cycle ready);
+    void replace_contents(std::int64_t& held, std::int64_t bytes);
     Cycle dma(Tensor t, const TensorLayout& l, std::uint64_t b, std::uint64_t h, std::uint64_t row0,
               std::uint32_t rows, std::uint32_t row_elems, std::uint64_t glb_word, bool store, Cycle ready);
     TileCoord coord(std::uint64_t blk, std::uint64_t m1, std::uint64_t p1) const;

@@ -35,6 +35,8 @@ public:
     virtual void step_done() = 0;
     // Completes all buffered work (posted DRAM writes); returns when the last of it is done.
     virtual Cycle flush() = 0;
+    // Waveform of GLB occupancy: `delta` bytes start or stop holding live data at cycle `at`.
+    virtual void glb_occupancy(Cycle at, std::int64_t delta) = 0;
 
     // Fast-forward: whether it is on; where the queues of the resources in `mask` end (nothing
     // issued to them later starts earlier); the scheduler's own times for those resources; marks

@@ -34,7 +34,7 @@ void SchedulerStats::advance(const SchedulerStats& mark, std::uint64_t periods) 
     fast_forwarded_steps += tile_steps - steps_before;
 }
 
-Scheduler::Scheduler(const sc_core::sc_module_name& name, const ArchConfig& arch)
+Scheduler::Scheduler(const sc_core::sc_module_name& name, const ArchConfig& arch, const TraceOptions& trace)
     : sc_core::sc_module(name),
       sched2pe2d("sched2pe2d"),
       sched2pe1d("sched2pe1d"),
@@ -55,8 +55,25 @@ Scheduler::Scheduler(const sc_core::sc_module_name& name, const ArchConfig& arch
     report_gp_.set_command(tlm::TLM_IGNORE_COMMAND);
     csr2sched.register_b_transport(this, &Scheduler::command);
     quantum_.set_global_quantum(clock_.at(100000));
+    trace_ = trace;
+    if (trace_.signals) {
+        tile_step_signal_ = std::make_unique<TimedSignal<std::uint64_t>>("tile_step", clock_, 0);
+        glb_signal_ = std::make_unique<TimedSignal<std::int64_t>>("glb_occupancy", clock_, 0);
+    }
     SC_HAS_PROCESS(Scheduler);
     SC_THREAD(run);
+}
+
+void Scheduler::trace(sc_core::sc_trace_file* tf) const {
+    if (!tile_step_signal_) return;
+    tile_step_signal_->trace(tf, std::string(name()) + ".tile_step");
+    glb_signal_->trace(tf, "fusemax.glb.occupancy_bytes");
+}
+
+void Scheduler::glb_occupancy(Cycle at, std::int64_t delta) {
+    if (!glb_signal_ || !trace_.covers(at, at)) return;
+    glb_signal_->add(at, delta);
+    glb_live_ += delta;
 }
 
 Scheduler::~Scheduler() = default;
@@ -166,6 +183,8 @@ void Scheduler::run_job() {
         case Program::Flat: FlatProgram(*this, tiling_).run(); break;
     }
     flush();
+    glb_occupancy(end_all_, -glb_live_);  // the job's data is dead once it has completed
+    glb_live_ = 0;
     // Let simulated time reach the completion of the last transfer.
     const Cycle now = clock_.now();
     quantum_.reset();
@@ -202,6 +221,7 @@ Cycle Scheduler::issue(TileOp& op, Cycle ready, float* out) {
         compute_started_ = true;
         stats_.compute_start = op.start;
     }
+    step_first_start_ = std::min(step_first_start_, op.start);
     stats_.compute_end = std::max(stats_.compute_end, op.end);
     array_end_[index_of(b.array)] = op.end;
     end_all_ = std::max(end_all_, done);
@@ -245,6 +265,9 @@ Cycle Scheduler::horizon(unsigned mask) const {
 }
 
 void Scheduler::step_done() {
+    if (tile_step_signal_ && step_first_start_ != ~Cycle{0} && trace_.covers(step_first_start_, step_first_start_))
+        tile_step_signal_->set(step_first_start_, stats_.tile_steps);
+    step_first_start_ = ~Cycle{0};
     ++stats_.tile_steps;
     if (abort_requested_) throw JobAborted{};
     // Nothing issued later can start before every resource has finished what it already has.

@@ -16,6 +16,9 @@
 #include <tlm_utils/simple_target_socket.h>
 #include "common/stats_source.h"
 #include "common/tile_op.h"
+#include "common/timed_signal.h"
+#include "common/trace_options.h"
+#include <memory>
 #include "config/arch_config.h"
 #include "scheduler/program_context.h"
 #include "tiling/tiling.h"
@@ -52,7 +55,7 @@ public:
     tlm_utils::simple_target_socket<Scheduler> csr2sched;        // job start / abort
     tlm_utils::simple_initiator_socket<Scheduler> sched2csr;     // job reports
 
-    Scheduler(const sc_core::sc_module_name& name, const ArchConfig& arch);
+    Scheduler(const sc_core::sc_module_name& name, const ArchConfig& arch, const TraceOptions& trace = {});
     ~Scheduler() override;
     Scheduler(const Scheduler&) = delete;
     Scheduler& operator=(const Scheduler&) = delete;
@@ -71,6 +74,8 @@ public:
     void write_stats(nlohmann::json& out) const override;
 
     void set_quantum(const sc_core::sc_time& q) { quantum_.set_global_quantum(q); }
+    // Waveforms: the index of the tile step being started, and GLB bytes holding live data.
+    void trace(sc_core::sc_trace_file* tf) const;
     // Fast-forward of periodic schedules (timing mode only; on by default).
     void set_fast_forward(bool on) { fast_forward_ = on; }
 
@@ -94,6 +99,12 @@ private:
     DmaTransfer* dma_ext_;
     Control* control_ext_;
 
+    TraceOptions trace_;
+    std::unique_ptr<TimedSignal<std::uint64_t>> tile_step_signal_;
+    std::unique_ptr<TimedSignal<std::int64_t>> glb_signal_;
+    Cycle step_first_start_ = ~Cycle{0};
+    std::int64_t glb_live_ = 0;  // sum of the occupancy changes announced this job
+
     // Where each resource's queue ends, and when everything issued completes (cycles).
     Cycle t0_ = 0;
     std::array<Cycle, kArrayCount> array_end_{};
@@ -116,6 +127,7 @@ private:
     Cycle transfer(DmaTransfer& x, Cycle ready, float* data) override;
     void step_done() override;
     Cycle flush() override;
+    void glb_occupancy(Cycle at, std::int64_t delta) override;
     bool fast_forward_enabled() const override { return fast_forward_ && !job_.functional; }
     Cycle horizon(unsigned mask) const override;
     std::vector<Cycle*> own_times(unsigned mask) override;

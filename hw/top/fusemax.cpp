@@ -9,17 +9,18 @@ FuseMax::FuseMax(const sc_core::sc_module_name& name, const ArchConfig& arch, co
       irq("irq"),
       arch_(arch),
       registers_(std::make_unique<ControlRegisters>("registers")),
-      scheduler_(std::make_unique<Scheduler>("scheduler", arch_)),
-      pe2d_(std::make_unique<PeArray2D>("pe2d", arch_)),
-      pe1d_(std::make_unique<PeArray1D>("pe1d", arch_)),
+      scheduler_(std::make_unique<Scheduler>("scheduler", arch_, options.trace)),
+      pe2d_(std::make_unique<PeArray2D>("pe2d", arch_, options.trace)),
+      pe1d_(std::make_unique<PeArray1D>("pe1d", arch_, options.trace)),
       glb_(std::make_unique<GlobalBuffer>("glb", arch_.glb, arch_.word_bytes)),
-      dram_(std::make_unique<DramController>("dram", arch_)) {
+      dram_(std::make_unique<DramController>("dram", arch_, options.trace)) {
     csr.bind(registers_->csr);
     registers_->irq.bind(irq);
     registers_->csr2sched.bind(scheduler_->csr2sched);
     scheduler_->sched2csr.bind(registers_->sched2csr);
     if (options.quantum != sc_core::SC_ZERO_TIME) scheduler_->set_quantum(options.quantum);
-    scheduler_->set_fast_forward(options.fast_forward);
+    // A traced run records every step: fast-forward would leave the jumped stretches empty.
+    scheduler_->set_fast_forward(options.fast_forward && !options.trace.any());
     scheduler_->sched2pe2d.bind(pe2d_->sched2pe2d);
     scheduler_->sched2pe1d.bind(pe1d_->sched2pe1d);
     scheduler_->sched2dram.bind(dram_->sched2dram);
@@ -29,6 +30,14 @@ FuseMax::FuseMax(const sc_core::sc_module_name& name, const ArchConfig& arch, co
     pe1d_->pe1d2pe2d.bind(pe2d_->pe1d2pe2d);
     dram_->dram2glb.bind(glb_->dram2glb);
     dram_->dram2mem.bind(mem);
+}
+
+void FuseMax::trace(sc_core::sc_trace_file* tf) const {
+    pe2d_->trace(tf);
+    pe1d_->trace(tf);
+    scheduler_->trace(tf);
+    dram_->trace(tf);
+    sc_core::sc_trace(tf, irq, std::string(name()) + ".irq");
 }
 
 }  // namespace fusemax

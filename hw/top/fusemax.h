@@ -19,6 +19,7 @@ namespace fusemax {
 struct IpOptions {
     sc_core::sc_time quantum = sc_core::SC_ZERO_TIME;  // temporal-decoupling quantum; zero: 100,000 cycles
     bool fast_forward = true;                          // timing-only jobs may jump over periodic stretches
+    TraceOptions trace;                                // waveform signals and activity slices (off)
 };
 
 // The FuseMax accelerator as IP: register block, scheduler, 2D and 1D PE arrays, global buffer
@@ -45,6 +46,9 @@ public:
     const GlobalBuffer& glb() const { return *glb_; }
     const DramController& dram() const { return *dram_; }
     const ControlRegisters& registers() const { return *registers_; }
+    // Adds the IP's waveforms to `tf` (needs IpOptions::trace.signals): each array's busy and current
+    // op, the tile step, GLB occupancy, DRAM bytes in flight, and irq.
+    void trace(sc_core::sc_trace_file* tf) const;
 
     // Testbench backdoor: starts a job without going through the registers (throws ConfigError if
     // it cannot run on this architecture). STATUS and the interrupt report its end as usual.

@@ -45,6 +45,21 @@ bool parse_number(const std::string& text, double& out) {
     return true;
 }
 
+bool parse_duration(const std::string& text, double& seconds) {
+    std::size_t i = 0;
+    while (i < text.size() && ((text[i] >= '0' && text[i] <= '9') || text[i] == '.')) ++i;
+    double v = 0;
+    if (i == 0 || !parse_number(text.substr(0, i), v)) return false;
+    const std::string unit = text.substr(i);
+    const std::pair<const char*, double> units[] = {{"ps", 1e-12}, {"ns", 1e-9}, {"us", 1e-6}, {"ms", 1e-3}, {"s", 1}};
+    for (const auto& [u, scale] : units)
+        if (unit == u) {
+            seconds = v * scale;
+            return true;
+        }
+    return false;
+}
+
 YamlMap::YamlMap(const YAML::Node& node, std::string file, std::string prefix)
     : node_(node), file_(std::move(file)), prefix_(std::move(prefix)) {
     if (!node_.IsMap())

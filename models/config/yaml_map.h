@@ -55,5 +55,7 @@ private:
 bool parse_int(const std::string& text, std::int64_t& out);
 // Parses a finite decimal number; false if the text is not one.
 bool parse_number(const std::string& text, double& out);
+// Parses a duration with a unit (ps, ns, us, ms, s), e.g. "250us", into seconds.
+bool parse_duration(const std::string& text, double& seconds);
 
 }  // namespace fusemax

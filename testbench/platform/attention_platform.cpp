@@ -5,7 +5,6 @@
 #include "common/word_port.h"
 
 namespace fusemax {
-namespace {
 
 void store_tensor(Memory& mem, const TensorLayout& l, const Tensor4& t, ElemType elem) {
     const std::uint64_t rows = t.shape[2], cols = t.shape[3];
@@ -45,8 +44,6 @@ Tensor4 load_tensor(Memory& mem, const TensorLayout& l, const std::array<std::ui
             }
     return t;
 }
-
-}  // namespace
 
 AttentionInputs random_inputs(const Workload& w, std::uint64_t seed) {
     AttentionInputs in{Tensor4({w.batch, w.heads, w.seq_q, w.head_dim}),

@@ -18,6 +18,10 @@ struct AttentionInputs {
 // Uniform in [-1, 1), Q, K and V from independent streams of `seed`.
 AttentionInputs random_inputs(const Workload& w, std::uint64_t seed);
 
+// Writes / reads a [B,H,rows,cols] tensor at `layout` in platform memory, in element type `elem`.
+void store_tensor(Memory& mem, const TensorLayout& layout, const Tensor4& t, ElemType elem);
+Tensor4 load_tensor(Memory& mem, const TensorLayout& layout, const std::array<std::uint64_t, 4>& shape, ElemType elem);
+
 // Rounds inputs the way the platform memory stores them (fp16 storage loses precision), so the
 // reference sees what the accelerator read.
 void round_to_storage(AttentionInputs& in, ElemType elem);

@@ -19,7 +19,7 @@ namespace fusemax {
 class ExamplePlatform {
 public:
     static constexpr std::uint64_t kMemoryBase = 0x0000'0000;
-    static constexpr std::uint64_t kCsrBase = 0x4000'0000;
+    static constexpr std::uint64_t kCsrBase = 1ull << 48;  // far above any memory
     static constexpr std::uint64_t kCsrSize = 0x1000;
 
     ExamplePlatform(const ArchConfig& arch, std::uint64_t memory_bytes, CpuDriver::Program program,

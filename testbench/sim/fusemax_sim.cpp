@@ -13,7 +13,10 @@
 #include "config/config_error.h"
 #include "io/npy.h"
 #include "numerics/attention.h"
+#include "csr/fusemax_regs.h"
 #include "platform/attention_platform.h"
+#include "platform/example_platform.h"
+#include "report/trace_json.h"
 #include "report/run_report.h"
 #include "sim/sim_options.h"
 #include "top/fusemax.h"
@@ -100,11 +103,54 @@ int run(int argc, char** argv) {
     if (o.functional) in = o.q_path ? npy_inputs(o, w) : random_inputs(w, o.seed);
 
     const auto wall_start = std::chrono::steady_clock::now();
-    AttentionPlatform platform(arch, w, o.dtype, o.functional, o.fast_forward);
-    if (o.functional) platform.load_inputs(in);
-    platform.run();
-    const FuseMax& top = platform.top();
-    const RunSummary summary = platform.summary();
+    const Job job = Job::packed(w, o.dtype, 0, o.functional);
+    IpOptions ip;
+    ip.fast_forward = o.fast_forward;
+    if (o.quantum_s > 0) ip.quantum = sc_core::sc_time(o.quantum_s, sc_core::SC_SEC);
+    ip.trace.signals = o.vcd_path.has_value();
+    ip.trace.slices = o.trace_json_path.has_value();
+    ip.trace.start = static_cast<Cycle>(o.trace_start_s * arch.clock_hz);
+    if (o.trace_stop_s >= 0) ip.trace.stop = static_cast<Cycle>(o.trace_stop_s * arch.clock_hz);
+
+    // A CPU programs the job through the registers and waits for the interrupt.
+    const std::uint64_t csr = ExamplePlatform::kCsrBase;
+    std::uint64_t status = 0;
+    bool interrupted = false;
+    ExamplePlatform platform(arch, std::max<std::uint64_t>(job.packed_end(), 4096), [&](CpuDriver& cpu) {
+        using namespace regs;
+        program_job(cpu, csr, job);
+        cpu.write(csr + IRQ_ENABLE, IRQ_DONE | IRQ_ERROR);
+        cpu.write(csr + CONTROL, CONTROL_START);
+        interrupted = cpu.wait_irq(sc_core::sc_time(1e6, sc_core::SC_SEC));
+        cpu.read(csr + STATUS, status);
+        cpu.write(csr + IRQ_STATUS, IRQ_DONE | IRQ_ERROR);
+    }, ip);
+    if (o.functional) {
+        store_tensor(platform.memory(), job.q, in.q, o.dtype);
+        store_tensor(platform.memory(), job.k, in.k, o.dtype);
+        store_tensor(platform.memory(), job.v, in.v, o.dtype);
+    }
+    sc_core::sc_trace_file* vcd = nullptr;
+    if (o.vcd_path) {
+        std::string base = *o.vcd_path;
+        if (base.size() > 4 && base.substr(base.size() - 4) == ".vcd") base.resize(base.size() - 4);
+        vcd = sc_core::sc_create_vcd_trace_file(base.c_str());
+        if (!vcd) throw ConfigError(*o.vcd_path + " (--vcd): cannot open for writing");
+        platform.ip().trace(vcd);
+    }
+    sc_core::sc_start();
+    if (vcd) sc_core::sc_close_vcd_trace_file(vcd);
+
+    const auto error = static_cast<regs::Error>((status & regs::STATUS_ERROR_MASK) >> regs::STATUS_ERROR_SHIFT);
+    if (error == regs::Error::BadJob) throw ConfigError(platform.ip().registers().last_error());
+    if (error != regs::Error::None || !interrupted) {
+        std::fprintf(stderr, "fusemax-sim: simulation error: %s\n",
+                     interrupted ? platform.ip().registers().last_error().c_str() : "no interrupt");
+        return kExitSimulationError;
+    }
+    const FuseMax& top = platform.ip();
+    if (o.trace_json_path) write_trace_json(top, *o.trace_json_path);
+    const RunSummary summary = summarize(top);
     nlohmann::json stats = report_json(top, summary);
     stats["workload"] = {{"name", w.name},     {"batch", w.batch},     {"heads", w.heads},
                          {"seq_q", w.seq_q},   {"seq_kv", w.seq_kv},   {"head_dim", w.head_dim},
@@ -113,7 +159,7 @@ int run(int argc, char** argv) {
 
     std::optional<ErrorStats> err;
     if (o.functional) {
-        const Tensor4 out = platform.output();
+        const Tensor4 out = load_tensor(platform.memory(), job.o, {w.batch, w.heads, w.seq_q, w.v_dim}, o.dtype);
         if (o.out_path) write_npy(*o.out_path, out);
         if (o.check) {
             round_to_storage(in, o.dtype);

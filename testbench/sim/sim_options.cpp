@@ -55,6 +55,11 @@ SimOptions parse_sim_options(int argc, char** argv, std::string& help_text) {
         ("stats", po::value<std::string>(), "write statistics as JSON")
         ("mode", po::value<std::string>(), "functional (default: computes O) or timing (no values)")
         ("dtype", po::value<std::string>(), "element type of Q, K, V, O in platform memory: fp32 (default) or fp16")
+        ("vcd", po::value<std::string>(), "write waveforms (VCD, SystemC sc_trace) to FILE")
+        ("trace-json", po::value<std::string>(), "write a Chrome/Perfetto trace (JSON) to FILE")
+        ("trace-start", po::value<std::string>(), "record waveforms and trace from this simulated time (e.g. 10us)")
+        ("trace-stop", po::value<std::string>(), "record waveforms and trace until this simulated time")
+        ("quantum", po::value<std::string>(), "temporal-decoupling quantum of the IP (e.g. 50us; default 100,000 cycles)")
         ("no-fast-forward", "timing mode: simulate every tile step (default: jump over periodic stretches)")
         ("no-check", "skip the comparison with the fp64 reference")
         ("tolerance", po::value<std::string>(), "max relative error the check accepts (default 1e-5)")
@@ -118,6 +123,20 @@ SimOptions parse_sim_options(int argc, char** argv, std::string& help_text) {
         else if (d == "fp16") o.dtype = ElemType::F16;
         else throw ConfigError("fusemax-sim: --dtype: expected fp32 or fp16, got '" + d + "'");
     }
+    opt_str("vcd", o.vcd_path);
+    opt_str("trace-json", o.trace_json_path);
+    auto duration = [&vm](const char* flag, double& slot, bool positive) {
+        if (!vm.count(flag)) return;
+        const std::string text = vm[flag].as<std::string>();
+        if (!parse_duration(text, slot) || (positive && slot <= 0))
+            throw ConfigError(std::string("fusemax-sim: --") + flag + ": expected a " + (positive ? "positive " : "") +
+                              "time with a unit of ps, ns, us, ms or s, got '" + text + "'");
+    };
+    duration("trace-start", o.trace_start_s, false);
+    duration("trace-stop", o.trace_stop_s, true);
+    duration("quantum", o.quantum_s, true);
+    if (o.trace_stop_s >= 0 && o.trace_stop_s <= o.trace_start_s)
+        throw ConfigError("fusemax-sim: --trace-stop: must come after --trace-start");
     o.check = vm.count("no-check") == 0;
     o.fast_forward = vm.count("no-fast-forward") == 0;
     o.quiet = vm.count("quiet") > 0;

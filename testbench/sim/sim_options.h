@@ -23,6 +23,9 @@ struct SimOptions {
     double tolerance = 1e-5;
     ElemType dtype = ElemType::F32;
     bool quiet = false;
+    std::optional<std::string> vcd_path, trace_json_path;
+    double trace_start_s = 0, trace_stop_s = -1;  // -1: to the end
+    double quantum_s = 0;                         // 0: the IP's default
     bool help = false;
 
     bool shape_flags_given() const {

@@ -55,15 +55,9 @@ public:
         return number(text, "register offset");
     }
     double seconds(const std::string& text) const {
-        std::size_t i = 0;
-        while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.')) ++i;
-        double v = 0;
-        if (i == 0 || !parse_number(text.substr(0, i), v)) fail("expected a time like 100us, got '" + text + "'");
-        const std::string unit = text.substr(i);
-        const std::pair<const char*, double> units[] = {{"ps", 1e-12}, {"ns", 1e-9}, {"us", 1e-6}, {"ms", 1e-3}, {"s", 1}};
-        for (const auto& [u, scale] : units)
-            if (unit == u) return v * scale;
-        fail("time '" + text + "': expected a unit of ps, ns, us, ms or s");
+        double s = 0;
+        if (!parse_duration(text, s)) fail("expected a time with a unit of ps, ns, us, ms or s (e.g. 100us), got '" + text + "'");
+        return s;
     }
 
 private:

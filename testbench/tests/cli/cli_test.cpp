@@ -4,7 +4,9 @@
 #include <sys/wait.h>
 
 #include <cstdio>
+#include <algorithm>
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <sstream>
 
@@ -309,6 +311,134 @@ INSTANTIATE_TEST_SUITE_P(
         FfCase{"FlatOnChipQ", ("--arch " + kArch + "flat.yaml --workload " + kWl + "xlm.yaml --batch 1 --seq 16384")},
         FfCase{"FlatWeightStationary", ("--arch " + kArch + "flat.yaml --workload " + kWl + "t5_small.yaml --batch 1 --heads 8 --seq 262144")}),
     [](const testing::TestParamInfo<FfCase>& i) { return i.param.name; });
+
+}  // namespace
+}  // namespace fusemax
+
+namespace fusemax {
+namespace {
+
+// A minimal VCD reader: signal names by id, and every (time, value) change.
+struct Vcd {
+    std::map<std::string, std::string> name_of;  // id -> scoped name
+    std::map<std::string, std::vector<std::pair<std::uint64_t, std::uint64_t>>> changes;  // by name
+
+    explicit Vcd(const std::string& path) {
+        std::ifstream in(path);
+        std::vector<std::string> scope;
+        std::string tok;
+        std::uint64_t now = 0;
+        bool body = false;  // value changes only come after $enddefinitions
+        while (in >> tok) {
+            if (tok == "$enddefinitions") body = true;
+            if (tok == "$comment") {
+                while (in >> tok && tok != "$end") {
+                }
+                continue;
+            }
+            if (tok == "$scope") {
+                std::string kind, name;
+                in >> kind >> name;
+                scope.push_back(name);
+            } else if (tok == "$upscope") {
+                scope.pop_back();
+            } else if (tok == "$var") {
+                std::string type, width, id, name;
+                in >> type >> width >> id >> name;
+                std::string full;
+                for (std::size_t i = 1; i < scope.size(); ++i) full += scope[i] + ".";
+                name_of[id] = full + name;
+            } else if (!body) {
+                continue;
+            } else if (tok[0] == '#') {
+                now = std::stoull(tok.substr(1));
+            } else if (tok[0] == 'b') {
+                std::string id;
+                in >> id;
+                add(id, now, std::stoull(tok.substr(1), nullptr, 2));
+            } else if ((tok[0] == '0' || tok[0] == '1') && tok.size() > 1) {
+                add(tok.substr(1), now, tok[0] == '1');
+            }
+        }
+    }
+    void add(const std::string& id, std::uint64_t t, std::uint64_t v) {
+        if (name_of.count(id)) changes[name_of[id]].emplace_back(t, v);
+    }
+    // Time (in VCD units) a signal spends at a non-zero value up to `end`.
+    std::uint64_t time_high(const std::string& name, std::uint64_t end) const {
+        std::uint64_t total = 0, since = 0, value = 0;
+        for (const auto& [t, v] : changes.at(name)) {
+            if (value) total += t - since;
+            since = t;
+            value = v;
+        }
+        return total + (value ? end - since : 0);
+    }
+};
+
+TEST_F(Cli, WaveformsAndTraceAgreeWithStatistics) {
+    const std::string vcd = (dir / "w.vcd").string(), json = (dir / "t.json").string(), st = (dir / "s.json").string();
+    const Result r = run("--batch 2 --heads 2 --seq-q 700 --seq-kv 600 --head-dim 32 --vcd " + vcd + " --trace-json " + json +
+                         " --stats " + st);
+    ASSERT_EQ(r.code, 0) << r.err;
+    const nlohmann::json s = nlohmann::json::parse(slurp(st));
+    const nlohmann::json t = nlohmann::json::parse(slurp(json));
+    // Perfetto trace: one track per module; the summed slices of each array are its busy cycles.
+    std::map<int, std::string> track;
+    std::map<std::string, std::uint64_t> busy, slices;
+    std::map<std::string, std::uint64_t> last_end;
+    for (const auto& e : t["traceEvents"]) {
+        if (e["ph"] == "M" && e["name"] == "thread_name") track[e["tid"].get<int>()] = e["args"]["name"];
+        if (e["ph"] != "X") continue;
+        const std::string name = track.at(e["tid"].get<int>());
+        const std::uint64_t start = e["args"]["start_cycle"], cycles = e["args"]["cycles"];
+        busy[name] += cycles;
+        ++slices[name];
+        if (name != "fusemax.dram") {  // an array runs one op at a time
+            EXPECT_GE(start, last_end[name]) << e.dump();
+            last_end[name] = start + cycles;
+        }
+    }
+    EXPECT_EQ(busy["fusemax.pe2d"], s["pe2d"]["busy_cycles"].get<std::uint64_t>());
+    EXPECT_EQ(busy["fusemax.pe1d"], s["pe1d"]["busy_cycles"].get<std::uint64_t>());
+    EXPECT_EQ(slices["fusemax.pe2d"], s["modules"]["fusemax.pe2d"]["op_count"].get<std::uint64_t>());
+    EXPECT_EQ(slices["fusemax.dram"], s["modules"]["fusemax.dram"]["transfers"].get<std::uint64_t>());
+    EXPECT_NE(t.dump().find("SLNV b1 h1 p2=0 m1=2 p1=2"), std::string::npos);
+
+    // VCD: busy time of each array, the last tile step, one interrupt, DRAM and GLB drained.
+    const Vcd v(vcd);
+    const std::uint64_t period_ps = 1064, end = ~0ull;
+    const std::uint64_t last = v.changes.at("fusemax.pe2d.busy").back().first;
+    EXPECT_EQ(v.time_high("fusemax.pe2d.busy", last), s["pe2d"]["busy_cycles"].get<std::uint64_t>() * period_ps);
+    EXPECT_EQ(v.time_high("fusemax.pe1d.busy", v.changes.at("fusemax.pe1d.busy").back().first),
+              s["pe1d"]["busy_cycles"].get<std::uint64_t>() * period_ps);
+    std::uint64_t max_step = 0;
+    for (const auto& [time, value] : v.changes.at("fusemax.scheduler.tile_step")) max_step = std::max(max_step, value);
+    EXPECT_EQ(max_step + 1, s["tile_steps"].get<std::uint64_t>());
+    const auto& irq = v.changes.at("fusemax.irq");
+    EXPECT_EQ(std::count_if(irq.begin(), irq.end(), [](const auto& c) { return c.second == 1; }), 1);
+    EXPECT_EQ(v.changes.at("fusemax.dram.bytes_in_flight").back().second, 0u);
+    EXPECT_EQ(v.changes.at("fusemax.glb.occupancy_bytes").back().second, 0u);
+    (void)end;
+}
+
+TEST_F(Cli, TraceWindowLimitsWhatIsRecorded) {
+    const std::string json = (dir / "t.json").string();
+    ASSERT_EQ(run("--seq 1024 --heads 1 --mode timing --trace-json " + json + " --trace-start 1us --trace-stop 2us").code, 0);
+    const nlohmann::json t = nlohmann::json::parse(slurp(json));
+    std::size_t events = 0;
+    for (const auto& e : t["traceEvents"]) {
+        if (e["ph"] != "X") continue;
+        ++events;
+        const double ts = e["ts"], dur = e["dur"];
+        EXPECT_GE(ts + dur, 1.0 - 1e-6);
+        EXPECT_LT(ts, 2.0);
+    }
+    EXPECT_GT(events, 0u);
+    expect_bad_input("--trace-start 5us --trace-stop 1us", "--trace-stop: must come after --trace-start");
+    expect_bad_input("--trace-stop 10", "--trace-stop: expected a positive time");
+    expect_bad_input("--quantum 0ns", "--quantum: expected a positive time");
+}
 
 }  // namespace
 }  // namespace fusemax
