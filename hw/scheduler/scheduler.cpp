@@ -270,11 +270,12 @@ void Scheduler::step_done() {
     step_first_start_ = ~Cycle{0};
     ++stats_.tile_steps;
     if (abort_requested_) throw JobAborted{};
-    // Nothing issued later can start before every resource has finished what it already has.
+    // Nothing issued later can start before every resource has finished what it already has; stay
+    // one cycle short of that, so changes announced for the horizon itself are announced in time.
     const Cycle h = horizon(kUsesAll);
     const Cycle now = clock_.now();
-    if (h <= now) return;
-    quantum_.set(clock_.at(h - now));
+    if (h <= now + 1) return;
+    quantum_.set(clock_.at(h - 1 - now));
     if (quantum_.need_sync()) quantum_.sync();
 }
 

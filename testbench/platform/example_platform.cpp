@@ -55,4 +55,20 @@ std::uint64_t read_reg64(CpuDriver& cpu, std::uint64_t base, std::uint32_t lo) {
     return l | (h << 32);
 }
 
+JobOutcome run_job(CpuDriver& cpu, std::uint64_t base, const Job& job, const sc_core::sc_time& timeout) {
+    using namespace regs;
+    JobOutcome r;
+    program_job(cpu, base, job);
+    cpu.write(base + IRQ_ENABLE, IRQ_DONE | IRQ_ERROR);
+    cpu.write(base + CONTROL, CONTROL_START);
+    r.interrupted = cpu.wait_irq(timeout);
+    cpu.read(base + STATUS, r.status);
+    r.cycles = read_reg64(cpu, base, CYCLES_LO);
+    r.pe2d_busy = read_reg64(cpu, base, PE2D_BUSY_LO);
+    r.pe1d_busy = read_reg64(cpu, base, PE1D_BUSY_LO);
+    r.tile_steps = read_reg64(cpu, base, TILE_STEPS_LO);
+    cpu.write(base + IRQ_STATUS, IRQ_DONE | IRQ_ERROR);
+    return r;
+}
+
 }  // namespace fusemax

@@ -45,4 +45,15 @@ tlm::tlm_response_status program_job(CpuDriver& cpu, std::uint64_t csr_base, con
 // Reads a 64-bit LO/HI register pair.
 std::uint64_t read_reg64(CpuDriver& cpu, std::uint64_t csr_base, std::uint32_t lo);
 
+// What a driver saw of one job run through the registers.
+struct JobOutcome {
+    bool interrupted = false;  // irq rose before the timeout
+    std::uint64_t status = 0;  // STATUS after the interrupt
+    std::uint64_t cycles = 0, pe2d_busy = 0, pe1d_busy = 0, tile_steps = 0;
+};
+
+// Programs `job`, enables the interrupt, starts it, waits for the interrupt (up to `timeout`),
+// reads STATUS and the counters, and clears IRQ_STATUS.
+JobOutcome run_job(CpuDriver& cpu, std::uint64_t csr_base, const Job& job, const sc_core::sc_time& timeout);
+
 }  // namespace fusemax

@@ -47,23 +47,13 @@ int run(int argc, char** argv) {
     const AttentionInputs in = random_inputs(w, 7);
     const std::uint64_t csr = ExamplePlatform::kCsrBase;
     Tensor4 out({w.batch, w.heads, w.seq_q, w.v_dim});
-    std::uint64_t status = 0, cycles = 0, pe2d = 0, pe1d = 0;
-    bool irq_seen = false;
+    JobOutcome r;
 
     ExamplePlatform platform(arch, job.packed_end(), [&](CpuDriver& cpu) {
-        using namespace regs;
         cpu.write_block(job.q.base, in.q.data.data(), in.q.size() * 4);
         cpu.write_block(job.k.base, in.k.data.data(), in.k.size() * 4);
         cpu.write_block(job.v.base, in.v.data.data(), in.v.size() * 4);
-        program_job(cpu, csr, job);
-        cpu.write(csr + IRQ_ENABLE, IRQ_DONE | IRQ_ERROR);
-        cpu.write(csr + CONTROL, CONTROL_START);
-        irq_seen = cpu.wait_irq(sc_core::sc_time(1, sc_core::SC_SEC));
-        cpu.read(csr + STATUS, status);
-        cycles = read_reg64(cpu, csr, CYCLES_LO);
-        pe2d = read_reg64(cpu, csr, PE2D_BUSY_LO);
-        pe1d = read_reg64(cpu, csr, PE1D_BUSY_LO);
-        cpu.write(csr + IRQ_STATUS, IRQ_DONE | IRQ_ERROR);
+        r = run_job(cpu, csr, job, sc_core::sc_time(1, sc_core::SC_SEC));
         cpu.read_block(job.o.base, out.data.data(), out.size() * 4);
     });
     sc_core::sc_start();
@@ -71,12 +61,13 @@ int run(int argc, char** argv) {
     const ErrorStats e = compare(out, attention_reference_fp64(in.q, in.k, in.v, 1.0));
     std::printf("FuseMax IP in a virtual platform: B=%llu H=%llu P=M=%llu E=F=%llu\n", (unsigned long long)w.batch,
                 (unsigned long long)w.heads, (unsigned long long)w.seq_q, (unsigned long long)w.head_dim);
-    std::printf("  interrupt      %s, STATUS 0x%08llx\n", irq_seen ? "raised" : "NOT raised", (unsigned long long)status);
-    std::printf("  CYCLES         %llu (PE2D_BUSY %llu, PE1D_BUSY %llu)\n", (unsigned long long)cycles,
-                (unsigned long long)pe2d, (unsigned long long)pe1d);
+    std::printf("  interrupt      %s, STATUS 0x%08llx\n", r.interrupted ? "raised" : "NOT raised",
+                (unsigned long long)r.status);
+    std::printf("  CYCLES         %llu (PE2D_BUSY %llu, PE1D_BUSY %llu)\n", (unsigned long long)r.cycles,
+                (unsigned long long)r.pe2d_busy, (unsigned long long)r.pe1d_busy);
     std::printf("  check          max rel error %.3e vs fp64\n", e.max_rel_error);
     std::printf("  simulated time %s\n", sc_core::sc_time_stamp().to_string().c_str());
-    const bool ok = irq_seen && (status & regs::STATUS_DONE) && (status & regs::STATUS_ERROR_MASK) == 0 &&
+    const bool ok = r.interrupted && (r.status & regs::STATUS_DONE) && (r.status & regs::STATUS_ERROR_MASK) == 0 &&
                     e.max_rel_error < 1e-5;
     if (!ok) std::fprintf(stderr, "fusemax-platform: FAILED (%s)\n", platform.ip().registers().last_error().c_str());
     return ok ? 0 : 1;

@@ -113,17 +113,9 @@ int run(int argc, char** argv) {
     if (o.trace_stop_s >= 0) ip.trace.stop = static_cast<Cycle>(o.trace_stop_s * arch.clock_hz);
 
     // A CPU programs the job through the registers and waits for the interrupt.
-    const std::uint64_t csr = ExamplePlatform::kCsrBase;
-    std::uint64_t status = 0;
-    bool interrupted = false;
+    JobOutcome outcome;
     ExamplePlatform platform(arch, std::max<std::uint64_t>(job.packed_end(), 4096), [&](CpuDriver& cpu) {
-        using namespace regs;
-        program_job(cpu, csr, job);
-        cpu.write(csr + IRQ_ENABLE, IRQ_DONE | IRQ_ERROR);
-        cpu.write(csr + CONTROL, CONTROL_START);
-        interrupted = cpu.wait_irq(sc_core::sc_time(1e6, sc_core::SC_SEC));
-        cpu.read(csr + STATUS, status);
-        cpu.write(csr + IRQ_STATUS, IRQ_DONE | IRQ_ERROR);
+        outcome = run_job(cpu, ExamplePlatform::kCsrBase, job, sc_core::sc_time(1e6, sc_core::SC_SEC));
     }, ip);
     if (o.functional) {
         store_tensor(platform.memory(), job.q, in.q, o.dtype);
@@ -141,11 +133,11 @@ int run(int argc, char** argv) {
     sc_core::sc_start();
     if (vcd) sc_core::sc_close_vcd_trace_file(vcd);
 
-    const auto error = static_cast<regs::Error>((status & regs::STATUS_ERROR_MASK) >> regs::STATUS_ERROR_SHIFT);
+    const auto error = static_cast<regs::Error>((outcome.status & regs::STATUS_ERROR_MASK) >> regs::STATUS_ERROR_SHIFT);
     if (error == regs::Error::BadJob) throw ConfigError(platform.ip().registers().last_error());
-    if (error != regs::Error::None || !interrupted) {
+    if (error != regs::Error::None || !outcome.interrupted) {
         std::fprintf(stderr, "fusemax-sim: simulation error: %s\n",
-                     interrupted ? platform.ip().registers().last_error().c_str() : "no interrupt");
+                     outcome.interrupted ? platform.ip().registers().last_error().c_str() : "no interrupt");
         return kExitSimulationError;
     }
     const FuseMax& top = platform.ip();

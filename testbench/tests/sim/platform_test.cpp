@@ -23,37 +23,28 @@ TEST(Platform, CpuRunsAJobThroughRegistersAndInterrupt) {
     const Job job = Job::packed(w, ElemType::F32, 0, true);
     const AttentionInputs in = random_inputs(w, 12);
     Tensor4 out({w.batch, w.heads, w.seq_q, w.v_dim});
-    std::uint64_t status = 0, irq_after_clear = 1, cycles = 0, pe2d = 0, pe1d = 0, steps = 0;
-    bool irq = false;
+    std::uint64_t irq_after_clear = 1;
+    JobOutcome r;
     ExamplePlatform p(test::fusemax_arch(), job.packed_end(), [&](CpuDriver& cpu) {
         cpu.write_block(job.q.base, in.q.data.data(), in.q.size() * 4);
         cpu.write_block(job.k.base, in.k.data.data(), in.k.size() * 4);
         cpu.write_block(job.v.base, in.v.data.data(), in.v.size() * 4);
-        ASSERT_EQ(program_job(cpu, kCsr, job), tlm::TLM_OK_RESPONSE);
-        cpu.write(kCsr + IRQ_ENABLE, IRQ_DONE);
-        cpu.write(kCsr + CONTROL, CONTROL_START);
-        irq = cpu.wait_irq(sc_core::sc_time(10, sc_core::SC_MS));
-        cpu.read(kCsr + STATUS, status);
-        cycles = read_reg64(cpu, kCsr, CYCLES_LO);
-        pe2d = read_reg64(cpu, kCsr, PE2D_BUSY_LO);
-        pe1d = read_reg64(cpu, kCsr, PE1D_BUSY_LO);
-        steps = read_reg64(cpu, kCsr, TILE_STEPS_LO);
-        cpu.write(kCsr + IRQ_STATUS, IRQ_DONE);
+        r = run_job(cpu, kCsr, job, sc_core::sc_time(10, sc_core::SC_MS));
         cpu.wait_for(sc_core::sc_time(10, sc_core::SC_NS));
         irq_after_clear = p.irq().read();
         cpu.read_block(job.o.base, out.data.data(), out.size() * 4);
     });
     sc_core::sc_start();
-    EXPECT_TRUE(irq);
-    EXPECT_EQ(status, STATUS_DONE);
+    EXPECT_TRUE(r.interrupted);
+    EXPECT_EQ(r.status, STATUS_DONE);
     EXPECT_EQ(irq_after_clear, 0u);
     EXPECT_LT(compare(out, attention_reference_fp64(in.q, in.k, in.v, 1.0)).max_rel_error, 1e-5);
     // The counters the registers report are the modules' own.
     const RunSummary s = summarize(p.ip());
-    EXPECT_EQ(cycles, s.cycles);
-    EXPECT_EQ(pe2d, p.ip().pe2d().stats().busy_cycles);
-    EXPECT_EQ(pe1d, p.ip().pe1d().stats().busy_cycles);
-    EXPECT_EQ(steps, s.tile_steps);
+    EXPECT_EQ(r.cycles, s.cycles);
+    EXPECT_EQ(r.pe2d_busy, p.ip().pe2d().stats().busy_cycles);
+    EXPECT_EQ(r.pe1d_busy, p.ip().pe1d().stats().busy_cycles);
+    EXPECT_EQ(r.tile_steps, s.tile_steps);
     // The DRAM controller read and wrote the platform memory through DMI (the memory grants it).
     EXPECT_GT(p.ip().dram().stats().dmi_accesses, 0u);
     EXPECT_EQ(p.ip().dram().stats().bus_accesses, 0u);
