@@ -9,7 +9,7 @@ FUSEMAX_BUILD="${FUSEMAX_BUILD:-$FUSEMAX_ROOT/build}"
 fusemax_packages=(
   g++ make cmake pkg-config
   libsystemc-dev libyaml-cpp-dev libboost-program-options-dev nlohmann-json3-dev libgtest-dev
-  python3 python3-numpy python3-matplotlib python3-pandas
+  python3 python3-numpy python3-matplotlib python3-pandas gtkwave
 )
 
 fusemax_install_missing() {
