@@ -218,13 +218,16 @@ void PeArray::write_stats(nlohmann::json& out) const {
     out["divides"] = stats_.actions.divide;
     out["forwards"] = stats_.forwards;
     out["transactions"] = stats_.transactions;
+    out["ops"] = op_table();
+}
+
+nlohmann::json PeArray::op_table() const {
     nlohmann::json ops = nlohmann::json::object();
     for (std::size_t i = 0; i < kOpCount; ++i) {
         const OpStats& s = stats_.ops[i];
-        if (s.count == 0) continue;
-        ops[std::string(op_name(static_cast<Op>(i)))] = {{"count", s.count}, {"cycles", s.cycles}};
+        if (s.count) ops[std::string(op_name(static_cast<Op>(i)))] = {{"count", s.count}, {"cycles", s.cycles}};
     }
-    out["ops"] = ops;
+    return ops;
 }
 
 }  // namespace fusemax

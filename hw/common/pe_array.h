@@ -54,8 +54,8 @@ public:
     ArrayKind array_kind() const { return kind_; }
     const PeArrayStats& stats() const { return stats_; }
     void write_stats(nlohmann::json& out) const override;
-    // Cycle at which the array finishes the ops it has accepted.
-    Cycle busy_until() const { return busy_until_; }
+    // {"QK": {"count": ..., "cycles": ...}, ...} for the ops this array ran.
+    nlohmann::json op_table() const;
     // Waveforms: `busy` and `op` (0 idle, else 1 + the Op code), when tracing is on.
     void trace(sc_core::sc_trace_file* tf) const;
     const std::vector<Slice>& activity() const override { return slices_; }

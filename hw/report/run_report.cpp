@@ -16,15 +16,6 @@ void walk(const sc_core::sc_object& obj, nlohmann::json& out) {
     for (const sc_core::sc_object* child : obj.get_child_objects()) walk(*child, out);
 }
 
-nlohmann::json op_table(const PeArray& a) {
-    nlohmann::json ops = nlohmann::json::object();
-    for (std::size_t i = 0; i < kOpCount; ++i) {
-        const OpStats& s = a.stats().ops[i];
-        if (s.count) ops[std::string(op_name(static_cast<Op>(i)))] = {{"count", s.count}, {"cycles", s.cycles}};
-    }
-    return ops;
-}
-
 nlohmann::json actions(const ActionCounts& a) {
     return {{"macs", a.mac}, {"adds", a.add}, {"max_ops", a.max}, {"exp_ops", a.exp}, {"divides", a.divide}};
 }
@@ -79,8 +70,8 @@ nlohmann::json report_json(const FuseMax& top, const RunSummary& s) {
     j["util_2d"] = s.util_2d;
     j["util_1d"] = s.util_1d;
     j["tile_steps"] = s.tile_steps;
-    j["pe2d"] = {{"busy_cycles", s.pe2d_busy}, {"ops", op_table(top.pe2d())}, {"actions", actions(s.counts.pe2d)}};
-    j["pe1d"] = {{"busy_cycles", s.pe1d_busy}, {"ops", op_table(top.pe1d())}, {"actions", actions(s.counts.pe1d)}};
+    j["pe2d"] = {{"busy_cycles", s.pe2d_busy}, {"ops", top.pe2d().op_table()}, {"actions", actions(s.counts.pe2d)}};
+    j["pe1d"] = {{"busy_cycles", s.pe1d_busy}, {"ops", top.pe1d().op_table()}, {"actions", actions(s.counts.pe1d)}};
     const Tiling& t = top.scheduler().tiling();
     const GlbPlan& p = top.scheduler().glb_plan();
     j["tiling"] = {{"m0", t.m0}, {"p0", t.p0}, {"m1", t.m1}, {"p1", t.p1}, {"p2", t.p2},

@@ -12,7 +12,6 @@ Cycle ProgramIo::op(Op op, const TileCoord& at, const OpExtent& extent, std::ini
     op_.glb_count = 0;
     for (const GlbAccess& g : glb) op_.glb[op_.glb_count++] = g;
     const Cycle done = ctx_.issue(op_, ready);
-    last_start_ = op_.start;
     all_done_ = std::max(all_done_, done);
     return done;
 }

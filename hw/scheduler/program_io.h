@@ -23,7 +23,6 @@ public:
     Cycle move(Tensor t, bool store, GlbSide side, std::uint64_t words, std::uint64_t glb_word, const TileCoord& at,
                Cycle ready);
 
-    Cycle last_start() const { return last_start_; }  // start of the last op issued
     Cycle all_done() const { return all_done_; }
     Cycle& all_done_ref() { return all_done_; }
 
@@ -31,7 +30,6 @@ private:
     ProgramContext& ctx_;
     TileOp op_;
     DmaTransfer dma_;
-    Cycle last_start_ = 0;
     Cycle all_done_ = 0;
 };
 

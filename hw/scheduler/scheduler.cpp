@@ -54,6 +54,7 @@ Scheduler::Scheduler(const sc_core::sc_module_name& name, const ArchConfig& arch
     report_gp_.set_extension(new JobReport);
     report_gp_.set_command(tlm::TLM_IGNORE_COMMAND);
     csr2sched.register_b_transport(this, &Scheduler::command);
+    for (const OpBinding& b : arch_.schedule.ops) array_of_[index_of(b.op)] = b.array;
     quantum_.set_global_quantum(clock_.at(100000));
     trace_ = trace;
     if (trace_.signals) {
@@ -165,7 +166,6 @@ void Scheduler::run() {
         abort_requested_ = false;
         ++stats_.jobs;
         report(error, error_);
-        done_.notify(sc_core::SC_ZERO_TIME);
     }
 }
 
@@ -193,7 +193,7 @@ void Scheduler::run_job() {
 }
 
 Cycle Scheduler::issue(TileOp& op, Cycle ready, float* out) {
-    const OpBinding& b = arch_.schedule.binding(op.op);
+    const ArrayKind array = array_of_[index_of(op.op)];
     *op_ext_ = op;
     const bool returns_data = out != nullptr && job_.functional;
     op_gp_.set_command(returns_data ? tlm::TLM_READ_COMMAND : tlm::TLM_IGNORE_COMMAND);
@@ -205,7 +205,7 @@ Cycle Scheduler::issue(TileOp& op, Cycle ready, float* out) {
     op_gp_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
 
     sc_core::sc_time delay = clock_.delay_until(ready);
-    auto& socket = b.array == ArrayKind::Pe2d ? sched2pe2d : sched2pe1d;
+    auto& socket = array == ArrayKind::Pe2d ? sched2pe2d : sched2pe1d;
     socket->b_transport(op_gp_, delay);
     ++stats_.transactions;
     if (!op_gp_.is_response_ok())
@@ -215,15 +215,15 @@ Cycle Scheduler::issue(TileOp& op, Cycle ready, float* out) {
     op.start = op_ext_->start;
     op.end = op_ext_->end;
 
-    ++stats_.ops_issued[index_of(b.array)];
-    stats_.busy_cycles[index_of(b.array)] += op.end - op.start;
+    ++stats_.ops_issued[index_of(array)];
+    stats_.busy_cycles[index_of(array)] += op.end - op.start;
     if (!compute_started_) {
         compute_started_ = true;
         stats_.compute_start = op.start;
     }
     step_first_start_ = std::min(step_first_start_, op.start);
     stats_.compute_end = std::max(stats_.compute_end, op.end);
-    array_end_[index_of(b.array)] = op.end;
+    array_end_[index_of(array)] = op.end;
     end_all_ = std::max(end_all_, done);
     return done;
 }

@@ -64,7 +64,6 @@ public:
     // at the current time. Throws ConfigError naming what does not fit.
     void start(const Job& job);
     bool busy() const { return busy_; }
-    const sc_core::sc_event& done_event() const { return done_; }
     // Empty unless the last job stopped on an error response.
     const std::string& error() const { return error_; }
 
@@ -89,10 +88,11 @@ private:
     bool abort_requested_ = false;
     bool fast_forward_ = true;
     std::string error_;
-    sc_core::sc_event start_, done_;
+    sc_core::sc_event start_;
     tlm_utils::tlm_quantumkeeper quantum_;
     SchedulerStats stats_;
     std::array<SchedulerStats, Control::kSlots> marks_{};
+    std::array<ArrayKind, kOpCount> array_of_{};  // where each op is bound, looked up once
 
     tlm::tlm_generic_payload op_gp_, dma_gp_, control_gp_, report_gp_;
     TileOp* op_ext_;

@@ -140,11 +140,6 @@ const OpBinding& ScheduleConfig::binding(Op op) const {
     throw std::logic_error("op " + std::string(op_name(op)) + " is not bound");
 }
 
-bool ScheduleConfig::has(Op op) const {
-    for (const OpBinding& b : ops)
-        if (b.op == op) return true;
-    return false;
-}
 
 // The build's source tree when it is still there, else where `cmake --install` put the configs.
 std::string data_dir() {

@@ -57,7 +57,6 @@ struct ScheduleConfig {
     std::vector<Op> overlap_next;     // without interleave: ops of step i that may overlap step i+1
 
     const OpBinding& binding(Op op) const;
-    bool has(Op op) const;
 };
 
 struct TilingConfig {
