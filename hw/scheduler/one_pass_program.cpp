@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/tile_datapath.h"
+
 namespace fusemax {
 
 OnePassProgram::OnePassProgram(ProgramContext& ctx, const Tiling& tiling, const GlbPlan& plan)
@@ -147,7 +149,6 @@ void OnePassProgram::tile_step(std::uint64_t blk, std::uint64_t m1, std::uint64_
     // At the first key tile the state is overwritten: wait until AV has read the previous block's.
     const Cycle t0 = ctx_.job_start();
     const Cycle state_free = m1 == 0 ? state_free_[p1] : t0;
-    const std::uint64_t tile_words = std::uint64_t{op_.extent.rows} * t_.p0;
     std::array<Cycle, kOpCount> done{};
     auto at = [&done](Op o) { return done[index_of(o)]; };
     Cycle barrier = barrier_, routed_last_use = routed_free_[parity];
@@ -166,12 +167,9 @@ void OnePassProgram::tile_step(std::uint64_t blk, std::uint64_t m1, std::uint64_
         op_.glb_count = 0;
         if (b.glb_write) {
             ready = std::max(ready, routed_free_[parity]);
-            op_.glb[op_.glb_count++] = {plan_.routed[index_of(b.op)] + parity * plan_.routed_tile_words, tile_words,
-                                        true, b.op == Op::QK ? TileValue::QK : TileValue::SLN};
+            op_.glb[op_.glb_count++] = routed_access(b.op, parity, true);
         }
-        for (Op in : b.glb_reads)
-            op_.glb[op_.glb_count++] = {plan_.routed[index_of(in)] + parity * plan_.routed_tile_words, tile_words,
-                                        false, in == Op::QK ? TileValue::QK : TileValue::SLN};
+        for (Op in : b.glb_reads) op_.glb[op_.glb_count++] = routed_access(in, parity, false);
         op_.op = b.op;
         op_.forward = forward_[index_of(b.op)];
         done[index_of(b.op)] = ctx_.issue(op_, ready);
@@ -198,6 +196,13 @@ void OnePassProgram::tile_step(std::uint64_t blk, std::uint64_t m1, std::uint64_
     }
     barrier_ = barrier;
     ctx_.step_done();
+}
+
+// The GLB access of a result routed through the GLB: `op`'s buffer of this step's parity, as many
+// words as the op left in its registers for the current tile.
+GlbAccess OnePassProgram::routed_access(Op op, std::uint32_t parity, bool write) const {
+    const std::uint64_t words = op_result_words(op, op_.extent.rows, t_.p0, job_.shape.v_dim);
+    return {plan_.routed[index_of(op)] + parity * plan_.routed_words[index_of(op)], words, write, op_outputs(op).front()};
 }
 
 void OnePassProgram::store_o(std::uint64_t blk, std::uint64_t p1, Cycle ready) {

@@ -1,6 +1,7 @@
 #include "config/arch_config.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
@@ -18,13 +19,22 @@
 namespace fusemax {
 namespace {
 
+std::string format_number(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return buf;
+}
+
 ExpActions read_exp(const YamlMap& parent, const ExpActions& fallback) {
     if (!parent.has("exp")) return fallback;
     const YamlMap m = parent.map("exp");
     m.only_keys({"mac", "add", "exp"});
-    ExpActions e{static_cast<std::uint32_t>(m.non_negative_int("mac", 0)),
-                 static_cast<std::uint32_t>(m.non_negative_int("add", 0)),
-                 static_cast<std::uint32_t>(m.non_negative_int("exp", 0))};
+    auto count = [&m](const char* key) {
+        const std::uint64_t v = m.non_negative_int(key, 0);
+        if (v > 1000) m.fail(key, "expected at most 1000 actions per exp, got " + std::to_string(v));
+        return static_cast<std::uint32_t>(v);
+    };
+    ExpActions e{count("mac"), count("add"), count("exp")};
     if (e.mac + e.add + e.exp == 0) m.fail_here("expected at least one action per exp");
     return e;
 }
@@ -72,6 +82,13 @@ OpBinding read_binding(const YamlMap& m, Program program) {
     b.cycles = read_cost(m, "cycles", "1");
     b.result_latency = read_cost(m, "result_latency", "0");
     b.glb_write = m.boolean("glb_write", false);
+    if ((b.glb_write || m.has("glb_reads")) && program != Program::OnePass)
+        m.fail(b.glb_write ? "glb_write" : "glb_reads",
+               "only meaningful with schedule.program: one_pass (the 3-pass programs place their own tiles)");
+    if (b.glb_write && op_result_words(b.op, 1, 1, 1) == 0)
+        m.fail("glb_write", "op " + name + " cannot be routed through the GLB (" +
+                                (b.op == Op::RM ? "it has two results, the old and the new running max"
+                                                : "it writes O to DRAM") + ")");
     if (m.has("glb_reads")) {
         const auto inputs = op_inputs(b.op);
         for (const std::string& in : m.string_list("glb_reads")) {
@@ -162,27 +179,47 @@ YAML::Node merge(const YAML::Node& base, const YAML::Node& over) {
     return out;
 }
 
-YAML::Node load_with_base(const std::string& path, int depth = 0) {
-    YAML::Node doc = load_yaml_file(path);
+// A file's paths are relative to that file: a base's own paths are made absolute before a child
+// (possibly in another folder) merges over it.
+void resolve_paths(YAML::Node& doc, const std::filesystem::path& dir) {
+    auto resolve = [&dir](YAML::Node node) {
+        if (!node || !node.IsScalar() || node.Scalar().empty()) return;
+        const std::filesystem::path p(node.Scalar());
+        if (p.is_relative()) node = (dir / p).lexically_normal().string();
+    };
+    resolve(doc["energy_table"]);
+    if (doc["flat"] && doc["flat"].IsMap()) resolve(doc["flat"]["dataflow_table"]);
+}
+
+YAML::Node load_with_base(const std::string& path, const std::string& what, int depth = 0) {
+    YAML::Node doc = load_yaml_file(path, what);
     if (!doc["base"]) return doc;
-    if (depth > 8) throw ConfigError(path + ": key 'base': chain of base files too deep");
+    if (depth > 8) throw ConfigError(path + ": key 'base': chain of base files too deep (a cycle?)");
     const YAML::Node b = doc["base"];
     if (!b.IsScalar() || b.Scalar().empty()) throw ConfigError(path + ": key 'base': expected a file name");
-    const std::string base_path = (std::filesystem::path(path).parent_path() / b.Scalar()).string();
-    YAML::Node merged = merge(load_with_base(base_path, depth + 1), doc);
+    const std::filesystem::path base_path = std::filesystem::path(path).parent_path() / b.Scalar();
+    YAML::Node base = load_with_base(base_path.string(), "base of " + path, depth + 1);
+    resolve_paths(base, base_path.parent_path());
+    YAML::Node merged = merge(base, doc);
     merged.remove("base");
     return merged;
 }
 
 ArchConfig load_arch_config(const std::string& path) {
-    const YamlMap doc(load_with_base(path), path, "");
+    const YamlMap doc(load_with_base(path, "architecture"), path, "");
     doc.only_keys({"name", "design", "clock_mhz", "word_bytes", "pe2d", "pe1d", "glb", "dram", "energy_table",
                    "tiling", "schedule", "flat"});
     ArchConfig a;
     a.source = path;
     a.name = doc.string("name");
     a.design = doc.string("design", a.name);
-    a.clock_hz = doc.positive_number("clock_mhz") * 1e6;
+    const double mhz = doc.positive_number("clock_mhz");
+    // Simulated time has a 1 ps resolution: the period must be at least 10 ps (so that rounding it
+    // to whole picoseconds is within 5%), and at most 1 ms so that long jobs fit in SystemC's time.
+    if (mhz < kMinClockMhz || mhz > kMaxClockMhz)
+        doc.fail("clock_mhz", "expected " + format_number(kMinClockMhz) + " to " + format_number(kMaxClockMhz) +
+                                  " MHz (a period of 10 ps to 1 ms), got " + format_number(mhz));
+    a.clock_hz = mhz * 1e6;
     a.word_bytes = static_cast<std::uint32_t>(doc.positive_int("word_bytes", 2));
     if (a.word_bytes > 8) doc.fail("word_bytes", "expected 1 to 8 bytes per word");
 
@@ -206,13 +243,25 @@ ArchConfig load_arch_config(const std::string& path) {
     a.glb.capacity_bytes = glb.positive_int("capacity_bytes");
     a.glb.row_words = static_cast<std::uint32_t>(glb.positive_int("row_words", 256));
     a.glb.banks = static_cast<std::uint32_t>(glb.positive_int("banks", 1));
+    if (a.glb.row_words > 65536) glb.fail("row_words", "expected 1 to 65536 words per row");
+    if (a.glb.banks > 65536) glb.fail("banks", "expected 1 to 65536 banks");
     if (a.glb.capacity_bytes > (1ull << 36)) glb.fail("capacity_bytes", "expected at most 64 GiB");
 
     const YamlMap dram = doc.map("dram");
     dram.only_keys({"bandwidth_gib_per_s", "latency_cycles", "access_bytes"});
-    a.dram.bandwidth_bytes_per_s = dram.positive_number("bandwidth_gib_per_s") * double(1ull << 30);
+    const double gib = dram.positive_number("bandwidth_gib_per_s");
+    a.dram.bandwidth_bytes_per_s = gib * double(1ull << 30);
+    const double per_cycle = a.dram.bandwidth_bytes_per_s / a.clock_hz;
+    if (per_cycle < kMinDramBytesPerCycle || per_cycle > kMaxDramBytesPerCycle)
+        dram.fail("bandwidth_gib_per_s", "expected " + format_number(kMinDramBytesPerCycle) + " to " +
+                                             format_number(kMaxDramBytesPerCycle) + " bytes per cycle at " +
+                                             format_number(mhz) + " MHz, got " + format_number(gib) + " GiB/s (" +
+                                             format_number(per_cycle) + " bytes per cycle)");
     a.dram.latency_cycles = dram.non_negative_int("latency_cycles", 0);
+    if (a.dram.latency_cycles > kMaxDramLatencyCycles)
+        dram.fail("latency_cycles", "expected at most " + std::to_string(kMaxDramLatencyCycles) + " cycles");
     a.dram.access_bytes = static_cast<std::uint32_t>(dram.positive_int("access_bytes", 8));
+    if (a.dram.access_bytes > 4096) dram.fail("access_bytes", "expected 1 to 4096 bytes per DRAM access");
 
     if (doc.has("tiling")) {
         const YamlMap t = doc.map("tiling");
@@ -228,19 +277,14 @@ ArchConfig load_arch_config(const std::string& path) {
     if (a.schedule.program == Program::Flat) {
         const YamlMap flat = doc.map("flat");
         flat.only_keys({"dataflow_table"});
-        a.flat.dataflow_table = (dir / flat.string("dataflow_table")).string();
+        a.flat.dataflow_table = (dir / flat.string("dataflow_table")).lexically_normal().string();
         a.flat.rows = load_flat_dataflow(a.flat.dataflow_table);
     } else if (doc.has("flat")) {
         doc.fail("flat", "only meaningful with schedule.program: flat");
     }
 
     const std::string table = doc.string("energy_table");
-    const std::filesystem::path table_path = dir / table;
-    try {
-        a.energy = load_energy_table(table_path.string());
-    } catch (const ConfigError& e) {
-        throw ConfigError(std::string(e.what()) + " (energy_table of " + path + ")");
-    }
+    a.energy = load_energy_table((dir / table).lexically_normal().string(), "energy_table of " + path);
     auto check_prices = [&](const OpBinding& b) {
         const ExpActions& exp = b.array == ArrayKind::Pe2d ? a.pe2d.exp : a.pe1d.exp;
         if (auto missing = a.energy.missing_action(b.array, op_action_kinds(b.op, exp)))

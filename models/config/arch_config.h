@@ -70,6 +70,11 @@ struct FlatConfig {
     std::vector<FlatDataflowRow> rows;
 };
 
+// Ranges the loader accepts for the clock and the DRAM channel (see load_arch_config).
+inline constexpr double kMinClockMhz = 1e-3, kMaxClockMhz = 1e5;
+inline constexpr double kMinDramBytesPerCycle = 1e-3, kMaxDramBytesPerCycle = 1e9;
+inline constexpr std::uint64_t kMaxDramLatencyCycles = 1000000000;
+
 // One architecture: hardware parameters, op binding and costs, schedule and energy table.
 struct ArchConfig {
     std::string name = "FuseMax";

@@ -1,6 +1,8 @@
 #include "config/cost_expr.h"
 
+#include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <stdexcept>
 
 namespace fusemax {
@@ -10,16 +12,26 @@ public:
     explicit CostExprParser(const std::string& text) : s_(text) {}
 
     std::vector<CostExpr::Token> run() {
+        if (s_.size() > kMaxText) fail("longer than " + std::to_string(kMaxText) + " characters");
         expr();
         skip_space();
         if (pos_ != s_.size()) fail("unexpected '" + std::string(1, s_[pos_]) + "'");
+        // The evaluator's stack is fixed: measure what the postfix program needs.
+        int depth = 0, most = 0;
+        for (const CostExpr::Token& t : out_) {
+            depth += t.kind <= Kind::VarLanes ? 1 : -1;
+            most = std::max(most, depth);
+        }
+        if (most > CostExpr::kStack) fail("nests too deeply");
         return std::move(out_);
     }
 
 private:
     using Kind = CostExpr::Kind;
+    static constexpr std::size_t kMaxText = 1000;
     const std::string& s_;
     std::size_t pos_ = 0;
+    int nesting_ = 0;
     std::vector<CostExpr::Token> out_;
 
     [[noreturn]] void fail(const std::string& why) const { throw std::invalid_argument(why); }
@@ -55,8 +67,10 @@ private:
         skip_space();
         if (pos_ >= s_.size()) fail("expression ends early");
         if (accept('(')) {
+            if (++nesting_ > CostExpr::kStack) fail("nests too deeply");
             expr();
             if (!accept(')')) fail("missing ')'");
+            --nesting_;
             return;
         }
         const char c = s_[pos_];
@@ -100,7 +114,7 @@ CostExpr CostExpr::constant(std::int64_t value) {
 }
 
 std::int64_t CostExpr::eval(const CostVariables& v) const {
-    std::int64_t stack[32];
+    std::int64_t stack[kStack];
     int top = 0;
     for (const Token& t : rpn_) {
         switch (t.kind) {
@@ -113,13 +127,14 @@ std::int64_t CostExpr::eval(const CostVariables& v) const {
             default: {
                 const std::int64_t b = stack[--top];
                 std::int64_t& a = stack[top - 1];
-                if (t.kind == Kind::Add) a += b;
-                else if (t.kind == Kind::Sub) a -= b;
-                else if (t.kind == Kind::Mul) a *= b;
-                else a = b == 0 ? 0 : a / b;
+                bool overflow = false;
+                if (t.kind == Kind::Add) overflow = __builtin_add_overflow(a, b, &a);
+                else if (t.kind == Kind::Sub) overflow = __builtin_sub_overflow(a, b, &a);
+                else if (t.kind == Kind::Mul) overflow = __builtin_mul_overflow(a, b, &a);
+                else a = (b == 0 || (a == INT64_MIN && b == -1)) ? 0 : a / b;
+                if (overflow) throw std::overflow_error("'" + text_ + "' overflows 64 bits");
             }
         }
-        if (top >= 32) throw std::invalid_argument("expression nests too deeply");
     }
     return top == 1 ? stack[0] : 0;
 }

@@ -24,7 +24,9 @@ public:
     static CostExpr parse(const std::string& text);
     static CostExpr constant(std::int64_t value);
 
+    // Throws std::overflow_error when an intermediate result does not fit 64 bits.
     std::int64_t eval(const CostVariables& v) const;
+    static constexpr int kStack = 32;  // the deepest expression parse() accepts
     const std::string& text() const { return text_; }
 
 private:

@@ -1,11 +1,11 @@
 #include "config/flat_dataflow.h"
 
-#include <fstream>
 #include <map>
 #include <sstream>
 
 #include "config/config_error.h"
 #include "config/yaml_map.h"
+#include "io/files.h"
 
 namespace fusemax {
 namespace {
@@ -22,8 +22,7 @@ std::vector<std::string> split(std::string line) {
 }  // namespace
 
 std::vector<FlatDataflowRow> load_flat_dataflow(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw ConfigError(path + ": cannot open file (expected FLAT's dataflow CSV)");
+    std::istringstream in(read_input_file(path, "FLAT's dataflow table", 16u << 20));
     std::string line;
     if (!std::getline(in, line)) throw ConfigError(path + ": empty file (expected a CSV header)");
     const std::vector<std::string> header = split(line);

@@ -1,14 +1,29 @@
 #include "config/workload.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "config/config_error.h"
 #include "config/yaml_map.h"
+#include "util/checked_math.h"
 
 namespace fusemax {
+namespace {
+
+// A product of sizes in floating point, for messages about products too large for 64 bits.
+std::string approx(std::initializer_list<double> factors) {
+    double v = 1;
+    for (double f : factors) v *= f;
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.3g", v);
+    return buf;
+}
+
+}  // namespace
 
 Workload load_workload(const std::string& path) {
-    const YamlMap doc(load_yaml_file(path), path, "");
+    const YamlMap doc(load_yaml_file(path, "workload"), path, "");
     doc.only_keys({"name", "batch", "heads", "seq_len", "seq_q", "seq_kv", "head_dim", "v_dim", "scale"});
     Workload w;
     w.name = doc.string("name", "custom");
@@ -43,6 +58,17 @@ void validate_workload(const Workload& w, const std::string& origin) {
     if (w.batch * w.heads > kMaxPairs)
         throw ConfigError(origin + ": batch x heads = " + std::to_string(w.batch * w.heads) + ": expected at most " +
                           std::to_string(kMaxPairs));
+    const auto macs = checked_product({w.pairs(), w.seq_q, w.seq_kv, w.head_dim + w.v_dim});
+    if (!macs || *macs > kMaxJobMacs)
+        throw ConfigError(origin + ": batch x heads x seq_q x seq_kv x (head_dim + v_dim) = " +
+                          approx({double(w.pairs()), double(w.seq_q), double(w.seq_kv), double(w.head_dim + w.v_dim)}) +
+                          " multiply-accumulates: expected at most 2^60 (" + approx({double(kMaxJobMacs)}) + ")");
+    const std::uint64_t rows = std::max(w.seq_q, w.seq_kv), cols = std::max(w.head_dim, w.v_dim);
+    const auto elements = checked_product({w.pairs(), rows, cols});
+    if (!elements || *elements > kMaxTensorElements)
+        throw ConfigError(origin + ": batch x heads x max(seq_q, seq_kv) x max(head_dim, v_dim) = " +
+                          approx({double(w.pairs()), double(rows), double(cols)}) +
+                          " elements in one tensor: expected at most 2^56 (" + approx({double(kMaxTensorElements)}) + ")");
     if (!(w.scale > 0) || !std::isfinite(w.scale))
         throw ConfigError(origin + ": scale: expected a positive finite number");
 }

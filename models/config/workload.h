@@ -21,6 +21,11 @@ struct Workload {
 inline constexpr std::uint64_t kMaxSeqLen = 1ull << 26;
 inline constexpr std::uint64_t kMaxHeadDim = 1ull << 14;
 inline constexpr std::uint64_t kMaxPairs = 1ull << 24;
+// Products of sizes are bounded too, so that no count, address or cycle derived from them can
+// overflow 64 bits: the job's multiply-accumulates (pairs x P x M x (E + F)) and the elements of
+// its largest tensor (pairs x max(P, M) x max(E, F)).
+inline constexpr std::uint64_t kMaxJobMacs = 1ull << 60;
+inline constexpr std::uint64_t kMaxTensorElements = 1ull << 56;
 
 // Reads a workload YAML (configs/workloads/*.yaml). Keys: name, batch, heads, seq_len or
 // seq_q + seq_kv, head_dim, v_dim (defaults to head_dim), scale (defaults to 1).

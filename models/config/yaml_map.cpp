@@ -3,17 +3,16 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
-#include <fstream>
 
 #include "config/config_error.h"
+#include "io/files.h"
 
 namespace fusemax {
 
-YAML::Node load_yaml_file(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) throw ConfigError(path + ": cannot open file (expected a readable YAML file)");
+YAML::Node load_yaml_file(const std::string& path, const std::string& what) {
+    const std::string text = read_input_file(path, what, kMaxYamlBytes);
     try {
-        YAML::Node doc = YAML::Load(in);
+        YAML::Node doc = YAML::Load(text);
         if (!doc.IsMap()) throw ConfigError(path + ": expected a YAML mapping at the top level");
         return doc;
     } catch (const YAML::Exception& e) {

@@ -9,8 +9,12 @@
 
 namespace fusemax {
 
-// Loads a YAML file; a missing, unreadable or malformed file is a ConfigError naming the file.
-YAML::Node load_yaml_file(const std::string& path);
+// Configuration files are small; anything larger is not one.
+inline constexpr std::uint64_t kMaxYamlBytes = 16u << 20;
+
+// Loads a YAML file; a missing, unreadable or malformed file, a directory or a file larger than
+// kMaxYamlBytes is a ConfigError naming the file (and `what` it was for, e.g. "--arch").
+YAML::Node load_yaml_file(const std::string& path, const std::string& what = "");
 
 // A strict view of one YAML mapping: typed getters that fail with "file:line: key 'a.b': expected
 // ..., got '...'", and a check that rejects keys the schema does not know.

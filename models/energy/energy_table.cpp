@@ -45,8 +45,8 @@ std::optional<std::string> EnergyTable::missing_action(ArrayKind a, const Action
     return std::nullopt;
 }
 
-EnergyTable load_energy_table(const std::string& path) {
-    const YamlMap doc(load_yaml_file(path), path, "");
+EnergyTable load_energy_table(const std::string& path, const std::string& what) {
+    const YamlMap doc(load_yaml_file(path, what), path, "");
     doc.only_keys({"name", "source", "dram", "glb", "pe2d", "pe1d"});
     EnergyTable t;
     t.name = doc.string("name");

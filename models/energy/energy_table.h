@@ -29,6 +29,6 @@ struct EnergyTable {
 };
 
 // Reads an energy table YAML (configs/energy/*.yaml); errors name the file and key.
-EnergyTable load_energy_table(const std::string& path);
+EnergyTable load_energy_table(const std::string& path, const std::string& what = "");
 
 }  // namespace fusemax

@@ -50,6 +50,22 @@ std::vector<Op> op_inputs(Op op) {
     return {};
 }
 
+std::uint64_t op_result_words(Op op, std::uint64_t rows, std::uint64_t cols, std::uint64_t f) {
+    switch (op) {
+        case Op::QK:
+        case Op::SLN: return rows * cols;
+        case Op::LM:
+        case Op::SLD:
+        case Op::PRM:
+        case Op::SPD:
+        case Op::RD: return cols;
+        case Op::SLNV:
+        case Op::SPNV:
+        case Op::RNV: return f * cols;
+        default: return 0;
+    }
+}
+
 bool is_three_pass_op(Op op) {
     return op == Op::QK || op == Op::MX || op == Op::SN || op == Op::SD || op == Op::A || op == Op::AVM;
 }

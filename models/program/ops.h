@@ -66,6 +66,13 @@ struct OpExtent {
 // section 2). Running state carried between key tiles (RM, RD, RNV) is not listed here.
 std::vector<Op> op_inputs(Op op);
 
+// Words of the result a one-pass op leaves in an array with `cols` columns, laid out as the
+// registers hold it: a score tile ([rows][cols]: QK, SLN), one value per query column ([cols]: LM,
+// SLD, PRM, SPD, RD) or one row of F values per query column ([f][cols]: SLNV, SPNV, RNV). Zero for
+// ops whose result cannot be routed through the GLB: RM (two results, the old and new running
+// max), AV (writes O) and the 3-pass ops.
+std::uint64_t op_result_words(Op op, std::uint64_t rows, std::uint64_t cols, std::uint64_t f);
+
 // Ops of the 3-pass program (QK, MX, SN, SD, A, AVM).
 bool is_three_pass_op(Op op);
 

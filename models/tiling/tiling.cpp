@@ -15,21 +15,26 @@ struct Regions {
     std::uint64_t routed;            // all routed tile buffers
 };
 
-std::uint64_t routed_ops(const ArchConfig& a) {
+// One buffer of an op's routed result: as much as the largest tile step leaves, row-aligned.
+std::uint64_t routed_buffer_words(const ArchConfig& a, const Workload& w, Op op) {
+    return round_up(op_result_words(op, a.pe2d.rows, a.pe2d.cols, w.v_dim), a.glb.row_words);
+}
+
+std::uint64_t routed_words(const ArchConfig& a, const Workload& w) {
     std::uint64_t n = 0;
-    for (const OpBinding& b : a.schedule.ops) n += b.glb_write ? 1 : 0;
+    for (const OpBinding& b : a.schedule.ops)
+        if (b.glb_write) n += 2 * routed_buffer_words(a, w, b.op);
     return n;
 }
 
 Regions regions(const ArchConfig& a, const Workload& w, std::uint64_t p1) {
     const std::uint64_t cols = p1 * a.pe2d.cols;
-    const std::uint64_t tile = std::uint64_t{a.pe2d.rows} * a.pe2d.cols;
     return {cols * w.head_dim,
             std::uint64_t{a.pe2d.rows} * w.head_dim,
             std::uint64_t{a.pe2d.rows} * w.v_dim,
             cols,
             cols * w.v_dim,
-            2 * routed_ops(a) * round_up(tile, a.glb.row_words)};
+            routed_words(a, w)};
 }
 
 // Words of the smallest layout (one Q block, one K and one V tile), with every region row-aligned.
@@ -124,9 +129,11 @@ GlbPlan plan_glb(const ArchConfig& a, const Workload& w, const Tiling& t) {
     p.rm = take(rm);
     p.rd = take(rm);
     p.rnv = take(rnv);
-    p.routed_tile_words = round_up(std::uint64_t{a.pe2d.rows} * a.pe2d.cols, row);
     for (const OpBinding& b : a.schedule.ops)
-        if (b.glb_write) p.routed[index_of(b.op)] = take(2 * p.routed_tile_words);
+        if (b.glb_write) {
+            p.routed_words[index_of(b.op)] = routed_buffer_words(a, w, b.op);
+            p.routed[index_of(b.op)] = take(2 * p.routed_words[index_of(b.op)]);
+        }
     p.words_used = next;
     return p;
 }

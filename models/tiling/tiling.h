@@ -35,9 +35,10 @@ struct GlbPlan {
     std::uint32_t q_slots = 1;   // 2 when the next Q block is prefetched
     std::uint32_t kv_slots = 1;  // 2 when the next K/V tile is prefetched
     std::uint64_t rm = 0, rd = 0, rnv = 0;  // running state of the block's p1 * p0 query columns
-    // Two tile buffers for each op whose result the configuration routes through the GLB.
+    // Two buffers (by tile-step parity) for each op whose result the configuration routes through
+    // the GLB: where they start and the words of one, row-aligned.
     std::array<std::uint64_t, kOpCount> routed{};
-    std::uint64_t routed_tile_words = 0;
+    std::array<std::uint64_t, kOpCount> routed_words{};
     std::uint64_t words_used = 0;
 };
 

@@ -103,7 +103,7 @@ TEST_F(Cli, BadDtype) { expect_bad_input("--dtype fp8", "--dtype: expected fp32 
 TEST_F(Cli, SeqAndSeqQ) { expect_bad_input("--seq 8 --seq-q 8", "give either --seq or --seq-q"); }
 
 TEST_F(Cli, MissingArchFile) {
-    expect_bad_input("--arch " + (dir / "none.yaml").string(), "none.yaml: cannot open file");
+    expect_bad_input("--arch " + (dir / "none.yaml").string(), "none.yaml (architecture): cannot open: No such file or directory");
 }
 
 TEST_F(Cli, MalformedArchYaml) {
@@ -128,7 +128,7 @@ TEST_F(Cli, WorkloadErrors) {
     expect_bad_input("--workload " + file("w.yaml", "seq_len: 64\nhead_dim: 0\n"),
                      "key 'head_dim': expected a positive integer, got '0'");
     expect_bad_input("--workload " + file("w2.yaml", "seq_len: 64\nhead_dim: 8\nlayers: 2\n"), "unknown key 'layers'");
-    expect_bad_input("--workload " + (dir / "nothing.yaml").string(), "nothing.yaml: cannot open file");
+    expect_bad_input("--workload " + (dir / "nothing.yaml").string(), "nothing.yaml (workload): cannot open: No such file or directory");
 }
 
 TEST_F(Cli, NpyWrongShape) {

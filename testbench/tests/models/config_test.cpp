@@ -69,7 +69,7 @@ TEST(ArchConfig, MissingFileNamesIt) {
         load_arch_config("/nonexistent/arch.yaml");
         FAIL();
     } catch (const ConfigError& e) {
-        EXPECT_NE(std::string(e.what()).find("/nonexistent/arch.yaml: cannot open"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("/nonexistent/arch.yaml (architecture): cannot open: No such file"), std::string::npos) << e.what();
     }
 }
 
@@ -150,7 +150,101 @@ TEST(ArchConfig, EnergyTableMustPriceBoundOps) {
 
 TEST(ArchConfig, MissingEnergyTable) {
     const std::string m = load_error(replace(fusemax_yaml(), "../energy/fusemax_45nm.yaml", "../energy/none.yaml"));
-    EXPECT_NE(m.find("none.yaml: cannot open"), std::string::npos) << m;
+    EXPECT_NE(m.find("none.yaml (energy_table of "), std::string::npos) << m;
+}
+
+TEST(ArchConfig, ClockOutsideWhatSimulatedTimeResolves) {
+    // 3 THz has a period below the 1 ps resolution (it divided by zero); 1e-300 MHz overflows time.
+    for (const char* mhz : {"3000000", "1e-300", "0.0001"}) {
+        const std::string m = load_error(replace(fusemax_yaml(), "clock_mhz: 940", std::string("clock_mhz: ") + mhz));
+        EXPECT_NE(m.find("key 'clock_mhz': expected 0.001 to 100000 MHz (a period of 10 ps to 1 ms)"), std::string::npos)
+            << mhz << ": " << m;
+    }
+    EXPECT_EQ(load_error(replace(fusemax_yaml(), "clock_mhz: 940", "clock_mhz: 100000")), "");
+}
+
+TEST(ArchConfig, DramChannelRanges) {
+    std::string m = load_error(replace(fusemax_yaml(), "bandwidth_gib_per_s: 400", "bandwidth_gib_per_s: 1e-300"));
+    EXPECT_NE(m.find("key 'dram.bandwidth_gib_per_s': expected 0.001 to 1e+09 bytes per cycle"), std::string::npos) << m;
+    m = load_error(replace(fusemax_yaml(), "latency_cycles: 100", "latency_cycles: 9223372036854775807"));
+    EXPECT_NE(m.find("key 'dram.latency_cycles': expected at most 1000000000 cycles"), std::string::npos) << m;
+    m = load_error(replace(fusemax_yaml(), "latency_cycles: 100", "latency_cycles: 99999999999999999999999"));
+    EXPECT_NE(m.find("key 'dram.latency_cycles': expected a non-negative integer"), std::string::npos) << m;
+}
+
+TEST(ArchConfig, ExpActionsBounded) {
+    const std::string m = load_error(replace(fusemax_yaml(), "exp: {mac: 6, add: 1}  #", "exp: {mac: 4000000000, add: 1}  #"));
+    EXPECT_NE(m.find("key 'pe2d.exp.mac': expected at most 1000 actions per exp"), std::string::npos) << m;
+}
+
+TEST(ArchConfig, CycleExpressionLimits) {
+    std::string m = load_error(replace(fusemax_yaml(), "cycles: E}", "cycles: " + std::string(40, '(') + "E" + std::string(40, ')') + "}"));
+    EXPECT_NE(m.find("nests too deeply"), std::string::npos) << m;
+    m = load_error(replace(fusemax_yaml(), "cycles: E}", [] {
+        std::string e = "cycles: E";
+        for (int i = 0; i < 600; ++i) e += "+E";
+        return e + "}";
+    }()));
+    EXPECT_NE(m.find("longer than 1000 characters"), std::string::npos) << m;
+    const CostExpr big = CostExpr::parse("1099511627776 * 1099511627776");
+    EXPECT_THROW(big.eval({}), std::overflow_error);
+}
+
+TEST(ArchConfig, DirectoryInsteadOfFile) {
+    EXPECT_THROW(load_arch_config(kConfigs + "/arch"), ConfigError);
+    try {
+        load_arch_config(kConfigs + "/arch");
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("arch (architecture): is a directory, expected a file"), std::string::npos)
+            << e.what();
+    }
+    const std::string m = load_error(replace(fusemax_yaml(), "../energy/fusemax_45nm.yaml", "../energy"));
+    EXPECT_NE(m.find("energy (energy_table of "), std::string::npos) << m;
+    EXPECT_NE(m.find("is a directory"), std::string::npos) << m;
+}
+
+// Paths in a file are relative to that file: a child in another folder inherits its base's
+// energy table and FLAT table as the base names them.
+TEST(ArchConfig, BaseInAnotherFolderKeepsItsOwnPaths) {
+    test::TempFile child("mine.yaml", "base: " + kConfigs + "/arch/fusemax.yaml\nname: Mine\nclock_mhz: 1000\n");
+    const ArchConfig a = load_arch_config(child.path());
+    EXPECT_EQ(a.name, "Mine");
+    EXPECT_DOUBLE_EQ(a.clock_hz, 1e9);
+    EXPECT_EQ(a.energy.name, "fusemax_default");
+    test::TempFile flat("f.yaml", "base: " + kConfigs + "/arch/flat.yaml\nname: MyFlat\n");
+    const ArchConfig f = load_arch_config(flat.path());
+    EXPECT_FALSE(f.flat.rows.empty());
+    EXPECT_EQ(f.flat.dataflow_table, kConfigs + "/flat/flat_dataflow.csv");
+    // A relative base is relative to the child, and the child's own paths to the child.
+    const std::string rel = std::filesystem::relative(kConfigs + "/arch/fusemax.yaml", child.dir()).string();
+    test::TempFile own("own.yaml", "base: " + rel + "\nenergy_table: missing.yaml\n");
+    try {
+        load_arch_config(own.path());
+        FAIL();
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find(own.dir() + "/missing.yaml (energy_table of "), std::string::npos) << e.what();
+    }
+}
+
+TEST(ArchConfig, RoutingThroughGlbOnlyWhereItMeansSomething) {
+    std::string m = load_error(replace(fusemax_yaml(), "{op: RM,   array: pe1d, cycles: 1}", "{op: RM,   array: pe1d, cycles: 1, glb_write: true}"));
+    EXPECT_NE(m.find("op RM cannot be routed through the GLB (it has two results"), std::string::npos) << m;
+    m = load_error(replace(fusemax_yaml(), "{op: AV,   array: pe1d, cycles: F}", "{op: AV,   array: pe1d, cycles: F, glb_write: true}"));
+    EXPECT_NE(m.find("op AV cannot be routed through the GLB (it writes O"), std::string::npos) << m;
+    test::TempFile u("u.yaml", "base: " + kConfigs + "/arch/unfused.yaml\n" +
+                                   "schedule:\n  program: unfused\n  ops:\n"
+                                   "    - {op: QK,  array: pe2d, cycles: E, glb_write: true}\n"
+                                   "    - {op: MX,  array: pe1d, cycles: ROWS}\n    - {op: SN,  array: pe1d, cycles: ROWS}\n"
+                                   "    - {op: SD,  array: pe1d, cycles: ROWS}\n    - {op: A,   array: pe1d, cycles: ROWS}\n"
+                                   "    - {op: AVM, array: pe2d, cycles: F}\n");
+    try {
+        load_arch_config(u.path());
+        FAIL();
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("key 'schedule.ops[0].glb_write': only meaningful with schedule.program: one_pass"),
+                  std::string::npos)
+            << e.what();
+    }
 }
 
 TEST(Workload, ShippedWorkloads) {
@@ -190,6 +284,30 @@ TEST(Workload, Errors) {
     EXPECT_NE(workload_error("seq_len: 8\nhead_dim: 2\ndepth: 1\n").find("unknown key 'depth'"), std::string::npos);
     EXPECT_NE(workload_error("seq_len: 134217728\nhead_dim: 2\n").find("seq_q = 134217728: expected 1 to"),
               std::string::npos);
+    EXPECT_NE(workload_error("seq_len: 8\nhead_dim: .nan\n").find("key 'head_dim': expected a positive integer"),
+              std::string::npos);
+    EXPECT_NE(workload_error("seq_len: 8\nhead_dim: 2\nscale: .inf\n").find("key 'scale': expected a positive number"),
+              std::string::npos);
+}
+
+// Sizes each in range whose products would overflow 64 bits (they wrapped to 0 before).
+TEST(Workload, ProductsOfSizesAreBounded) {
+    Workload w;
+    w.batch = 16777216, w.heads = 1, w.seq_q = w.seq_kv = 67108864, w.head_dim = w.v_dim = 16384;
+    try {
+        validate_workload(w, "flags");
+        FAIL();
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("flags: batch x heads x seq_q x seq_kv x (head_dim + v_dim) = 2.48e+27 "
+                                             "multiply-accumulates: expected at most 2^60"),
+                  std::string::npos)
+            << e.what();
+    }
+    w.batch = 1, w.seq_q = w.seq_kv = 1, w.head_dim = w.v_dim = 1;
+    EXPECT_NO_THROW(validate_workload(w, "flags"));
+    // The paper's largest point fits: 1M tokens, batch 64, 16 heads, E = F = 128.
+    w.batch = 64, w.heads = 16, w.seq_q = w.seq_kv = 1 << 20, w.head_dim = w.v_dim = 128;
+    EXPECT_NO_THROW(validate_workload(w, "flags"));
 }
 
 }  // namespace

@@ -1,6 +1,8 @@
 // O computed by the SystemC model from Q, K, V it read out of the modeled DRAM, against fp64.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "numerics/attention.h"
 #include "platform/attention_platform.h"
 #include "sim_helpers.h"
@@ -56,6 +58,48 @@ INSTANTIATE_TEST_SUITE_P(
                     Case{"FewQueriesManyKeys", shape(3, 1, 17, 1023, 16, 128)},
                     Case{"TwoQueryBlocks", shape(1, 1, 768, 512, 128, 64)}),
     [](const testing::TestParamInfo<Case>& info) { return std::string(info.param.name); });
+
+// Any single-result op may be routed through the GLB (written there, read back by a consumer)
+// instead of forwarded register to register; the values must arrive intact whatever their shape:
+// a score tile (QK), one value per query (SLD, PRM) or F values per query (SLNV).
+struct Route {
+    const char* name;
+    Op producer;
+    std::vector<Op> consumers;
+};
+
+class RoutedThroughGlb : public testing::TestWithParam<Route> {};
+
+TEST_P(RoutedThroughGlb, ValuesArriveIntact) {
+    ArchConfig a = test::fusemax_arch();
+    const Route& r = GetParam();
+    for (auto* list : {&a.schedule.ops, &a.schedule.step_ops})
+        for (OpBinding& b : *list) {
+            if (b.op == r.producer) b.glb_write = true;
+            if (std::find(r.consumers.begin(), r.consumers.end(), b.op) != r.consumers.end()) b.glb_reads = {r.producer};
+        }
+    const Workload w = shape(2, 1, 300, 700, 48, 80);
+    AttentionPlatform platform(a, w, ElemType::F32, true);
+    AttentionInputs in = random_inputs(w, 23);
+    platform.load_inputs(in);
+    platform.run();
+    EXPECT_LT(compare(platform.output(), attention_reference_fp64(in.q, in.k, in.v, 1.0)).max_rel_error, 1e-5);
+    // Each tile step writes the result once and each consumer reads it once.
+    const Tiling& t = platform.top().scheduler().tiling();
+    std::uint64_t words = 0;
+    for (std::uint64_t m1 = 0; m1 < t.m1; ++m1)
+        words += op_result_words(r.producer, t.keys_in(m1), t.p0, w.v_dim) * t.query_tiles;
+    words *= w.pairs();
+    const GlobalBufferStats& g = platform.top().glb().stats();
+    EXPECT_GE(g.words_written, words);
+    EXPECT_GE(g.words_read, words * r.consumers.size());
+}
+
+INSTANTIATE_TEST_SUITE_P(Ops, RoutedThroughGlb,
+                         testing::Values(Route{"QK", Op::QK, {Op::LM, Op::SLN}}, Route{"SLD", Op::SLD, {Op::RD}},
+                                         Route{"PRM", Op::PRM, {Op::SPD, Op::SPNV}},
+                                         Route{"SLNV", Op::SLNV, {Op::RNV}}),
+                         [](const testing::TestParamInfo<Route>& info) { return std::string(info.param.name); });
 
 TEST(Numerics, ScaleIsFoldedIntoQ) {
     Workload w = shape(1, 2, 256, 512, 64, 64);
