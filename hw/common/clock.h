@@ -3,27 +3,48 @@
 
 #include <cmath>
 #include <cstdint>
+#include <stdexcept>
+#include <string>
 
 namespace fusemax {
 
 using Cycle = std::uint64_t;
 
+// A job ran into the end of simulated time: SystemC counts time in 64 bits of the time resolution
+// (1 ps), and a slow clock with a long job needs more.
+class TimeLimitError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
 // Converts between clock cycles and SystemC time. The period is rounded to the time resolution
 // (1 ps by default: 1064 ps at 940 MHz) so every modeled time is a whole number of cycles; seconds
-// are reported as cycles / frequency, never from sc_time.
+// are reported as cycles / frequency, never from sc_time. Times up to 2^63 resolution units are
+// representable (half of SystemC's range, so sums of times cannot wrap); converting a later cycle
+// throws TimeLimitError.
 class Clock {
 public:
-    explicit Clock(double hz)
-        : hz_(hz),
-          ticks_(static_cast<std::uint64_t>(
-              std::llround(1.0 / hz / sc_core::sc_get_time_resolution().to_seconds()))) {}
+    explicit Clock(double hz) : hz_(hz) {
+        const double ticks = 1.0 / hz / sc_core::sc_get_time_resolution().to_seconds();
+        if (!(ticks >= 1) || !(ticks < 9.2e18))
+            throw std::invalid_argument("a clock of " + std::to_string(hz) +
+                                        " Hz has a period outside SystemC's time resolution");
+        ticks_ = static_cast<std::uint64_t>(std::llround(ticks));
+        max_cycle_ = (std::uint64_t{1} << 63) / ticks_;
+    }
 
     double hz() const { return hz_; }
+    // The last cycle simulated time can reach.
+    Cycle max_cycle() const { return max_cycle_; }
     sc_core::sc_time period() const { return sc_core::sc_time::from_value(ticks_); }
-    sc_core::sc_time at(Cycle c) const { return sc_core::sc_time::from_value(ticks_ * c); }
+    sc_core::sc_time at(Cycle c) const {
+        if (c > max_cycle_) overflow(c);
+        return sc_core::sc_time::from_value(ticks_ * c);
+    }
     Cycle cycles(const sc_core::sc_time& t) const { return t.value() / ticks_; }
     Cycle now() const { return cycles(sc_core::sc_time_stamp()); }
-    // Delay annotation that makes a transaction arrive at cycle `c` (never negative).
+    // Delay annotation that makes a transaction arrive at cycle `c` (never negative: a cycle already
+    // past arrives now).
     sc_core::sc_time delay_until(Cycle c) const {
         const Cycle n = now();
         return c > n ? at(c - n) : sc_core::SC_ZERO_TIME;
@@ -32,7 +53,14 @@ public:
 
 private:
     double hz_;
-    std::uint64_t ticks_;
+    std::uint64_t ticks_ = 1;
+    Cycle max_cycle_ = 0;
+
+    [[noreturn]] void overflow(Cycle c) const {
+        throw TimeLimitError("simulated time overflows at cycle " + std::to_string(c) + ": at " +
+                             std::to_string(hz_ / 1e6) + " MHz SystemC's 64-bit time ends after cycle " +
+                             std::to_string(max_cycle_) + " (raise clock_mhz or shrink the job)");
+    }
 };
 
 }  // namespace fusemax

@@ -1,5 +1,8 @@
 #pragma once
+#include <array>
 #include <cstdint>
+#include <optional>
+#include <utility>
 
 #include "common/dma.h"
 #include "config/workload.h"
@@ -31,6 +34,15 @@ struct Job {
     // One past the last byte the packed layout uses.
     std::uint64_t packed_end() const;
 };
+
+// The byte range [first, last] a tensor of `shape` [B, H, rows, cols] occupies at `layout`, or
+// nothing if it reaches past the end of the 64-bit address space.
+std::optional<std::pair<std::uint64_t, std::uint64_t>> tensor_extent(const TensorLayout& layout,
+                                                                      const std::array<std::uint64_t, 4>& shape,
+                                                                      ElemType elem);
+
+// Throws ConfigError naming the tensor's registers when Q, K, V or O would reach past 2^64.
+void validate_layouts(const Job& job);
 
 inline Job Job::packed(const Workload& w, ElemType elem, std::uint64_t base, bool functional) {
     Job j;

@@ -156,7 +156,7 @@ void PeArray::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay)
         return;
     }
     const OpTiming& t = timing(*op);
-    const Cycle arrival = clock_.cycles(sc_core::sc_time_stamp() + delay);
+    const Cycle arrival = op->arrival;
     // In order: an op starts when it has arrived and the array has finished the previous one.
     const Cycle start = std::max(arrival, busy_until_);
     const Cycle end = start + t.cycles;
@@ -184,7 +184,8 @@ void PeArray::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay)
     if (trace_.any()) record(*op, start, end);
     op->start = start;
     op->end = end;
-    delay = clock_.at(end + t.latency) - sc_core::sc_time_stamp();
+    op->done = end + t.latency;
+    delay = clock_.delay_until(op->done);
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 

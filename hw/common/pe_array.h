@@ -59,6 +59,8 @@ public:
     // Waveforms: `busy` and `op` (0 idle, else 1 + the Op code), when tracing is on.
     void trace(sc_core::sc_trace_file* tf) const;
     const std::vector<Slice>& activity() const override { return slices_; }
+    // Test hook: breaks the datapath on purpose (see DatapathFault).
+    void inject(DatapathFault fault) { datapath_.inject(fault); }
 
 protected:
     PeArray(const sc_core::sc_module_name& name, ArrayKind kind, const ArchConfig& arch, const TraceOptions& trace,

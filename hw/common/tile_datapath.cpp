@@ -24,6 +24,12 @@ std::vector<TileValue> op_outputs(Op op) {
     }
 }
 
+std::uint64_t TileDatapath::bytes(std::uint64_t rows, std::uint64_t cols, std::uint64_t e, std::uint64_t f) {
+    const std::uint64_t tiles = 2 * rows * cols, vectors = 9 * cols, value_rows = 4 * f * cols;
+    const std::uint64_t operands = 2 * cols * e + rows * e + rows * f;
+    return 4 * (tiles + vectors + value_rows + operands);
+}
+
 void TileDatapath::shape(std::uint32_t rows, std::uint32_t cols, std::uint32_t e, std::uint32_t f) {
     if (rows == rows_ && cols == cols_ && e == e_ && f == f_) return;
     rows_ = rows, cols_ = cols, e_ = e, f_ = f;
@@ -98,6 +104,7 @@ void TileDatapath::execute(Op op, const OpExtent& x, bool first, float* out) {
         case Op::PRM:
             // On the first key tile there is no old state to rescale (RM was -inf).
             for (std::size_t p = 0; p < np; ++p) prm[p] = first ? 0.0f : std::exp(rm_old[p] - rm_new[p]);
+            if (fault_ == DatapathFault::Rescale && !first) std::fill(prm, prm + np, 1.0f);
             break;
         case Op::SPD:
             for (std::size_t p = 0; p < np; ++p) spd[p] = prm[p] * (first ? 0.0f : rd_state_[p]);
@@ -107,7 +114,7 @@ void TileDatapath::execute(Op op, const OpExtent& x, bool first, float* out) {
             break;
         case Op::SLNV:
             std::fill(slnv, slnv + F * C, 0.0f);
-            for (std::size_t m = 0; m < nm; ++m)
+            for (std::size_t m = 0; m < nm - (fault_ == DatapathFault::DropKey && nm > 1 ? 1 : 0); ++m)
                 for (std::size_t f = 0; f < F; ++f) {
                     const float vv = v_[m * F + f];
                     float* acc = slnv + f * C;

@@ -8,6 +8,11 @@
 
 namespace fusemax {
 
+// Deliberate datapath faults, for checking that the numerical check catches a broken datapath:
+// Rescale leaves the running state unscaled when the running max grows (PRM = 1); DropKey leaves
+// the last valid key of every tile out of SLNV (an off-by-one loop bound).
+enum class DatapathFault : std::uint8_t { None, Rescale, DropKey };
+
 // The arithmetic of the cascade's ops on one array's registers, in fp32. Both PE arrays own one:
 // which ops an array runs is configuration, what an op computes is not.
 //
@@ -19,6 +24,8 @@ class TileDatapath {
 public:
     // Sizes registers for tiles of up to rows x cols and head dims e, f.
     void shape(std::uint32_t rows, std::uint32_t cols, std::uint32_t e, std::uint32_t f);
+    // Host memory shape() allocates for these sizes.
+    static std::uint64_t bytes(std::uint64_t rows, std::uint64_t cols, std::uint64_t e, std::uint64_t f);
 
     float* reg(TileValue v) { return regs_[static_cast<std::size_t>(v)].data(); }
     std::size_t reg_words(TileValue v) const { return regs_[static_cast<std::size_t>(v)].size(); }
@@ -34,9 +41,11 @@ public:
     // Runs `op` on the valid x.rows x x.cols part of the tile. `first` selects the identity for
     // the running state. AV writes O [p][f] to `out`.
     void execute(Op op, const OpExtent& x, bool first, float* out);
+    void inject(DatapathFault fault) { fault_ = fault; }
 
 private:
     std::uint32_t rows_ = 0, cols_ = 0, e_ = 0, f_ = 0;
+    DatapathFault fault_ = DatapathFault::None;
     std::array<std::vector<float>, kTileValueCount> regs_;
     std::vector<float> q_, qt_, k_, v_, rm_state_, rd_state_, rnv_state_;
 };

@@ -50,8 +50,13 @@ struct TileOp : tlm::tlm_extension<TileOp> {
     // True for the 3-pass programs: `glb` lists all of the op's GLB traffic (no built-in operand
     // reads or state writes of the 1-pass cascade).
     bool listed_only = false;
-    // Filled in by the array: when it was busy with the op.
-    Cycle start = 0, end = 0;
+    // The cycle the op reaches its array (its inputs are ready then). The IP's modules keep time in
+    // absolute cycles carried here, with the annotated delay as its LT mirror: if a platform target
+    // held the scheduler's thread (wait() in b_transport), simulated time may have passed a cycle
+    // the schedule still plans for, and the annotation alone could not say so.
+    Cycle arrival = 0;
+    // Filled in by the array: when it was busy with the op, and when its result is available.
+    Cycle start = 0, end = 0, done = 0;
 
     tlm::tlm_extension_base* clone() const override { return new TileOp(*this); }
     void copy_from(const tlm::tlm_extension_base& other) override {

@@ -81,6 +81,8 @@ enum class Error : std::uint32_t {
     BadJob = 2,          // the job's registers describe a job this configuration cannot run
     MemoryError = 3,     // the platform memory answered a transfer with an error response
     Aborted = 4,         // SOFT_RESET stopped the job
+    TimeLimit = 5,       // the job ran past the end of simulated time (a clock too slow for its length)
+    Internal = 6,        // the model failed (an exception it did not expect): a bug, please report it
 };
 
 }  // namespace fusemax::regs

@@ -227,7 +227,7 @@ void DramController::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
     const std::uint64_t bytes = x->elements() * arch_.word_bytes;
     const Cycle transfer = static_cast<Cycle>(std::ceil(double(bytes) / bytes_per_cycle_));
     const std::uint64_t accesses = (bytes + arch_.dram.access_bytes - 1) / arch_.dram.access_bytes;
-    const Cycle arrival = clock_.cycles(sc_core::sc_time_stamp() + delay);
+    const Cycle arrival = x->arrival;
     const auto [start, end] = book(arrival, transfer);
     const Cycle done = end + arch_.dram.latency_cycles;
     last_done_ = std::max(last_done_, done);
@@ -272,7 +272,7 @@ void DramController::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
     x->end = end;
     x->done = done;
     x->floor = floor();
-    delay = clock_.at(done) - sc_core::sc_time_stamp();
+    delay = clock_.delay_until(done);
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 

@@ -1,9 +1,8 @@
 #include "report/trace_json.h"
 
-#include <fstream>
+#include <sstream>
 
 #include "common/trace_options.h"
-#include "config/config_error.h"
 
 namespace fusemax {
 namespace {
@@ -24,9 +23,8 @@ std::string escaped(const std::string& s) {
 
 }  // namespace
 
-void write_trace_json(const FuseMax& top, const std::string& path) {
-    std::ofstream out(path);
-    if (!out) throw ConfigError(path + " (--trace-json): cannot open for writing");
+void write_trace_json(const FuseMax& top, OutputFile& file) {
+    std::ostringstream out;
     std::vector<std::pair<std::string, const ActivitySource*>> tracks;
     collect(top, tracks);
     const double us_per_cycle = 1e6 / top.arch().clock_hz;
@@ -50,7 +48,8 @@ void write_trace_json(const FuseMax& top, const std::string& path) {
                 << ",\"cycles\":" << (s.end - s.start) << "}}";
     }
     out << "\n]}\n";
-    if (!out) throw ConfigError(path + " (--trace-json): write failed");
+    file.write(out.str());
+    file.close();
 }
 
 }  // namespace fusemax

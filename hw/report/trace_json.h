@@ -1,6 +1,7 @@
 #pragma once
 #include <string>
 
+#include "io/files.h"
 #include "top/fusemax.h"
 
 namespace fusemax {
@@ -9,6 +10,6 @@ namespace fusemax {
 // trace-event format): one track per module, one complete event per tile op or transfer, named by
 // op and tile indices, timestamps and durations in simulated microseconds. Throws ConfigError if
 // the file cannot be written.
-void write_trace_json(const FuseMax& top, const std::string& path);
+void write_trace_json(const FuseMax& top, OutputFile& out);
 
 }  // namespace fusemax

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "config/config_error.h"
+
 namespace fusemax {
 
 FlatProgram::FlatProgram(ProgramContext& ctx, const Tiling& tiling)
@@ -28,6 +30,27 @@ FlatProgram::FlatProgram(ProgramContext& ctx, const Tiling& tiling)
     pass1_done_ = t0;
     times_.push_back(&pass1_done_);
     times_.push_back(&io_.all_done_ref());
+}
+
+// The largest region FLAT places in the GLB at once for this job: an on-chip Q or V of a whole
+// (b, h), a weight-stationary Q tile, or a tile of scores, Q, V or partial O.
+void FlatProgram::validate(const ArchConfig& arch, const Workload& w, const Tiling& t) {
+    const FlatDataflow df =
+        flat_dataflow_for(arch.flat.rows, arch.flat.dataflow_table, w.heads, w.head_dim, w.v_dim, w.seq_q, w.seq_kv);
+    std::uint64_t most = std::max({std::uint64_t{t.m0} * t.p0, std::uint64_t{t.p0} * w.head_dim,
+                                   std::uint64_t{t.p0} * w.v_dim, std::uint64_t{t.m0} * w.v_dim});
+    const char* what = "a tile";
+    auto consider = [&](bool used, std::uint64_t words, const char* name) {
+        if (used && words > most) most = words, what = name;
+    };
+    consider(df.q_on_chip && !df.weight_stationary, w.seq_q * w.head_dim, "Q of one head (Q_loc onchip)");
+    consider(df.v_on_chip && !df.weight_stationary, w.seq_kv * w.v_dim, "V of one head (V_loc onchip)");
+    consider(df.weight_stationary, df.p1 * w.head_dim, "the weight-stationary Q tile");
+    const std::uint64_t window = arch.glb_capacity_words() / arch.glb.row_words * arch.glb.row_words;
+    if (most > window)
+        throw ConfigError(arch.source + ": key 'glb.capacity_bytes': FLAT keeps " + what + " in the GLB, " +
+                          std::to_string(most * arch.word_bytes) + " bytes, more than its " +
+                          std::to_string(window * arch.word_bytes) + " usable bytes");
 }
 
 std::uint64_t FlatProgram::rows_of(std::uint64_t t) const {

@@ -32,6 +32,8 @@ class FlatProgram {
 public:
     FlatProgram(ProgramContext& ctx, const Tiling& tiling);
     void run();
+    // Throws ConfigError when the table has no dataflow for the shape or the GLB cannot hold it.
+    static void validate(const ArchConfig& arch, const Workload& w, const Tiling& t);
 
 private:
     // A double buffer at a PE array's input: a load may start once the op two back has finished.

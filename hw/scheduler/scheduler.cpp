@@ -5,6 +5,7 @@
 
 #include "common/word_port.h"
 #include "config/config_error.h"
+#include "util/checked_math.h"
 #include "scheduler/flat_program.h"
 #include "scheduler/one_pass_program.h"
 #include "scheduler/unfused_program.h"
@@ -79,23 +80,54 @@ void Scheduler::glb_occupancy(Cycle at, std::int64_t delta) {
 
 Scheduler::~Scheduler() = default;
 
+// Evaluates every op's cost for the job's head dims: a cost must be a cycle count in [0, 2^40].
+// Returns QK's cycles.
+Cycle Scheduler::validate_costs(const Workload& w) const {
+    const CostVariables vars{static_cast<std::int64_t>(w.head_dim), static_cast<std::int64_t>(w.v_dim),
+                             arch_.pe2d.rows, arch_.pe2d.cols, arch_.pe1d.lanes};
+    constexpr std::int64_t kMaxOpCycles = std::int64_t{1} << 40;
+    Cycle qk = 0;
+    for (const OpBinding& b : arch_.schedule.ops)
+        for (const CostExpr* e : {&b.cycles, &b.result_latency}) {
+            const std::string what = arch_.source + ": op " + std::string(op_name(b.op)) + ": " +
+                                     (e == &b.cycles ? "cycles" : "result_latency") + " '" + e->text() + "'";
+            std::int64_t v = 0;
+            try {
+                v = e->eval(vars);
+            } catch (const std::overflow_error&) {
+                throw ConfigError(what + " overflows 64 bits for E=" + std::to_string(vars.e) + ", F=" +
+                                  std::to_string(vars.f));
+            }
+            if (v < 0 || v > kMaxOpCycles)
+                throw ConfigError(what + " is " + std::to_string(v) + " for E=" + std::to_string(vars.e) + ", F=" +
+                                  std::to_string(vars.f) + ": expected 0 to 2^40 cycles");
+            if (b.op == Op::QK && e == &b.cycles) qk = static_cast<Cycle>(v);
+        }
+    return qk;
+}
+
 void Scheduler::start(const Job& job) {
     if (busy_) throw ConfigError(std::string(name()) + ": a job is already running");
     validate_workload(job.shape, "job");
+    validate_layouts(job);
     if (job.functional && arch_.schedule.program != Program::OnePass)
         throw ConfigError(arch_.source + ": design '" + arch_.design +
                           "' (a 3-pass program) runs in timing mode only: use --mode timing");
     Tiling tiling = choose_tiling(arch_, job.shape);
-    const CostVariables vars{static_cast<std::int64_t>(job.shape.head_dim), static_cast<std::int64_t>(job.shape.v_dim),
-                             arch_.pe2d.rows, arch_.pe2d.cols, arch_.pe1d.lanes};
-    for (const OpBinding& b : arch_.schedule.ops)
-        if (b.cycles.eval(vars) < 0 || b.result_latency.eval(vars) < 0)
-            throw ConfigError(arch_.source + ": op " + std::string(op_name(b.op)) + ": cycles '" + b.cycles.text() +
-                              "' or result_latency '" + b.result_latency.text() + "' is negative for E=" +
-                              std::to_string(vars.e) + ", F=" + std::to_string(vars.f));
-    if (arch_.schedule.program == Program::Flat)  // fails early when the table has no row for the shape
-        flat_dataflow_for(arch_.flat.rows, arch_.flat.dataflow_table, job.shape.heads, job.shape.head_dim,
-                          job.shape.v_dim, job.shape.seq_q, job.shape.seq_kv);
+    const Cycle qk_cycles = validate_costs(job.shape);
+    switch (arch_.schedule.program) {
+        case Program::OnePass: break;
+        case Program::Unfused: UnfusedProgram::validate(arch_, job.shape, tiling); break;
+        case Program::Flat: FlatProgram::validate(arch_, job.shape, tiling); break;
+    }
+    // Every program runs QK once per tile step: if that alone outlasts simulated time, refuse now.
+    const auto qk_total = checked_product({job.shape.pairs(), tiling.m1, tiling.query_tiles, qk_cycles});
+    if (!qk_total || *qk_total > clock_.max_cycle())
+        throw ConfigError(arch_.source + ": key 'clock_mhz': this job's QK ops alone need " +
+                          (qk_total ? std::to_string(*qk_total) : std::string("more than 2^64")) +
+                          " cycles, but at " + std::to_string(arch_.clock_hz / 1e6) +
+                          " MHz simulated time (64-bit, 1 ps resolution) ends after cycle " +
+                          std::to_string(clock_.max_cycle()) + ": raise the clock or shrink the job");
     job_ = job;
     tiling_ = tiling;
     plan_ = plan_glb(arch_, job.shape, tiling_);
@@ -155,12 +187,20 @@ void Scheduler::run() {
         } catch (const JobAborted&) {
             error_ = "aborted by SOFT_RESET";
             error = regs::Error::Aborted;
+        } catch (const TimeLimitError& e) {
+            error_ = std::string(name()) + ": " + e.what();
+            error = regs::Error::TimeLimit;
+        } catch (const std::exception& e) {
+            // Nothing may escape the thread: SystemC would end the whole simulation with E549.
+            error_ = std::string(name()) + ": internal error: " + e.what();
+            error = regs::Error::Internal;
         }
         if (error != regs::Error::None) {
-            // Let what was already issued complete before reporting.
+            // Let what was already issued complete before reporting (unless that is past the end
+            // of simulated time).
             const Cycle now = clock_.now();
-            if (end_all_ > now) sc_core::wait(clock_.at(end_all_ - now));
-            stats_.job_end = std::max(end_all_, now);
+            if (end_all_ > now && end_all_ <= clock_.max_cycle()) sc_core::wait(clock_.at(end_all_ - now));
+            stats_.job_end = std::max(std::min(end_all_, clock_.max_cycle()), now);
         }
         busy_ = false;
         abort_requested_ = false;
@@ -195,6 +235,7 @@ void Scheduler::run_job() {
 Cycle Scheduler::issue(TileOp& op, Cycle ready, float* out) {
     const ArrayKind array = array_of_[index_of(op.op)];
     *op_ext_ = op;
+    op_ext_->arrival = ready;
     const bool returns_data = out != nullptr && job_.functional;
     op_gp_.set_command(returns_data ? tlm::TLM_READ_COMMAND : tlm::TLM_IGNORE_COMMAND);
     op_gp_.set_address(0);
@@ -211,7 +252,7 @@ Cycle Scheduler::issue(TileOp& op, Cycle ready, float* out) {
     if (!op_gp_.is_response_ok())
         throw TransportError(std::string(name()) + ": op " + std::string(op_name(op.op)) + " failed: " +
                              op_gp_.get_response_string());
-    const Cycle done = clock_.cycles(sc_core::sc_time_stamp() + delay);
+    const Cycle done = op_ext_->done;
     op.start = op_ext_->start;
     op.end = op_ext_->end;
 
@@ -230,6 +271,7 @@ Cycle Scheduler::issue(TileOp& op, Cycle ready, float* out) {
 
 Cycle Scheduler::transfer(DmaTransfer& x, Cycle ready, float* data) {
     *dma_ext_ = x;
+    dma_ext_->arrival = ready;
     const bool carries_values = x.store && x.functional;
     dma_gp_.set_command(carries_values ? tlm::TLM_WRITE_COMMAND : tlm::TLM_IGNORE_COMMAND);
     dma_gp_.set_address(x.mem_addr);

@@ -114,6 +114,7 @@ private:
 
     void run();
     void run_job();
+    Cycle validate_costs(const Workload& w) const;
     void command(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void report(regs::Error error, const std::string& message);
     void control(Control::Kind kind, std::uint32_t slot, std::uint64_t periods, Cycle shift,

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "common/word_port.h"
+#include "config/config_error.h"
 
 namespace fusemax {
 namespace {
@@ -19,20 +19,12 @@ UnfusedProgram::UnfusedProgram(ProgramContext& ctx, const Tiling& tiling)
     row_tiles_ = pairs_ * t_.query_tiles;
     e_ = w.head_dim;
     f_ = w.v_dim;
-    const std::uint64_t row = arch_.glb.row_words;
-    tile_words_ = round_up(std::uint64_t{t_.m0} * t_.p0, row);
-    // GLB: Q blocks of the QK kernel and a ring of score tiles for the softmax kernel. The ring's
-    // addresses wrap: like the reference, the model lets a row block's tiles stay on chip across
-    // the three passes without charging the capacity that would take at long sequences.
-    const std::uint64_t q_words = round_up(t_.p1 * t_.p0 * e_, row);
-    ring_ = 8;
-    const std::uint64_t capacity = arch_.glb_capacity_words();
-    while (ring_ > 2 && q_words + ring_ * tile_words_ > capacity) ring_ /= 2;
-    if (q_words + ring_ * tile_words_ > capacity)
-        throw TransportError(arch_.source + ": GLB too small for a Q block and two score tiles");
-    q_slots_ = 2 * q_words + ring_ * tile_words_ <= capacity ? 2 : 1;
+    const GlbLayout g = layout(arch_, w, t_);
+    tile_words_ = g.tile_words;
+    ring_ = g.ring;
+    q_slots_ = g.q_slots;
     q_slot_[0] = ring_ * tile_words_;
-    q_slot_[1] = q_slot_[0] + q_words;
+    q_slot_[1] = q_slot_[0] + g.q_words;
 
     for (Slots* s : {&q_, &k_, &v_, &a_})
         for (auto* a : {&s->ready, &s->last_use})
@@ -40,6 +32,27 @@ UnfusedProgram::UnfusedProgram(ProgramContext& ctx, const Tiling& tiling)
     times_.push_back(&kernel_start_);
     times_.push_back(&io_.all_done_ref());
 }
+
+// GLB: Q blocks of the QK kernel and a ring of score tiles for the softmax kernel. The ring's
+// addresses wrap: like the reference, the model lets a row block's tiles stay on chip across the
+// three passes without charging the capacity that would take at long sequences.
+UnfusedProgram::GlbLayout UnfusedProgram::layout(const ArchConfig& arch, const Workload& w, const Tiling& t) {
+    const std::uint64_t row = arch.glb.row_words;
+    GlbLayout g;
+    g.tile_words = round_up(std::uint64_t{t.m0} * t.p0, row);
+    g.q_words = round_up(t.p1 * t.p0 * w.head_dim, row);
+    const std::uint64_t capacity = arch.glb_capacity_words();
+    while (g.ring > 2 && g.q_words + g.ring * g.tile_words > capacity) g.ring /= 2;
+    if (g.q_words + g.ring * g.tile_words > capacity)
+        throw ConfigError(arch.source + ": key 'glb.capacity_bytes': " + std::to_string(arch.glb.capacity_bytes) +
+                          " bytes cannot hold the Unfused QK kernel's Q block (" + std::to_string(t.p1) +
+                          " query tiles, " + std::to_string(g.q_words * arch.word_bytes) + " bytes) and two score tiles (" +
+                          std::to_string(2 * g.tile_words * arch.word_bytes) + " bytes): lower tiling.p1 or grow the GLB");
+    g.q_slots = 2 * g.q_words + g.ring * g.tile_words <= capacity ? 2 : 1;
+    return g;
+}
+
+void UnfusedProgram::validate(const ArchConfig& arch, const Workload& w, const Tiling& t) { layout(arch, w, t); }
 
 TileCoord UnfusedProgram::coord(std::uint64_t blk, std::uint64_t m1, std::uint64_t p1) const {
     const std::uint64_t pair = blk / t_.p2;

@@ -25,11 +25,20 @@ class UnfusedProgram {
 public:
     UnfusedProgram(ProgramContext& ctx, const Tiling& tiling);
     void run();
+    // Throws ConfigError when the GLB cannot hold the job's working set.
+    static void validate(const ArchConfig& arch, const Workload& w, const Tiling& t);
 
 private:
     struct Slots {  // a double buffer: when each half holds its data, and when it was last read
         std::array<Cycle, 2> ready{}, last_use{};
     };
+
+    struct GlbLayout {
+        std::uint64_t tile_words = 0, q_words = 0;
+        std::uint64_t ring = 8;
+        std::uint32_t q_slots = 1;
+    };
+    static GlbLayout layout(const ArchConfig& arch, const Workload& w, const Tiling& t);
 
     ProgramContext& ctx_;
     const ArchConfig& arch_;

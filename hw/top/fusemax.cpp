@@ -30,6 +30,8 @@ FuseMax::FuseMax(const sc_core::sc_module_name& name, const ArchConfig& arch, co
     pe1d_->pe1d2pe2d.bind(pe2d_->pe1d2pe2d);
     dram_->dram2glb.bind(glb_->dram2glb);
     dram_->dram2mem.bind(mem);
+    pe2d_->inject(options.fault);
+    pe1d_->inject(options.fault);
 }
 
 void FuseMax::trace(sc_core::sc_trace_file* tf) const {

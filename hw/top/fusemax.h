@@ -20,6 +20,7 @@ struct IpOptions {
     sc_core::sc_time quantum = sc_core::SC_ZERO_TIME;  // temporal-decoupling quantum; zero: 100,000 cycles
     bool fast_forward = true;                          // timing-only jobs may jump over periodic stretches
     TraceOptions trace;                                // waveform signals and activity slices (off)
+    DatapathFault fault = DatapathFault::None;         // test hook: a deliberately broken datapath
 };
 
 // The FuseMax accelerator as IP: register block, scheduler, 2D and 1D PE arrays, global buffer

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "config/config_error.h"
+#include "config/workload.h"
 #include "config/yaml_map.h"
 
 #ifndef FUSEMAX_DEFAULT_DATA_DIR
@@ -220,19 +221,17 @@ ArchConfig load_arch_config(const std::string& path) {
         doc.fail("clock_mhz", "expected " + format_number(kMinClockMhz) + " to " + format_number(kMaxClockMhz) +
                                   " MHz (a period of 10 ps to 1 ms), got " + format_number(mhz));
     a.clock_hz = mhz * 1e6;
-    a.word_bytes = static_cast<std::uint32_t>(doc.positive_int("word_bytes", 2));
-    if (a.word_bytes > 8) doc.fail("word_bytes", "expected 1 to 8 bytes per word");
+    a.word_bytes = static_cast<std::uint32_t>(doc.int_in("word_bytes", 1, 8, 2));
 
     const YamlMap pe2d = doc.map("pe2d");
     pe2d.only_keys({"rows", "cols", "exp"});
-    a.pe2d.rows = static_cast<std::uint32_t>(pe2d.positive_int("rows"));
-    a.pe2d.cols = static_cast<std::uint32_t>(pe2d.positive_int("cols"));
-    if (a.pe2d.rows > 65536 || a.pe2d.cols > 65536) pe2d.fail_here("expected at most 65536 rows and columns");
+    a.pe2d.rows = static_cast<std::uint32_t>(pe2d.int_in("rows", 1, 65536));
+    a.pe2d.cols = static_cast<std::uint32_t>(pe2d.int_in("cols", 1, 65536));
     a.pe2d.exp = read_exp(pe2d, a.pe2d.exp);
 
     const YamlMap pe1d = doc.map("pe1d");
     pe1d.only_keys({"lanes", "exp"});
-    a.pe1d.lanes = static_cast<std::uint32_t>(pe1d.positive_int("lanes"));
+    a.pe1d.lanes = static_cast<std::uint32_t>(pe1d.int_in("lanes", 1, 65536));
     if (a.pe1d.lanes != a.pe2d.cols)
         pe1d.fail("lanes", "expected one lane per 2D column (" + std::to_string(a.pe2d.cols) + "), got " +
                                std::to_string(a.pe1d.lanes));
@@ -241,11 +240,14 @@ ArchConfig load_arch_config(const std::string& path) {
     const YamlMap glb = doc.map("glb");
     glb.only_keys({"capacity_bytes", "row_words", "banks"});
     a.glb.capacity_bytes = glb.positive_int("capacity_bytes");
-    a.glb.row_words = static_cast<std::uint32_t>(glb.positive_int("row_words", 256));
-    a.glb.banks = static_cast<std::uint32_t>(glb.positive_int("banks", 1));
-    if (a.glb.row_words > 65536) glb.fail("row_words", "expected 1 to 65536 words per row");
-    if (a.glb.banks > 65536) glb.fail("banks", "expected 1 to 65536 banks");
-    if (a.glb.capacity_bytes > (1ull << 36)) glb.fail("capacity_bytes", "expected at most 64 GiB");
+    a.glb.row_words = static_cast<std::uint32_t>(glb.int_in("row_words", 1, 65536, 256));
+    a.glb.banks = static_cast<std::uint32_t>(glb.int_in("banks", 1, 65536, 1));
+    // The GLB is word-addressed with one 4-byte slot per word in its TLM address space, and one
+    // access may cover all of it: keep that within a transaction's 32-bit length.
+    if (a.glb.capacity_bytes / a.word_bytes > kMaxGlbWords)
+        glb.fail("capacity_bytes", "expected at most 2^29 words (" + std::to_string(kMaxGlbWords * a.word_bytes) +
+                                       " bytes with " + std::to_string(a.word_bytes) + "-byte words)");
+    if (a.glb.capacity_bytes < a.word_bytes) glb.fail("capacity_bytes", "expected at least one word");
 
     const YamlMap dram = doc.map("dram");
     dram.only_keys({"bandwidth_gib_per_s", "latency_cycles", "access_bytes"});
@@ -260,15 +262,14 @@ ArchConfig load_arch_config(const std::string& path) {
     a.dram.latency_cycles = dram.non_negative_int("latency_cycles", 0);
     if (a.dram.latency_cycles > kMaxDramLatencyCycles)
         dram.fail("latency_cycles", "expected at most " + std::to_string(kMaxDramLatencyCycles) + " cycles");
-    a.dram.access_bytes = static_cast<std::uint32_t>(dram.positive_int("access_bytes", 8));
-    if (a.dram.access_bytes > 4096) dram.fail("access_bytes", "expected 1 to 4096 bytes per DRAM access");
+    a.dram.access_bytes = static_cast<std::uint32_t>(dram.int_in("access_bytes", 1, 4096, 8));
 
     if (doc.has("tiling")) {
         const YamlMap t = doc.map("tiling");
         t.only_keys({"p1", "double_buffer", "query_words"});
         a.tiling.query_words = read_cost(t, "query_words", "E + F + 2");
         if (t.has("p1") && t.node()["p1"].IsScalar() && t.node()["p1"].Scalar() == "auto") a.tiling.p1 = 0;
-        else a.tiling.p1 = static_cast<std::uint32_t>(t.positive_int("p1", 0));
+        else a.tiling.p1 = static_cast<std::uint32_t>(t.int_in("p1", 1, kMaxSeqLen, 0));
         a.tiling.double_buffer = t.boolean("double_buffer", true);
     }
 

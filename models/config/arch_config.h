@@ -74,6 +74,7 @@ struct FlatConfig {
 inline constexpr double kMinClockMhz = 1e-3, kMaxClockMhz = 1e5;
 inline constexpr double kMinDramBytesPerCycle = 1e-3, kMaxDramBytesPerCycle = 1e9;
 inline constexpr std::uint64_t kMaxDramLatencyCycles = 1000000000;
+inline constexpr std::uint64_t kMaxGlbWords = 1ull << 29;
 
 // One architecture: hardware parameters, op binding and costs, schedule and energy table.
 struct ArchConfig {

@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 
 #include "config/config_error.h"
 #include "io/files.h"
@@ -53,10 +54,45 @@ bool parse_duration(const std::string& text, double& seconds) {
     const std::pair<const char*, double> units[] = {{"ps", 1e-12}, {"ns", 1e-9}, {"us", 1e-6}, {"ms", 1e-3}, {"s", 1}};
     for (const auto& [u, scale] : units)
         if (unit == u) {
+            if (v * scale > kMaxDurationSeconds) return false;
             seconds = v * scale;
             return true;
         }
     return false;
+}
+
+bool parse_unsigned(const std::string& text, std::uint64_t& out) {
+    const bool hex = text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+    const std::string digits = hex ? text.substr(2) : text;
+    if (digits.empty()) return false;
+    std::uint64_t v = 0;
+    for (char c : digits) {
+        int d = -1;
+        if (c >= '0' && c <= '9') d = c - '0';
+        else if (hex && c >= 'a' && c <= 'f') d = c - 'a' + 10;
+        else if (hex && c >= 'A' && c <= 'F') d = c - 'A' + 10;
+        if (d < 0) return false;
+        std::uint64_t next = 0;
+        if (__builtin_mul_overflow(v, hex ? 16u : 10u, &next) || __builtin_add_overflow(next, std::uint64_t(d), &v))
+            return false;
+    }
+    out = v;
+    return true;
+}
+
+bool parse_size(const std::string& text, std::uint64_t& bytes) {
+    const std::pair<const char*, unsigned> suffixes[] = {{"KiB", 10}, {"MiB", 20}, {"GiB", 30}, {"TiB", 40},
+                                                         {"K", 10},   {"M", 20},   {"G", 30},   {"T", 40}};
+    const bool hex = text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+    for (const auto& [suffix, shift] : suffixes) {
+        const std::size_t n = std::strlen(suffix);
+        if (hex || text.size() <= n || text.compare(text.size() - n, n, suffix) != 0) continue;
+        std::uint64_t v = 0;
+        if (!parse_unsigned(text.substr(0, text.size() - n), v) || v > (~std::uint64_t{0} >> shift)) return false;
+        bytes = v << shift;
+        return true;
+    }
+    return parse_unsigned(text, bytes);
 }
 
 YamlMap::YamlMap(const YAML::Node& node, std::string file, std::string prefix)
@@ -111,6 +147,18 @@ std::uint64_t YamlMap::non_negative_int(std::string_view key, std::uint64_t fall
     std::int64_t v = 0;
     if (!parse_int(text, v) || v < 0) fail(key, "expected a non-negative integer, got '" + text + "'");
     return static_cast<std::uint64_t>(v);
+}
+
+std::uint64_t YamlMap::int_in(std::string_view key, std::uint64_t lo, std::uint64_t hi) const {
+    const std::string text = scalar(key).Scalar();
+    std::int64_t v = 0;
+    if (!parse_int(text, v) || v < 0 || static_cast<std::uint64_t>(v) < lo || static_cast<std::uint64_t>(v) > hi)
+        fail(key, "expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi) + ", got '" + text + "'");
+    return static_cast<std::uint64_t>(v);
+}
+
+std::uint64_t YamlMap::int_in(std::string_view key, std::uint64_t lo, std::uint64_t hi, std::uint64_t fallback) const {
+    return has(key) ? int_in(key, lo, hi) : fallback;
 }
 
 double YamlMap::positive_number(std::string_view key) const {

@@ -28,6 +28,9 @@ public:
     std::uint64_t positive_int(std::string_view key) const;
     std::uint64_t positive_int(std::string_view key, std::uint64_t fallback) const;
     std::uint64_t non_negative_int(std::string_view key, std::uint64_t fallback) const;
+    // An integer in [lo, hi]: "expected an integer from lo to hi, got '...'".
+    std::uint64_t int_in(std::string_view key, std::uint64_t lo, std::uint64_t hi) const;
+    std::uint64_t int_in(std::string_view key, std::uint64_t lo, std::uint64_t hi, std::uint64_t fallback) const;
     double positive_number(std::string_view key) const;
     double positive_number(std::string_view key, double fallback) const;
     std::string string(std::string_view key) const;
@@ -59,7 +62,14 @@ private:
 bool parse_int(const std::string& text, std::int64_t& out);
 // Parses a finite decimal number; false if the text is not one.
 bool parse_number(const std::string& text, double& out);
-// Parses a duration with a unit (ps, ns, us, ms, s), e.g. "250us", into seconds.
+// Parses a duration with a unit (ps, ns, us, ms, s), e.g. "250us", into seconds; false if malformed
+// or longer than kMaxDurationSeconds (SystemC's time, 1 ps resolution, must hold now + it).
+inline constexpr double kMaxDurationSeconds = 1e6;
 bool parse_duration(const std::string& text, double& seconds);
+// Parses a byte count: decimal or 0x hexadecimal, optionally with a binary suffix K, M, G, T (or
+// KiB, MiB, GiB, TiB), e.g. "67108864", "0x4000000", "64M". False if malformed or above 2^64 - 1.
+bool parse_size(const std::string& text, std::uint64_t& bytes);
+// Parses an unsigned integer, decimal or 0x hexadecimal; false if malformed or above 2^64 - 1.
+bool parse_unsigned(const std::string& text, std::uint64_t& out);
 
 }  // namespace fusemax

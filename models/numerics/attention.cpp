@@ -23,7 +23,9 @@ Dims check_dims(const Tensor4& q, const Tensor4& k, const Tensor4& v) {
 
 }  // namespace
 
-Tensor4D attention_reference_fp64(const Tensor4& q, const Tensor4& k, const Tensor4& v, double scale) {
+Tensor4D attention_reference_fp64(const Tensor4& q, const Tensor4& k, const Tensor4& v, double scale,
+                                  double* max_abs_logit) {
+    double logit_max = 0;
     const Dims d = check_dims(q, k, v);
     Tensor4D o({d.b, d.h, d.p, d.f});
     std::vector<double> s(d.m), acc(d.f);
@@ -40,6 +42,7 @@ Tensor4D attention_reference_fp64(const Tensor4& q, const Tensor4& k, const Tens
                     for (std::uint64_t e = 0; e < d.e; ++e) dot += double(Q[p * d.e + e]) * double(K[m * d.e + e]);
                     s[m] = dot * scale;
                     mx = std::max(mx, s[m]);
+                    logit_max = std::max(logit_max, std::abs(s[m]));
                 }
                 double den = 0;
                 std::fill(acc.begin(), acc.end(), 0.0);
@@ -51,6 +54,7 @@ Tensor4D attention_reference_fp64(const Tensor4& q, const Tensor4& k, const Tens
                 for (std::uint64_t f = 0; f < d.f; ++f) O[p * d.f + f] = acc[f] / den;
             }
         }
+    if (max_abs_logit) *max_abs_logit = logit_max;
     return o;
 }
 
@@ -163,6 +167,7 @@ ErrorStats compare(const Tensor4& got, const Tensor4D& ref) {
         s.max_abs_error = std::max(s.max_abs_error, std::abs(g - ref.data[i]));
         ref_max = std::max(ref_max, std::abs(ref.data[i]));
     }
+    s.max_abs_ref = ref_max;
     s.max_rel_error = ref_max > 0 ? s.max_abs_error / ref_max : s.max_abs_error;
     if (s.non_finite) {
         s.max_abs_error = std::numeric_limits<double>::infinity();

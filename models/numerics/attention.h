@@ -7,8 +7,10 @@ namespace fusemax {
 
 // O = softmax(scale * Q K^T) V per (b, h), softmax over keys. Q [B,H,P,E], K [B,H,M,E], V [B,H,M,F].
 
-// fp64 reference: the ground truth every other result is checked against.
-Tensor4D attention_reference_fp64(const Tensor4& q, const Tensor4& k, const Tensor4& v, double scale);
+// fp64 reference: the ground truth every other result is checked against. `max_abs_logit`, when
+// given, receives the largest |scale * q . k| (the error bound of the check needs it).
+Tensor4D attention_reference_fp64(const Tensor4& q, const Tensor4& k, const Tensor4& v, double scale,
+                                  double* max_abs_logit = nullptr);
 
 // fp32 3-pass softmax (max; exp and sum; divide) then A V: the Unfused/FLAT formulation.
 Tensor4 attention_three_pass_fp32(const Tensor4& q, const Tensor4& k, const Tensor4& v, float scale);
@@ -24,6 +26,7 @@ struct ErrorStats {
     // meaningless where an output is near zero).
     double max_rel_error = 0;
     std::uint64_t non_finite = 0;  // NaN or Inf outputs
+    double max_abs_ref = 0;        // max |ref|, the norm the relative error is taken against
 };
 
 ErrorStats compare(const Tensor4& got, const Tensor4D& ref);

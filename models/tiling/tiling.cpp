@@ -1,6 +1,7 @@
 #include "tiling/tiling.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "config/config_error.h"
 
@@ -89,10 +90,15 @@ Tiling choose_tiling(const ArchConfig& a, const Workload& w) {
         const std::uint64_t kv_bytes = (one.k + one.v) * wb;
         const CostVariables vars{std::int64_t(w.head_dim), std::int64_t(w.v_dim), a.pe2d.rows, a.pe2d.cols,
                                  a.pe1d.lanes};
-        const std::int64_t query_words = a.tiling.query_words.eval(vars);
-        if (query_words <= 0)
+        std::int64_t query_words = 0;
+        try {
+            query_words = a.tiling.query_words.eval(vars);
+        } catch (const std::overflow_error&) {
+            query_words = -1;
+        }
+        if (query_words <= 0 || query_words > (std::int64_t{1} << 40))
             throw ConfigError(a.source + ": key 'tiling.query_words': '" + a.tiling.query_words.text() +
-                              "' is not positive for this workload");
+                              "' is not a positive count (at most 2^40) for this workload");
         const std::uint64_t per_tile = std::uint64_t{t.p0} * std::uint64_t(query_words) * wb;
         std::uint64_t p1 = (a.glb.capacity_bytes - std::min(a.glb.capacity_bytes, kv_bytes)) / per_tile;
         p1 = largest_divisor_at_most(t.query_tiles, std::max<std::uint64_t>(p1, 1));

@@ -3,31 +3,53 @@
 
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <fstream>
 #include <iostream>
+#include <memory>
 
-#include "common/word_port.h"
+#include "common/tile_datapath.h"
 #include "config/arch_config.h"
 #include "config/config_error.h"
+#include "config/yaml_map.h"
+#include "csr/fusemax_regs.h"
+#include "io/files.h"
 #include "io/npy.h"
 #include "numerics/attention.h"
-#include "csr/fusemax_regs.h"
+#include "numerics/error_bound.h"
 #include "platform/attention_platform.h"
 #include "platform/example_platform.h"
-#include "report/trace_json.h"
 #include "report/run_report.h"
+#include "report/trace_json.h"
 #include "sim/sim_options.h"
+#include "tool/host_memory.h"
+#include "tool/tool_main.h"
+#include "tool/vcd_output.h"
 #include "top/fusemax.h"
+#include "util/checked_math.h"
 
 using namespace fusemax;
 
 namespace {
 
-constexpr int kExitBadInput = 2;
-constexpr int kExitCheckFailed = 1;
-constexpr int kExitSimulationError = 3;
+// Every output file, opened before anything runs so that a path that cannot be written fails at
+// once; written and closed (each failure reported) at the end.
+struct Outputs {
+    std::unique_ptr<OutputFile> stats, trace_json, out;
+    std::unique_ptr<VcdOutput> vcd;
+
+    explicit Outputs(const SimOptions& o) {
+        if (o.stats_path) stats = std::make_unique<OutputFile>(*o.stats_path, "--stats");
+        if (o.trace_json_path) trace_json = std::make_unique<OutputFile>(*o.trace_json_path, "--trace-json");
+        if (o.out_path) out = std::make_unique<OutputFile>(*o.out_path, "--out");
+        if (o.vcd_path) vcd = std::make_unique<VcdOutput>(*o.vcd_path, "--vcd");
+    }
+};
+
+void refuse_non_finite(const Tensor4& t, const std::string& file, const char* flag) {
+    if (const auto at = first_non_finite(t))
+        throw ConfigError(file + " (" + flag + "): element [" + std::to_string((*at)[0]) + "," +
+                          std::to_string((*at)[1]) + "," + std::to_string((*at)[2]) + "," + std::to_string((*at)[3]) +
+                          "] is not finite (NaN or Inf): expected finite values");
+}
 
 // Shapes come from the .npy files unless a workload or shape flags say otherwise.
 AttentionInputs npy_inputs(const SimOptions& o, Workload& w) {
@@ -38,20 +60,44 @@ AttentionInputs npy_inputs(const SimOptions& o, Workload& w) {
         w.heads = in.q.shape[1];
         w.seq_q = in.q.shape[2];
         w.head_dim = in.q.shape[3];
+        w.name = "npy";
         in.k = read_npy(*o.k_path, "--k");
         w.seq_kv = in.k.shape[2];
-        in.k = read_npy(*o.k_path, "--k", {w.batch, w.heads, w.seq_kv, w.head_dim});
         in.v = read_npy(*o.v_path, "--v");
         w.v_dim = in.v.shape[3];
+        in.k = read_npy(*o.k_path, "--k", {w.batch, w.heads, w.seq_kv, w.head_dim});
         in.v = read_npy(*o.v_path, "--v", {w.batch, w.heads, w.seq_kv, w.v_dim});
-        w.name = "npy";
         validate_workload(w, *o.q_path + " (--q)");
     } else {
         in.q = read_npy(*o.q_path, "--q", {w.batch, w.heads, w.seq_q, w.head_dim});
         in.k = read_npy(*o.k_path, "--k", {w.batch, w.heads, w.seq_kv, w.head_dim});
         in.v = read_npy(*o.v_path, "--v", {w.batch, w.heads, w.seq_kv, w.v_dim});
     }
+    refuse_non_finite(in.q, *o.q_path, "--q");
+    refuse_non_finite(in.k, *o.k_path, "--k");
+    refuse_non_finite(in.v, *o.v_path, "--v");
     return in;
+}
+
+// Host memory a functional run allocates, by part, and the check that it is there. Sizes were
+// validated (no product overflows), so plain arithmetic is exact here.
+void check_host_memory(const ArchConfig& a, const Workload& w, const Job& job, const SimOptions& o) {
+    const std::uint64_t pairs = w.pairs();
+    const std::uint64_t inputs = 4 * pairs * (w.seq_q * w.head_dim + w.seq_kv * (w.head_dim + w.v_dim));
+    const std::uint64_t outputs = (4 + 8) * pairs * w.seq_q * w.v_dim;  // O read back, fp64 reference
+    const std::uint64_t platform = job.packed_end();
+    const std::uint64_t chip = 4 * a.glb_capacity_words() +
+                               2 * TileDatapath::bytes(a.pe2d.rows, a.pe2d.cols, w.head_dim, w.v_dim);
+    const std::uint64_t process = 64ull << 20;  // the program, SystemC and the standard library
+    const std::uint64_t need = inputs + outputs + platform + chip + process;
+    HostMemory have = available_host_memory();
+    if (o.max_memory && *o.max_memory < have.bytes) have = {*o.max_memory, "--max-memory"};
+    if (need <= have.bytes) return;
+    throw ConfigError("fusemax-sim: functional mode needs about " + format_bytes(need) + " for this job (inputs " +
+                      format_bytes(inputs) + ", platform memory " + format_bytes(platform) + ", O and its fp64 " +
+                      "reference " + format_bytes(outputs) + ", GLB and PE registers " + format_bytes(chip) +
+                      "), but " + format_bytes(have.bytes) + " are available (" + have.source +
+                      "): use --mode timing, which stores no tensors, or a smaller shape");
 }
 
 std::string thousands(std::uint64_t v) {
@@ -60,8 +106,32 @@ std::string thousands(std::uint64_t v) {
     return s;
 }
 
+// The numerical check: against the derived error bound, or against --tolerance when given.
+struct Check {
+    ErrorStats error;
+    CheckBound bound;
+    double tolerance = 0;  // on the normwise relative error
+    bool user_tolerance = false;
+    bool passed() const {
+        return user_tolerance ? error.max_rel_error <= tolerance : error.max_abs_error <= bound.abs_bound;
+    }
+};
+
+Check check_output(const Tensor4& out, AttentionInputs in, const Workload& w, const ArchConfig& a,
+                   const SimOptions& o) {
+    round_to_storage(in, o.dtype);
+    double max_logit = 0;
+    Check c;
+    c.error = compare(out, attention_reference_fp64(in.q, in.k, in.v, w.scale, &max_logit));
+    c.bound = attention_error_bound(in.q, in.k, in.v, w.scale, max_logit, c.error.max_abs_ref,
+                                    o.dtype == ElemType::F16 ? 0x1p-11 : 0.0, a.pe2d.rows);
+    c.user_tolerance = o.tolerance_given;
+    c.tolerance = o.tolerance_given ? o.tolerance : c.bound.rel_bound;
+    return c;
+}
+
 void print_summary(const FuseMax& top, const Workload& w, const RunSummary& s, bool functional,
-                   const std::optional<ErrorStats>& err, double tolerance, double wall) {
+                   const std::optional<Check>& check, double wall) {
     const ArchConfig& a = top.arch();
     const Tiling& t = top.scheduler().tiling();
     const double total = s.energy.total_pj();
@@ -83,10 +153,12 @@ void print_summary(const FuseMax& top, const Workload& w, const RunSummary& s, b
                 thousands(s.dram_write_bytes).c_str());
     std::printf("  GLB          %s row reads, %s row writes\n", thousands(s.counts.glb_row_reads).c_str(),
                 thousands(s.counts.glb_row_writes).c_str());
-    if (err)
-        std::printf("  check        max abs error %.3e, max rel error %.3e vs fp64 (%s, tolerance %.1e)\n",
-                    err->max_abs_error, err->max_rel_error, err->max_rel_error <= tolerance ? "pass" : "FAIL",
-                    tolerance);
+    if (check) {
+        std::printf("  check        max abs error %.3e, max rel error %.3e vs fp64 (%s", check->error.max_abs_error,
+                    check->error.max_rel_error, check->passed() ? "pass" : "FAIL");
+        if (check->user_tolerance) std::printf(", tolerance %.1e)\n", check->tolerance);
+        else std::printf(", bound %.1e: %s)\n", check->bound.rel_bound, check->bound.basis.c_str());
+    }
     std::printf("  wall time    %.3f s\n", wall);
 }
 
@@ -95,17 +167,23 @@ int run(int argc, char** argv) {
     const SimOptions o = parse_sim_options(argc, argv, help);
     if (o.help) {
         std::cout << help;
-        return 0;
+        return kExitOk;
     }
     const ArchConfig arch = load_arch_config(o.arch_path);
     Workload w = workload_from_options(o);
+    Outputs files(o);
     AttentionInputs in;
-    if (o.functional) in = o.q_path ? npy_inputs(o, w) : random_inputs(w, o.seed);
+    if (o.functional && o.q_path) in = npy_inputs(o, w);
+    const Job job = Job::packed(w, o.dtype, 0, o.functional);
+    if (o.functional) {
+        check_host_memory(arch, w, job, o);
+        if (!o.q_path) in = random_inputs(w, o.seed);
+    }
 
     const auto wall_start = std::chrono::steady_clock::now();
-    const Job job = Job::packed(w, o.dtype, 0, o.functional);
     IpOptions ip;
     ip.fast_forward = o.fast_forward;
+    ip.fault = fault_from_options(o);
     if (o.quantum_s > 0) ip.quantum = sc_core::sc_time(o.quantum_s, sc_core::SC_SEC);
     ip.trace.signals = o.vcd_path.has_value();
     ip.trace.slices = o.trace_json_path.has_value();
@@ -115,33 +193,28 @@ int run(int argc, char** argv) {
     // A CPU programs the job through the registers and waits for the interrupt.
     JobOutcome outcome;
     ExamplePlatform platform(arch, std::max<std::uint64_t>(job.packed_end(), 4096), [&](CpuDriver& cpu) {
-        outcome = run_job(cpu, ExamplePlatform::kCsrBase, job, sc_core::sc_time(1e6, sc_core::SC_SEC));
+        outcome = run_job(cpu, ExamplePlatform::kCsrBase, job, sc_core::sc_time(kMaxDurationSeconds, sc_core::SC_SEC));
     }, ip);
     if (o.functional) {
         store_tensor(platform.memory(), job.q, in.q, o.dtype);
         store_tensor(platform.memory(), job.k, in.k, o.dtype);
         store_tensor(platform.memory(), job.v, in.v, o.dtype);
     }
-    sc_core::sc_trace_file* vcd = nullptr;
-    if (o.vcd_path) {
-        std::string base = *o.vcd_path;
-        if (base.size() > 4 && base.substr(base.size() - 4) == ".vcd") base.resize(base.size() - 4);
-        vcd = sc_core::sc_create_vcd_trace_file(base.c_str());
-        if (!vcd) throw ConfigError(*o.vcd_path + " (--vcd): cannot open for writing");
-        platform.ip().trace(vcd);
-    }
+    if (files.vcd) platform.ip().trace(files.vcd->file());
     sc_core::sc_start();
-    if (vcd) sc_core::sc_close_vcd_trace_file(vcd);
+    if (files.vcd) files.vcd->close();
 
     const auto error = static_cast<regs::Error>((outcome.status & regs::STATUS_ERROR_MASK) >> regs::STATUS_ERROR_SHIFT);
-    if (error == regs::Error::BadJob) throw ConfigError(platform.ip().registers().last_error());
-    if (error != regs::Error::None || !outcome.interrupted) {
-        std::fprintf(stderr, "fusemax-sim: simulation error: %s\n",
-                     outcome.interrupted ? platform.ip().registers().last_error().c_str() : "no interrupt");
-        return kExitSimulationError;
+    if (!outcome.interrupted)
+        throw std::runtime_error("the job raised no interrupt (STATUS " + std::to_string(outcome.status) + ")");
+    if (error != regs::Error::None) {
+        const std::string& why = platform.ip().registers().last_error();
+        if (error == regs::Error::BadJob) throw ConfigError(why);
+        std::fprintf(stderr, "fusemax-sim: %s: %s\n", error_name(error), why.c_str());
+        return exit_code_for(error);
     }
     const FuseMax& top = platform.ip();
-    if (o.trace_json_path) write_trace_json(top, *o.trace_json_path);
+    if (files.trace_json) write_trace_json(top, *files.trace_json);
     const RunSummary summary = summarize(top);
     nlohmann::json stats = report_json(top, summary);
     stats["workload"] = {{"name", w.name},     {"batch", w.batch},     {"heads", w.heads},
@@ -149,48 +222,40 @@ int run(int argc, char** argv) {
                          {"v_dim", w.v_dim},   {"scale", w.scale}};
     stats["mode"] = o.functional ? "functional" : "timing";
 
-    std::optional<ErrorStats> err;
+    std::optional<Check> check;
     if (o.functional) {
         const Tensor4 out = load_tensor(platform.memory(), job.o, {w.batch, w.heads, w.seq_q, w.v_dim}, o.dtype);
-        if (o.out_path) write_npy(*o.out_path, out);
+        if (files.out) write_npy(*files.out, out);
         if (o.check) {
-            round_to_storage(in, o.dtype);
-            err = compare(out, attention_reference_fp64(in.q, in.k, in.v, w.scale));
-            stats["max_abs_error"] = err->max_abs_error;
-            stats["max_rel_error"] = err->max_rel_error;
-            stats["non_finite_outputs"] = err->non_finite;
+            check = check_output(out, std::move(in), w, arch, o);
+            stats["max_abs_error"] = check->error.max_abs_error;
+            stats["max_rel_error"] = check->error.max_rel_error;
+            stats["non_finite_outputs"] = check->error.non_finite;
+            stats["check"] = {{"passed", check->passed()},
+                              {"abs_bound", check->bound.abs_bound},
+                              {"rel_bound", check->bound.rel_bound},
+                              {"tolerance", check->tolerance},
+                              {"basis", check->user_tolerance ? std::string("--tolerance") : check->bound.basis}};
         }
     }
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     stats["wall_seconds"] = wall;
-    if (o.stats_path) {
-        std::ofstream f(*o.stats_path);
-        if (!f) throw ConfigError(*o.stats_path + " (--stats): cannot open for writing");
-        f << stats.dump(2) << "\n";
+    if (files.stats) {
+        files.stats->write(stats.dump(2) + "\n");
+        files.stats->close();
     }
-    if (!o.quiet) print_summary(top, w, summary, o.functional, err, o.tolerance, wall);
+    if (!o.quiet) print_summary(top, w, summary, o.functional, check, wall);
     std::fflush(stdout);
-    if (err && !(err->max_rel_error <= o.tolerance)) {
-        std::fprintf(stderr, "fusemax-sim: numerical check failed: max rel error %.3e > tolerance %.1e\n",
-                     err->max_rel_error, o.tolerance);
+    if (check && !check->passed()) {
+        std::fprintf(stderr, "fusemax-sim: numerical check failed: max rel error %.3e > %s %.1e\n",
+                     check->error.max_rel_error, check->user_tolerance ? "tolerance" : "bound", check->tolerance);
         return kExitCheckFailed;
     }
-    return 0;
+    return kExitOk;
 }
 
 }  // namespace
 
 int sc_main(int argc, char** argv) {
-    try {
-        return run(argc, argv);
-    } catch (const ConfigError& e) {
-        std::fprintf(stderr, "%s\n", e.what());
-        return kExitBadInput;
-    } catch (const TransportError& e) {
-        std::fprintf(stderr, "fusemax-sim: simulation error: %s\n", e.what());
-        return kExitSimulationError;
-    } catch (const std::bad_alloc&) {
-        std::fprintf(stderr, "fusemax-sim: out of memory (try --mode timing for large shapes)\n");
-        return kExitSimulationError;
-    }
+    return run_tool("fusemax-sim", [&] { return run(argc, argv); });
 }

@@ -62,7 +62,12 @@ SimOptions parse_sim_options(int argc, char** argv, std::string& help_text) {
         ("quantum", po::value<std::string>(), "temporal-decoupling quantum of the IP (e.g. 50us; default 100,000 cycles)")
         ("no-fast-forward", "timing mode: simulate every tile step (default: jump over periodic stretches)")
         ("no-check", "skip the comparison with the fp64 reference")
-        ("tolerance", po::value<std::string>(), "max relative error the check accepts (default 1e-5)")
+        ("tolerance", po::value<std::string>(), "max relative error the check accepts (default: a floating-point "
+                                                "error bound derived from the job, printed with the result)")
+        ("max-memory", po::value<std::string>(), "memory functional mode may use, e.g. 8G (default: what the machine "
+                                                 "has available)")
+        ("inject-fault", po::value<std::string>(), "test the check: break the datapath on purpose (rescale: the "
+                                                   "running state is not rescaled; drop-key: SLNV skips a key per tile)")
         ("quiet", "print nothing but errors");
     std::ostringstream help;
     help << desc;
@@ -93,7 +98,10 @@ SimOptions parse_sim_options(int argc, char** argv, std::string& help_text) {
     if (o.seq && (o.seq_q || o.seq_kv))
         throw ConfigError("fusemax-sim: --seq: give either --seq or --seq-q/--seq-kv");
     if (vm.count("scale")) o.scale = positive_real(vm, "scale");
-    if (vm.count("tolerance")) o.tolerance = positive_real(vm, "tolerance");
+    if (vm.count("tolerance")) {
+        o.tolerance = positive_real(vm, "tolerance");
+        o.tolerance_given = true;
+    }
     if (vm.count("seed")) {
         const std::string text = vm["seed"].as<std::string>();
         std::int64_t v = 0;
@@ -130,19 +138,36 @@ SimOptions parse_sim_options(int argc, char** argv, std::string& help_text) {
         const std::string text = vm[flag].as<std::string>();
         if (!parse_duration(text, slot) || (positive && slot <= 0))
             throw ConfigError(std::string("fusemax-sim: --") + flag + ": expected a " + (positive ? "positive " : "") +
-                              "time with a unit of ps, ns, us, ms or s, got '" + text + "'");
+                              "time with a unit of ps, ns, us, ms or s (at most 1000000 s), got '" + text + "'");
     };
     duration("trace-start", o.trace_start_s, false);
     duration("trace-stop", o.trace_stop_s, true);
     duration("quantum", o.quantum_s, true);
     if (o.trace_stop_s >= 0 && o.trace_stop_s <= o.trace_start_s)
         throw ConfigError("fusemax-sim: --trace-stop: must come after --trace-start");
+    if (vm.count("max-memory")) {
+        const std::string text = vm["max-memory"].as<std::string>();
+        std::uint64_t bytes = 0;
+        if (!parse_size(text, bytes) || bytes == 0)
+            throw ConfigError("fusemax-sim: --max-memory: expected a size in bytes such as 8G, 512M or 1073741824, got '" +
+                              text + "'");
+        o.max_memory = bytes;
+    }
+    o.fault = vm.count("inject-fault") ? vm["inject-fault"].as<std::string>() : "none";
+    fault_from_options(o);
     o.check = vm.count("no-check") == 0;
     o.fast_forward = vm.count("no-fast-forward") == 0;
     o.quiet = vm.count("quiet") > 0;
     if (!o.functional && (o.q_path || o.out_path))
         throw ConfigError("fusemax-sim: --mode timing moves no values: --q/--k/--v/--out need --mode functional");
     return o;
+}
+
+DatapathFault fault_from_options(const SimOptions& o) {
+    if (o.fault == "none") return DatapathFault::None;
+    if (o.fault == "rescale") return DatapathFault::Rescale;
+    if (o.fault == "drop-key") return DatapathFault::DropKey;
+    throw ConfigError("fusemax-sim: --inject-fault: expected none, rescale or drop-key, got '" + o.fault + "'");
 }
 
 Workload workload_from_options(const SimOptions& o) {

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "common/dma.h"
+#include "common/tile_datapath.h"
 #include "config/workload.h"
 
 namespace fusemax {
@@ -20,18 +21,24 @@ struct SimOptions {
     bool functional = true;
     bool fast_forward = true;
     bool check = true;
-    double tolerance = 1e-5;
+    double tolerance = 0;          // with tolerance_given: the check's bound on the relative error
+    bool tolerance_given = false;  // else the check derives its bound from the job
     ElemType dtype = ElemType::F32;
     bool quiet = false;
     std::optional<std::string> vcd_path, trace_json_path;
     double trace_start_s = 0, trace_stop_s = -1;  // -1: to the end
     double quantum_s = 0;                         // 0: the IP's default
+    std::optional<std::uint64_t> max_memory;      // bytes functional mode may use (default: what is available)
+    std::string fault;                            // --inject-fault: none, rescale or drop-key
     bool help = false;
 
     bool shape_flags_given() const {
         return batch || heads || seq || seq_q || seq_kv || head_dim || v_dim;
     }
 };
+
+// The datapath fault --inject-fault names.
+DatapathFault fault_from_options(const SimOptions& o);
 
 // Parses argv. Throws ConfigError ("fusemax-sim: --flag: expected ...") on unknown flags or bad
 // values. `help_text` receives the usage text.

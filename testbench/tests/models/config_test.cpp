@@ -90,7 +90,7 @@ TEST(ArchConfig, UnknownNestedKey) {
 
 TEST(ArchConfig, ZeroRows) {
     const std::string m = load_error(replace(fusemax_yaml(), "rows: 256", "rows: 0"));
-    EXPECT_NE(m.find("key 'pe2d.rows': expected a positive integer, got '0'"), std::string::npos) << m;
+    EXPECT_NE(m.find("key 'pe2d.rows': expected an integer from 1 to 65536, got '0'"), std::string::npos) << m;
 }
 
 TEST(ArchConfig, NegativeCapacity) {
@@ -170,6 +170,19 @@ TEST(ArchConfig, DramChannelRanges) {
     EXPECT_NE(m.find("key 'dram.latency_cycles': expected at most 1000000000 cycles"), std::string::npos) << m;
     m = load_error(replace(fusemax_yaml(), "latency_cycles: 100", "latency_cycles: 99999999999999999999999"));
     EXPECT_NE(m.find("key 'dram.latency_cycles': expected a non-negative integer"), std::string::npos) << m;
+}
+
+// Values above 2^32 used to be truncated to 32 bits before the range check (4294967296 rows -> 0).
+TEST(ArchConfig, LargeIntegersAreNotTruncated) {
+    std::string m = load_error(replace(fusemax_yaml(), "rows: 256", "rows: 4294967296"));
+    EXPECT_NE(m.find("key 'pe2d.rows': expected an integer from 1 to 65536, got '4294967296'"), std::string::npos) << m;
+    m = load_error(replace(fusemax_yaml(), "p1: auto", "p1: 4294967297"));
+    EXPECT_NE(m.find("key 'tiling.p1': expected an integer from 1 to 67108864"), std::string::npos) << m;
+    m = load_error(replace(fusemax_yaml(), "capacity_bytes: 16777216", "capacity_bytes: 68719476736"));
+    EXPECT_NE(m.find("key 'glb.capacity_bytes': expected at most 2^29 words (1073741824 bytes with 2-byte words)"),
+              std::string::npos) << m;
+    m = load_error(replace(fusemax_yaml(), "word_bytes: 2", "word_bytes: 16"));
+    EXPECT_NE(m.find("key 'word_bytes': expected an integer from 1 to 8, got '16'"), std::string::npos) << m;
 }
 
 TEST(ArchConfig, ExpActionsBounded) {

@@ -79,8 +79,74 @@ TEST(Npy, Truncated) {
     EXPECT_NE(m.find("shorter than its shape"), std::string::npos) << m;
 }
 
+// Sizes come from the header: a huge shape, or one larger than the file, is refused before anything
+// is allocated (it used to zero-fill gigabytes first); so are element counts that overflow.
+TEST(Npy, ShapeLargerThanTheFile) {
+    std::string m = error_of(npy_bytes("<f4", "(1000000, 1000000, 1000, 1000)", "False", std::string(16, '\0')));
+    EXPECT_NE(m.find("has more than 2^56 elements"), std::string::npos) << m;
+    m = error_of(npy_bytes("<f4", "(1, 64, 65536, 4096)", "False", std::string(16, '\0')));
+    EXPECT_NE(m.find("file is shorter than its shape [1,64,65536,4096] needs (16 bytes of data, expected 68719476736)"),
+              std::string::npos) << m;
+    m = error_of(npy_bytes("<f4", "(4294967296, 4294967296, 4294967296, 4294967296)", "False", ""));
+    EXPECT_NE(m.find("has more than 2^56 elements"), std::string::npos) << m;
+    m = error_of(npy_bytes("<f4", "(99999999999999999999999, 1, 1, 1)", "False", ""));
+    EXPECT_NE(m.find("a dimension does not fit 64 bits"), std::string::npos) << m;
+    m = error_of(npy_bytes("<f4", "(1, 1, 2, 2)", "False", std::string(20, '\0')));
+    EXPECT_NE(m.find("4 bytes after the data its shape [1,1,2,2] needs"), std::string::npos) << m;
+}
+
+TEST(Npy, MalformedHeaders) {
+    for (const char* header : {"{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1, 2, 2)",
+                               "{'descr': '<f4', 'fortran_order': Maybe, 'shape': (1, 1, 2, 2), }",
+                               "{'descr': '<f4', 'shape': (1, 1, 2, 2), }", "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1, 2, x), }",
+                               "{'descr: '<f4'", "", "{", "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1, 2, 2), 'extra': 1}"}) {
+        std::string h = header;
+        std::string bytes("\x93NUMPY\x01\x00", 8);
+        bytes.push_back(static_cast<char>(h.size()));
+        bytes.push_back(0);
+        const std::string m = error_of(bytes + h + std::string(16, '\0'));
+        EXPECT_NE(m.find("(--q): "), std::string::npos) << header << ": " << m;
+    }
+    // A header length pointing past the end of the file.
+    std::string bytes("\x93NUMPY\x01\x00\xff\xff", 10);
+    EXPECT_NE(error_of(bytes + "{}").find("truncated .npy header"), std::string::npos);
+    // Version 2 headers, 4-byte length.
+    const std::string v2 = npy_bytes("<f4", "(1, 1, 2, 2)", "False", std::string(16, '\0'));
+    std::string b2 = std::string("\x93NUMPY\x02\x00", 8) + v2.substr(8, 2) + std::string(2, '\0') + v2.substr(10);
+    EXPECT_EQ(error_of(b2), "");
+}
+
+TEST(Npy, FindsNonFiniteValues) {
+    Tensor4 t({2, 3, 4, 5});
+    EXPECT_FALSE(first_non_finite(t));
+    t.data[1 * 60 + 2 * 20 + 3 * 5 + 4] = std::nanf("");
+    const auto at = first_non_finite(t);
+    ASSERT_TRUE(at);
+    EXPECT_EQ(*at, (std::array<std::uint64_t, 4>{1, 2, 3, 4}));
+}
+
+TEST(Npy, UnwritableOutput) {
+    Tensor4 t({1, 1, 2, 2});
+    try {
+        write_npy("/dev/full", t);
+        FAIL();
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("/dev/full (--out): cannot write: No space left on device"),
+                  std::string::npos) << e.what();
+    }
+}
+
 TEST(Npy, NotNpy) {
     EXPECT_NE(error_of("hello world, not an array").find("not a .npy file"), std::string::npos);
+}
+
+TEST(Npy, DirectoryInsteadOfFile) {
+    try {
+        read_npy("/tmp", "--q");
+        FAIL();
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("/tmp (--q): is a directory"), std::string::npos) << e.what();
+    }
 }
 
 TEST(Npy, Unreadable) {
