@@ -13,6 +13,9 @@ VcdOutput::VcdOutput(const std::string& path, const std::string& what) : out_(pa
     std::string tmpl = (std::filesystem::temp_directory_path() / "fusemax-vcd-XXXXXX").string();
     if (!mkdtemp(tmpl.data())) throw ConfigError(path + " (" + what + "): cannot create a temporary folder for the waveforms");
     dir_ = tmpl;
+    // The file is ours and temporary: SystemC's notes about its time unit are of no use on stdout.
+    sc_core::sc_report_handler::set_actions("tracing timescale unit set", sc_core::SC_DO_NOTHING);
+    sc_core::sc_report_handler::set_actions("default timescale unit used for tracing", sc_core::SC_DO_NOTHING);
     tf_ = sc_core::sc_create_vcd_trace_file((dir_ + "/waves").c_str());
     tf_->set_time_unit(1, sc_core::SC_PS);  // the resolution: times in the file are exact
 }

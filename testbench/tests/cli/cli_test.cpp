@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <sys/wait.h>
 
+#include <cmath>
 #include <cstdio>
 #include <algorithm>
 #include <filesystem>
@@ -243,6 +244,137 @@ TEST_F(Cli, TracePlayerExitCodes) {
     EXPECT_NE(slurp(dir / "err").find("bad.trace:1: write_reg: expected OFF VALUE"), std::string::npos);
     EXPECT_EQ(code((dir / "missing.trace").string()), 2);
     EXPECT_EQ(code(""), 2);
+}
+
+// Every output that cannot be written is exit 2 with one line naming the flag (a full disk used
+// to go unnoticed: exit 0 with a truncated file).
+TEST_F(Cli, UnwritableOutputs) {
+    const std::string job = "--seq 256 --heads 1 ";
+    expect_bad_input(job + "--stats /dev/full", "/dev/full (--stats): cannot write: No space left on device");
+    expect_bad_input(job + "--trace-json /dev/full", "/dev/full (--trace-json): cannot write: No space left on device");
+    expect_bad_input(job + "--out /dev/full", "/dev/full (--out): cannot write: No space left on device");
+    expect_bad_input(job + "--vcd /dev/full", "/dev/full (--vcd): cannot write: No space left on device");
+    expect_bad_input(job + "--vcd /nonexistent/x.vcd", "/nonexistent/x.vcd (--vcd): cannot open for writing: No such file");
+    expect_bad_input(job + "--out " + dir.string(), "(--out): is a directory");
+}
+
+TEST_F(Cli, DirectoriesAreNotFiles) {
+    expect_bad_input("--arch " + dir.string(), "(architecture): is a directory, expected a file");
+    expect_bad_input("--workload " + dir.string(), "(workload): is a directory, expected a file");
+    expect_bad_input("--arch " + arch_with("../energy/fusemax_45nm.yaml", "../energy"), "is a directory, expected a file");
+    const std::string k = npy("k.npy", {1, 1, 2, 2}, 2), v = npy("v.npy", {1, 1, 2, 2}, 3);
+    expect_bad_input("--q " + dir.string() + " --k " + k + " --v " + v, "(--q): is a directory");
+}
+
+// Sizes each in range whose products overflow 64 bits wrapped to 0 and ended in SystemC's E549.
+TEST_F(Cli, SizeProductsThatOverflow) {
+    expect_bad_input("--batch 16777216 --heads 1 --seq 67108864 --head-dim 16384 --mode timing",
+                     "batch x heads x seq_q x seq_kv x (head_dim + v_dim) = 2.48e+27 multiply-accumulates: expected at "
+                     "most 2^60");
+}
+
+TEST_F(Cli, WideHeadsRunAndPassTheCheck) {
+    const Result r = run("--heads 1 --seq 256 --head-dim 4096 --quiet");
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_EQ(r.err, "");
+}
+
+TEST_F(Cli, ClockOutsideSimulatedTime) {
+    expect_bad_input("--arch " + arch_with("clock_mhz: 940", "clock_mhz: 3000000"), "key 'clock_mhz': expected 0.001 to 100000 MHz");
+    expect_bad_input("--arch " + arch_with("clock_mhz: 940", "clock_mhz: 1e-300"), "key 'clock_mhz': expected 0.001 to 100000 MHz");
+    // At 1 kHz SystemC's time ends after 9.2e9 cycles: a 1M-token job is refused before it starts...
+    expect_bad_input("--arch " + arch_with("clock_mhz: 940", "clock_mhz: 0.001") + " --workload " + kConfigs +
+                         "/workloads/bert_base.yaml --seq 1048576 --mode timing",
+                     "key 'clock_mhz': this job's QK ops alone need 824633720832 cycles");
+    // ...and one that only finds out while running ends with STATUS.ERROR = 5 (time limit), exit 2.
+    const std::string slow = arch_with("{op: SLNV, array: pe2d, cycles: F}", "{op: SLNV, array: pe2d, cycles: 1099511627776}");
+    EXPECT_EQ(run("--arch " + slow + " --seq 4096 --heads 1 --mode timing").code, 0);  // 2^40-cycle ops fit at 940 MHz
+    std::string y = slurp(slow);
+    y.replace(y.find("clock_mhz: 940"), 14, "clock_mhz: 0.001");
+    const Result t = run("--arch " + file("arch/slow.yaml", y) + " --seq 4096 --heads 1 --mode timing");
+    EXPECT_EQ(t.code, 2) << t.err;
+    EXPECT_NE(t.err.find("fusemax-sim: time limit: fusemax.scheduler: simulated time overflows at cycle"), std::string::npos)
+        << t.err;
+    EXPECT_EQ(std::count(t.err.begin(), t.err.end(), '\n'), 1) << t.err;
+}
+
+TEST_F(Cli, NonFiniteInputsAreRefused) {
+    Tensor4 k({1, 2, 8, 4});
+    fill_uniform(k, 3, -1, 1);
+    k.data[1 * 32 + 5 * 4 + 3] = std::nanf("");
+    write_npy((dir / "k.npy").string(), k);
+    const std::string q = npy("q.npy", {1, 2, 8, 4}, 1), v = npy("v.npy", {1, 2, 8, 4}, 2);
+    expect_bad_input("--q " + q + " --k " + (dir / "k.npy").string() + " --v " + v,
+                     "k.npy (--k): element [0,1,5,3] is not finite (NaN or Inf): expected finite values");
+    Tensor4 vi({1, 2, 8, 4});
+    vi.data[0] = INFINITY;
+    write_npy((dir / "v.npy").string(), vi);
+    expect_bad_input("--q " + q + " --k " + npy("k2.npy", {1, 2, 8, 4}, 5) + " --v " + (dir / "v.npy").string() + " --no-check",
+                     "v.npy (--v): element [0,0,0,0] is not finite");
+}
+
+TEST_F(Cli, NpyHeaderLargerThanItsFile) {
+    std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (64, 64, 65536, 4096), }";
+    header.append((64 - (10 + header.size() + 1) % 64) % 64, ' ');
+    header.push_back('\n');
+    std::string bytes("\x93NUMPY\x01\x00", 8);
+    bytes.push_back(char(header.size()));
+    bytes.push_back(0);
+    const std::string q = file("q.npy", bytes + header + std::string(64, '\0'));
+    const std::string k = npy("k.npy", {1, 1, 2, 2}, 2), v = npy("v.npy", {1, 1, 2, 2}, 3);
+    expect_bad_input("--q " + q + " --k " + k + " --v " + v, "file is shorter than its shape [64,64,65536,4096] needs");
+}
+
+TEST_F(Cli, FunctionalJobTooLargeForMemory) {
+    expect_bad_input("--seq 4096 --max-memory 100M",
+                     "fusemax-sim: functional mode needs about 218.0 MiB for this job (inputs 36.0 MiB, platform memory "
+                     "48.0 MiB, O and its fp64 reference 36.0 MiB, GLB and PE registers 34.0 MiB), but 100.0 MiB are "
+                     "available (--max-memory): use --mode timing");
+    // Whatever this machine has: 64 x 64 heads of 64K tokens need terabytes.
+    expect_bad_input("--batch 64 --heads 64 --seq 65536", "use --mode timing, which stores no tensors");
+    expect_bad_input("--max-memory 1e9", "--max-memory: expected a size in bytes such as 8G");
+    EXPECT_EQ(run("--batch 64 --heads 64 --seq 65536 --mode timing --quiet").code, 0);
+}
+
+// The default tolerance is an error bound derived from the job: valid runs pass (fp16 storage,
+// wide heads, logits near 1000 all failed the fixed 1e-5), a broken datapath does not.
+TEST_F(Cli, CheckBoundAcceptsValidRuns) {
+    for (const char* args : {"--seq 256 --heads 2 --dtype fp16", "--seq 300 --heads 1 --head-dim 1024"}) {
+        const Result r = run(args);
+        EXPECT_EQ(r.code, 0) << args << ": " << r.err;
+        EXPECT_NE(r.out.find("(pass, bound "), std::string::npos) << r.out;
+    }
+    // Logits near 1000: Q and K of magnitude ~16 with E = 64.
+    Tensor4 q({1, 1, 256, 64}), k({1, 1, 512, 64});
+    fill_uniform(q, 8, -16, 16);
+    fill_uniform(k, 9, -16, 16);
+    write_npy((dir / "q.npy").string(), q);
+    write_npy((dir / "k.npy").string(), k);
+    const std::string stats = (dir / "s.json").string();
+    const Result r = run("--q " + (dir / "q.npy").string() + " --k " + (dir / "k.npy").string() + " --v " +
+                         npy("v.npy", {1, 1, 512, 64}, 10) + " --stats " + stats);
+    ASSERT_EQ(r.code, 0) << r.err;
+    const nlohmann::json j = nlohmann::json::parse(slurp(stats));
+    EXPECT_GT(j["max_rel_error"].get<double>(), 1e-5);  // what the old fixed tolerance refused
+    EXPECT_TRUE(j["check"]["passed"].get<bool>());
+    EXPECT_NE(j["check"]["basis"].get<std::string>().find("|logit| <= "), std::string::npos);
+}
+
+TEST_F(Cli, CheckBoundCatchesABrokenDatapath) {
+    for (const char* fault : {"rescale", "drop-key"}) {
+        const Result r = run(std::string("--seq 1024 --heads 2 --inject-fault ") + fault);
+        EXPECT_EQ(r.code, 1) << fault << ": " << r.err;
+        EXPECT_NE(r.err.find("numerical check failed"), std::string::npos) << r.err;
+    }
+    expect_bad_input("--inject-fault gamma", "--inject-fault: expected none, rescale or drop-key, got 'gamma'");
+}
+
+// A configuration the loader accepts but the program cannot place is a bad job (exit 2, STATUS
+// ERROR = 2), not a memory error (it was exit 3).
+TEST_F(Cli, ProgramRefusesWhatItCannotPlace) {
+    std::string y = "base: " + kConfigs + "/arch/unfused.yaml\nglb: {capacity_bytes: 360000}\ntiling: {p1: 4}\n";
+    expect_bad_input("--arch " + file("u.yaml", y) + " --mode timing --seq 4096",
+                     "key 'glb.capacity_bytes': 360000 bytes cannot hold the Unfused QK kernel's Q block (4 query tiles");
 }
 
 TEST_F(Cli, CheckFailureExitsOne) {
