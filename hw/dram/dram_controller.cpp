@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "numerics/tensor.h"
+#include "util/checked_math.h"
 
 namespace fusemax {
 
@@ -20,6 +21,8 @@ void DramStats::advance(const DramStats& mark, std::uint64_t periods) {
     advance_counter(transactions, mark.transactions, periods);
     advance_counter(dmi_accesses, mark.dmi_accesses, periods);
     advance_counter(bus_accesses, mark.bus_accesses, periods);
+    advance_counter(platform_time_ps, mark.platform_time_ps, periods);
+    advance_counter(platform_waits, mark.platform_waits, periods);
 }
 
 DramController::DramController(const sc_core::sc_module_name& name, const ArchConfig& arch, const TraceOptions& trace)
@@ -46,62 +49,103 @@ void DramController::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint6
     dmi_refused_ = false;
 }
 
+// Whether the granted region holds all of [addr, addr + len) with the access right needed; written
+// so that nothing wraps whatever the addresses.
+bool DramController::dmi_covers(tlm::tlm_command cmd, std::uint64_t addr, std::uint64_t len) const {
+    if (!dmi_valid_ || len == 0) return false;
+    const std::uint64_t lo = dmi_.get_start_address(), hi = dmi_.get_end_address();
+    const bool allowed = cmd == tlm::TLM_WRITE_COMMAND ? dmi_.is_write_allowed() : dmi_.is_read_allowed();
+    return allowed && addr >= lo && addr <= hi && len - 1 <= hi - addr;
+}
+
 bool DramController::try_dmi(tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data, std::uint64_t len) {
-    const bool write = cmd == tlm::TLM_WRITE_COMMAND;
-    auto covers = [&] {
-        return dmi_valid_ && addr >= dmi_.get_start_address() && addr + len - 1 <= dmi_.get_end_address() &&
-               (write ? dmi_.is_write_allowed() : dmi_.is_read_allowed());
-    };
-    if (!covers() && !dmi_refused_) {
+    if (!dmi_covers(cmd, addr, len) && !dmi_refused_) {
         tlm::tlm_generic_payload probe;
         probe.set_command(cmd);
         probe.set_address(addr);
         tlm::tlm_dmi granted;
-        dmi_valid_ = dram2mem->get_direct_mem_ptr(probe, granted);
+        const bool ok = dram2mem->get_direct_mem_ptr(probe, granted);
+        // A grant must be usable: a pointer and a non-empty region. One that does not hold this
+        // access (a partial or read-only region) is kept for the accesses it does hold, and this
+        // one goes by transaction. After a refusal the controller asks again only once the target
+        // invalidates (which says its regions changed).
+        dmi_valid_ = ok && granted.get_dmi_ptr() && granted.get_start_address() <= granted.get_end_address();
         if (dmi_valid_) dmi_ = granted;
         dmi_refused_ = !dmi_valid_;
     }
-    if (!covers()) return false;
+    if (!dmi_covers(cmd, addr, len)) return false;
     unsigned char* host = dmi_.get_dmi_ptr() + (addr - dmi_.get_start_address());
-    if (write) std::memcpy(host, data, len);
+    if (cmd == tlm::TLM_WRITE_COMMAND) std::memcpy(host, data, len);
     else std::memcpy(data, host, len);
+    const sc_core::sc_time latency = cmd == tlm::TLM_WRITE_COMMAND ? dmi_.get_write_latency() : dmi_.get_read_latency();
+    stats_.platform_time_ps += static_cast<std::uint64_t>(latency.to_seconds() * 1e12 + 0.5);
     ++stats_.dmi_accesses;
     return true;
 }
 
 bool DramController::mem_transport(tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data, std::uint64_t len,
-                                   tlm::tlm_response_status& status) {
+                                   Cycle at, tlm::tlm_response_status& status) {
     status = tlm::TLM_OK_RESPONSE;
     if (try_dmi(cmd, addr, data, len)) return true;
-    ++stats_.bus_accesses;
-    mem_gp_.set_command(cmd);
-    mem_gp_.set_address(addr);
-    mem_gp_.set_data_ptr(data);
-    mem_gp_.set_data_length(static_cast<unsigned>(len));
-    mem_gp_.set_streaming_width(static_cast<unsigned>(len));
-    mem_gp_.set_byte_enable_ptr(nullptr);
-    mem_gp_.set_byte_enable_length(0);
-    mem_gp_.set_dmi_allowed(false);
-    mem_gp_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    // The channel model charges the time; the platform memory only supplies the values.
-    sc_core::sc_time ignored = sc_core::SC_ZERO_TIME;
-    dram2mem->b_transport(mem_gp_, ignored);
-    status = mem_gp_.get_response_status();
-    return mem_gp_.is_response_ok();
+    // A transaction's length is 32 bits: longer blocks go in pieces.
+    constexpr std::uint64_t kPiece = 1ull << 30;
+    for (std::uint64_t done = 0; done < len; done += kPiece) {
+        const auto n = static_cast<unsigned>(std::min(kPiece, len - done));
+        ++stats_.bus_accesses;
+        mem_gp_.set_command(cmd);
+        mem_gp_.set_address(addr + done);
+        mem_gp_.set_data_ptr(data + done);
+        mem_gp_.set_data_length(n);
+        mem_gp_.set_streaming_width(n);
+        mem_gp_.set_byte_enable_ptr(nullptr);
+        mem_gp_.set_byte_enable_length(0);
+        mem_gp_.set_dmi_allowed(false);
+        mem_gp_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+        // The access happens at the IP's local time of the transfer; what the target adds to it is
+        // recorded, not charged (the channel model is the memory time).
+        const sc_core::sc_time before = sc_core::sc_time_stamp();
+        const sc_core::sc_time local = clock_.delay_until(at);
+        sc_core::sc_time delay = local;
+        dram2mem->b_transport(mem_gp_, delay);
+        const sc_core::sc_time after = sc_core::sc_time_stamp() + delay;
+        if (sc_core::sc_time_stamp() > before) ++stats_.platform_waits;
+        if (after > before + local)
+            stats_.platform_time_ps += static_cast<std::uint64_t>((after - before - local).to_seconds() * 1e12 + 0.5);
+        status = mem_gp_.get_response_status();
+        if (!mem_gp_.is_response_ok()) return false;
+    }
+    return true;
+}
+
+// Rows at x.mem_addr + r * x.row_stride. The job's layout was checked when it started; the
+// addresses are checked again here so that no address wraps whatever the caller sent.
+bool DramController::mem_rows(tlm::tlm_command cmd, const DmaTransfer& x, std::uint64_t row_bytes, unsigned char* data,
+                              tlm::tlm_response_status& status) {
+    auto row_address = [&x, row_bytes](std::uint64_t r, std::uint64_t bytes) -> std::optional<std::uint64_t> {
+        const auto offset = checked_mul(r, x.row_stride);
+        const auto addr = offset ? checked_add(x.mem_addr, *offset) : std::nullopt;
+        if (!addr || !checked_add(*addr, bytes)) return std::nullopt;
+        return addr;
+    };
+    const auto total = checked_mul(row_bytes, x.rows);
+    const bool contiguous = x.row_stride == row_bytes && total;
+    for (std::uint32_t r = 0; r < (contiguous ? 1u : x.rows); ++r) {
+        const std::uint64_t bytes = contiguous ? *total : row_bytes;
+        const auto addr = row_address(r, bytes);
+        if (!addr) {
+            status = tlm::TLM_ADDRESS_ERROR_RESPONSE;
+            return false;
+        }
+        if (!mem_transport(cmd, *addr, data + r * row_bytes, bytes, x.start, status)) return false;
+    }
+    return true;
 }
 
 bool DramController::read_rows(const DmaTransfer& x, tlm::tlm_response_status& status) {
     const std::uint64_t eb = elem_bytes(x.elem);
     const std::uint64_t row_bytes = std::uint64_t{x.row_elems} * eb;
     staging_.resize(x.elements() * eb);
-    if (x.row_stride == row_bytes) {
-        if (!mem_transport(tlm::TLM_READ_COMMAND, x.mem_addr, staging_.data(), staging_.size(), status)) return false;
-    } else {
-        for (std::uint32_t r = 0; r < x.rows; ++r)
-            if (!mem_transport(tlm::TLM_READ_COMMAND, x.mem_addr + r * x.row_stride, staging_.data() + r * row_bytes,
-                               row_bytes, status))
-                return false;
-    }
+    if (!mem_rows(tlm::TLM_READ_COMMAND, x, row_bytes, staging_.data(), status)) return false;
     values_.resize(x.elements());
     if (x.elem == ElemType::F32) {
         std::memcpy(values_.data(), staging_.data(), staging_.size());
@@ -129,13 +173,7 @@ bool DramController::write_rows(const DmaTransfer& x, const float* src, tlm::tlm
             std::memcpy(staging_.data() + 2 * i, &h, 2);
         }
     }
-    if (x.row_stride == row_bytes)
-        return mem_transport(tlm::TLM_WRITE_COMMAND, x.mem_addr, staging_.data(), staging_.size(), status);
-    for (std::uint32_t r = 0; r < x.rows; ++r)
-        if (!mem_transport(tlm::TLM_WRITE_COMMAND, x.mem_addr + r * x.row_stride, staging_.data() + r * row_bytes,
-                           row_bytes, status))
-            return false;
-    return true;
+    return mem_rows(tlm::TLM_WRITE_COMMAND, x, row_bytes, staging_.data(), status);
 }
 
 std::pair<Cycle, Cycle> DramController::book(Cycle arrival, Cycle cycles) {
@@ -232,6 +270,7 @@ void DramController::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
     const Cycle done = end + arch_.dram.latency_cycles;
     last_done_ = std::max(last_done_, done);
 
+    x->start = start;
     tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
     if (!x->store) {
         if (x->functional && !read_rows(*x, status)) {
@@ -290,6 +329,8 @@ void DramController::write_stats(nlohmann::json& out) const {
     out["transactions"] = stats_.transactions;
     out["dmi_accesses"] = stats_.dmi_accesses;
     out["bus_accesses"] = stats_.bus_accesses;
+    out["platform_time_ps"] = stats_.platform_time_ps;
+    out["platform_waits"] = stats_.platform_waits;
     out["bandwidth_bytes_per_cycle"] = bytes_per_cycle_;
     out["latency_cycles"] = arch_.dram.latency_cycles;
 }

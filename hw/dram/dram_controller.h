@@ -29,6 +29,10 @@ struct DramStats {
     std::uint64_t transfers = 0;
     std::uint64_t transactions = 0;
     std::uint64_t dmi_accesses = 0, bus_accesses = 0;  // platform-memory accesses, by path
+    // Time the platform's memory took beyond the channel model: delay it annotated, time it waited
+    // in b_transport, DMI latency. Recorded, never charged (see DramController).
+    std::uint64_t platform_time_ps = 0;
+    std::uint64_t platform_waits = 0;  // accesses during which the target let simulated time pass
 
     void advance(const DramStats& mark, std::uint64_t periods);
 };
@@ -40,6 +44,14 @@ struct DramStats {
 // `latency_cycles` after its last burst. So the channel is work-conserving whatever order the
 // loosely-timed initiator issues transfers in. Traffic and energy count hardware words (2 bytes each
 // in the reference), whatever element type the platform stores.
+//
+// Platform memory time: the channel model is the IP's memory time, and the only one. The platform
+// memory supplies values; each access is made at the IP's local time of the transfer (annotated
+// delay: the channel's first burst), and whatever time the target adds (a larger annotation, a
+// wait() inside b_transport, a DMI latency) is recorded in the statistics but changes no cycle.
+// A target that waits holds the scheduler's thread; the IP's modules keep time in absolute cycles,
+// so the schedule is the same and only the interrupt may come later in simulated time. So cycles
+// and counts do not depend on the platform: functional and timing mode, DMI or not, agree.
 class DramController : public sc_core::sc_module, public StatsSource, public ActivitySource {
 public:
     tlm_utils::simple_target_socket<DramController> sched2dram;
@@ -90,9 +102,13 @@ private:
     bool read_rows(const DmaTransfer& x, tlm::tlm_response_status& status);
     bool write_rows(const DmaTransfer& x, const float* src, tlm::tlm_response_status& status);
     bool mem_transport(tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data, std::uint64_t len,
-                       tlm::tlm_response_status& status);
+                       Cycle at, tlm::tlm_response_status& status);
+    // Moves `rows` rows of `row_bytes` each between platform memory and `data`.
+    bool mem_rows(tlm::tlm_command cmd, const DmaTransfer& x, std::uint64_t row_bytes, unsigned char* data,
+                  tlm::tlm_response_status& status);
     // Copies through the DMI pointer if the granted region covers the access; false otherwise.
     bool try_dmi(tlm::tlm_command cmd, std::uint64_t addr, unsigned char* data, std::uint64_t len);
+    bool dmi_covers(tlm::tlm_command cmd, std::uint64_t addr, std::uint64_t len) const;
     void invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end);
 };
 

@@ -13,7 +13,8 @@ namespace fusemax {
 // A platform interconnect: any number of initiators bind to `targ`, targets to `init` (port i is
 // the i-th bound). Each target owns an address range; the target sees addresses relative to its
 // base. Decoding misses answer TLM_ADDRESS_ERROR_RESPONSE. Debug transport and DMI are passed on
-// (DMI ranges translated back to bus addresses) and DMI invalidations are broadcast.
+// (DMI regions cut to the target's range and translated back to bus addresses) and DMI
+// invalidations are broadcast, translated the same way.
 class Bus : public sc_core::sc_module {
 public:
     tlm_utils::multi_passthrough_target_socket<Bus> targ;
@@ -23,13 +24,15 @@ public:
     Bus(const Bus&) = delete;
     Bus& operator=(const Bus&) = delete;
 
-    // Routes [base, base + size) to target port `port`.
+    // Routes [base, base + size) to target port `port`. Throws std::invalid_argument for an empty
+    // range, one that passes the end of the address space, or one that overlaps another.
     void map(unsigned port, std::uint64_t base, std::uint64_t size);
 
 private:
     struct Range {
         unsigned port;
         std::uint64_t base, size;
+        std::uint64_t last() const { return base + (size - 1); }
     };
     std::vector<Range> ranges_;
 
