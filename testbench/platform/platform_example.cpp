@@ -1,10 +1,12 @@
 // fusemax-platform: a CPU programs the FuseMax IP through its registers in a small virtual
 // platform, waits for the interrupt, reads O back from memory and checks it against fp64.
-//   fusemax-platform [--arch FILE] [--batch B --heads H --seq N --head-dim E]
+//   fusemax-platform [--arch FILE] [--batch B --heads H --seq N --head-dim E] [--help]
 #include <systemc>
 
 #include <cstdio>
 #include <cstring>
+#include <iostream>
+#include <sstream>
 #include <string>
 
 #include "config/arch_config.h"
@@ -13,34 +15,40 @@
 #include "numerics/attention.h"
 #include "platform/attention_platform.h"
 #include "platform/example_platform.h"
+#include "tool/cli.h"
+#include "tool/tool_main.h"
 
 using namespace fusemax;
 
 namespace {
 
-std::uint64_t flag_value(int& i, int argc, char** argv) {
-    const std::string flag = argv[i];
-    if (i + 1 >= argc) throw ConfigError("fusemax-platform: " + flag + ": missing value");
-    char* end = nullptr;
-    const unsigned long long v = std::strtoull(argv[++i], &end, 10);
-    if (*end != '\0' || v == 0)
-        throw ConfigError("fusemax-platform: " + flag + ": expected a positive integer, got '" + argv[i] + "'");
-    return v;
-}
+constexpr const char* kTool = "fusemax-platform";
 
 int run(int argc, char** argv) {
-    std::string arch_path = default_arch_path();
+    cli::po::options_description desc(
+        "fusemax-platform: a CPU programs the FuseMax IP through its registers in a small virtual platform,\n"
+        "waits for the interrupt and checks O against the fp64 reference\nOptions");
+    desc.add_options()
+        ("help,h", "print this help and exit")
+        ("arch", cli::po::value<std::string>(), "architecture YAML (default: configs/arch/fusemax.yaml)")
+        ("batch", cli::po::value<std::string>(), "batch size B (default 1)")
+        ("heads", cli::po::value<std::string>(), "heads H (default 2)")
+        ("seq", cli::po::value<std::string>(), "sequence length, queries = keys (default 512)")
+        ("head-dim", cli::po::value<std::string>(), "head dim E = F (default 64)");
+    const auto vm = cli::parse(kTool, desc, {}, argc, argv);
+    if (vm.count("help")) {
+        std::ostringstream help;
+        help << desc;
+        std::cout << help.str();
+        return kExitOk;
+    }
+    const std::string arch_path = vm.count("arch") ? cli::text(vm, "arch") : default_arch_path();
     Workload w;
     w.batch = 1, w.heads = 2, w.seq_q = w.seq_kv = 512, w.head_dim = w.v_dim = 64;
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        if (a == "--arch" && i + 1 < argc) arch_path = argv[++i];
-        else if (a == "--batch") w.batch = flag_value(i, argc, argv);
-        else if (a == "--heads") w.heads = flag_value(i, argc, argv);
-        else if (a == "--seq") w.seq_q = w.seq_kv = flag_value(i, argc, argv);
-        else if (a == "--head-dim") w.head_dim = w.v_dim = flag_value(i, argc, argv);
-        else throw ConfigError("fusemax-platform: unknown argument '" + a + "' (expected --arch, --batch, --heads, --seq, --head-dim)");
-    }
+    if (vm.count("batch")) w.batch = cli::positive_int(vm, kTool, "batch");
+    if (vm.count("heads")) w.heads = cli::positive_int(vm, kTool, "heads");
+    if (vm.count("seq")) w.seq_q = w.seq_kv = cli::positive_int(vm, kTool, "seq");
+    if (vm.count("head-dim")) w.head_dim = w.v_dim = cli::positive_int(vm, kTool, "head-dim");
     validate_workload(w, "fusemax-platform");
     const ArchConfig arch = load_arch_config(arch_path);
     const Job job = Job::packed(w, ElemType::F32, ExamplePlatform::kMemoryBase, true);
@@ -70,16 +78,11 @@ int run(int argc, char** argv) {
     const bool ok = r.interrupted && (r.status & regs::STATUS_DONE) && (r.status & regs::STATUS_ERROR_MASK) == 0 &&
                     e.max_rel_error < 1e-5;
     if (!ok) std::fprintf(stderr, "fusemax-platform: FAILED (%s)\n", platform.ip().registers().last_error().c_str());
-    return ok ? 0 : 1;
+    return ok ? kExitOk : kExitCheckFailed;
 }
 
 }  // namespace
 
 int sc_main(int argc, char** argv) {
-    try {
-        return run(argc, argv);
-    } catch (const ConfigError& e) {
-        std::fprintf(stderr, "%s\n", e.what());
-        return 2;
-    }
+    return run_tool(kTool, [&] { return run(argc, argv); });
 }

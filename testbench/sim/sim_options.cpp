@@ -1,33 +1,22 @@
 #include "sim/sim_options.h"
 
-#include <boost/program_options.hpp>
 
 #include <sstream>
 
 #include "config/arch_config.h"
 #include "config/config_error.h"
 #include "config/yaml_map.h"
+#include "tool/cli.h"
 
 namespace po = boost::program_options;
 
 namespace fusemax {
 namespace {
 
-std::uint64_t positive(const po::variables_map& vm, const char* flag) {
-    const std::string text = vm[flag].as<std::string>();
-    std::int64_t v = 0;
-    if (!parse_int(text, v) || v <= 0)
-        throw ConfigError(std::string("fusemax-sim: --") + flag + ": expected a positive integer, got '" + text + "'");
-    return static_cast<std::uint64_t>(v);
-}
+constexpr const char* kTool = "fusemax-sim";
 
-double positive_real(const po::variables_map& vm, const char* flag) {
-    const std::string text = vm[flag].as<std::string>();
-    double v = 0;
-    if (!parse_number(text, v) || v <= 0)
-        throw ConfigError(std::string("fusemax-sim: --") + flag + ": expected a positive number, got '" + text + "'");
-    return v;
-}
+std::uint64_t positive(const po::variables_map& vm, const char* flag) { return cli::positive_int(vm, kTool, flag); }
+double positive_real(const po::variables_map& vm, const char* flag) { return cli::positive_number(vm, kTool, flag); }
 
 }  // namespace
 
@@ -73,13 +62,7 @@ SimOptions parse_sim_options(int argc, char** argv, std::string& help_text) {
     help << desc;
     help_text = help.str();
 
-    po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        throw ConfigError(std::string("fusemax-sim: ") + e.what() + " (see --help)");
-    }
+    const po::variables_map vm = cli::parse(kTool, desc, {}, argc, argv);
 
     SimOptions o;
     o.help = vm.count("help") > 0;
@@ -145,14 +128,7 @@ SimOptions parse_sim_options(int argc, char** argv, std::string& help_text) {
     duration("quantum", o.quantum_s, true);
     if (o.trace_stop_s >= 0 && o.trace_stop_s <= o.trace_start_s)
         throw ConfigError("fusemax-sim: --trace-stop: must come after --trace-start");
-    if (vm.count("max-memory")) {
-        const std::string text = vm["max-memory"].as<std::string>();
-        std::uint64_t bytes = 0;
-        if (!parse_size(text, bytes) || bytes == 0)
-            throw ConfigError("fusemax-sim: --max-memory: expected a size in bytes such as 8G, 512M or 1073741824, got '" +
-                              text + "'");
-        o.max_memory = bytes;
-    }
+    if (vm.count("max-memory")) o.max_memory = cli::size_bytes(vm, kTool, "max-memory");
     o.fault = vm.count("inject-fault") ? vm["inject-fault"].as<std::string>() : "none";
     fault_from_options(o);
     o.check = vm.count("no-check") == 0;

@@ -332,7 +332,7 @@ TEST_F(Cli, FunctionalJobTooLargeForMemory) {
                      "available (--max-memory): use --mode timing");
     // Whatever this machine has: 64 x 64 heads of 64K tokens need terabytes.
     expect_bad_input("--batch 64 --heads 64 --seq 65536", "use --mode timing, which stores no tensors");
-    expect_bad_input("--max-memory 1e9", "--max-memory: expected a size in bytes such as 8G");
+    expect_bad_input("--max-memory 1e9", "--max-memory: expected a size in bytes such as 67108864, 0x4000000 or 64M, got '1e9'");
     EXPECT_EQ(run("--batch 64 --heads 64 --seq 65536 --mode timing --quiet").code, 0);
 }
 
@@ -375,6 +375,56 @@ TEST_F(Cli, ProgramRefusesWhatItCannotPlace) {
     std::string y = "base: " + kConfigs + "/arch/unfused.yaml\nglb: {capacity_bytes: 360000}\ntiling: {p1: 4}\n";
     expect_bad_input("--arch " + file("u.yaml", y) + " --mode timing --seq 4096",
                      "key 'glb.capacity_bytes': 360000 bytes cannot hold the Unfused QK kernel's Q block (4 query tiles");
+}
+
+// The trace player as guest software and hand-written scripts drive it: every bad value is exit 2
+// with one line naming the script line or flag; nothing hangs, wraps or is silently truncated.
+TEST_F(Cli, TracePlayerRefusesBadValues) {
+    const std::string trace = FUSEMAX_TRACE;
+    auto expect = [&](const std::string& args, int code, const std::string& needle) {
+        const std::string cmd = "timeout 60 " + trace + " " + args + " >" + (dir / "out").string() + " 2>" + (dir / "err").string();
+        const int status = std::system(cmd.c_str());
+        const std::string err = slurp(dir / "err");
+        EXPECT_EQ(WIFEXITED(status) ? WEXITSTATUS(status) : -1, code) << args << ": " << err;
+        EXPECT_NE(err.find(needle), std::string::npos) << args << ": " << err;
+        if (code == 2) {
+            EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+        }
+    };
+    const std::string ok = file("ok.trace", "read_reg ID 0xffffffff 0x584d5546\n");
+    expect(file("zero.trace", "load_mem 0 /dev/zero\n"), 2, "zero.trace:1: load_mem: /dev/zero is larger than the 67108864 bytes the memory has from 0x0");
+    expect(ok + " --memory 1e9", 2, "fusemax-trace: --memory: expected a size in bytes such as 67108864, 0x4000000 or 64M, got '1e9'");
+    expect(ok + " --memory -1", 2, "--memory: expected a size in bytes");
+    expect(ok + " --memory 1T", 2, "fusemax-trace: --memory: 1.0 TiB is more than the");
+    expect(file("wide.trace", "write_reg HEADS 0x1FFFFFFFF\n"), 2, "wide.trace:1: VALUE: 0x1FFFFFFFF does not fit a 4-byte access");
+    expect(file("long.trace", "wait 99999999999s\n"), 2, "long.trace:1: expected a time with a unit of ps, ns, us, ms or s, at most 1000000 s");
+    expect(file("far.trace", "write_reg 0xFFFF000000000000 1\n"), 2, "far.trace:1: register offset 0xFFFF000000000000: expected a register name or an offset below 0x1000");
+    expect(file("octal.trace", "write_reg HEADS 010\nread_reg HEADS 0xffffffff 10\n"), 0, "");
+    expect(file("dump.trace", "dump_mem 0 16 /dev/full\n"), 2, "/dev/full (dump_mem at ");
+    expect(file("huge.trace", "dump_mem 0 99999999999999 out.bin\n"), 1, "huge.trace:1: dump_mem: 0x0+99999999999999 is outside memory");
+    expect(file("waits.trace", std::string(10, '\n') + [] {
+               std::string s;
+               for (int i = 0; i < 12; ++i) s += "wait 1000000s\n";
+               return s;
+           }()), 2, "waits.trace:20: waiting 1000000.000000 s more passes the end of simulated time");
+    // Response statuses are named as TLM names them (an ADDRESS_ERROR was reported as GENERIC_ERROR).
+    expect(file("status.trace", "read_reg 0x3 0 0\n"), 1, "status.trace:1: read_reg 0x3: response ADDRESS_ERROR, expected OK");
+    expect(file("status2.trace", "write_reg ID 1 expect=BURST_ERROR\n"), 1, "response COMMAND_ERROR, expected BURST_ERROR");
+}
+
+TEST_F(Cli, EveryToolHasHelp) {
+    for (const std::string& tool : {std::string(FUSEMAX_TRACE), std::string(FUSEMAX_PLATFORM)}) {
+        const std::string cmd = tool + " --help >" + (dir / "out").string() + " 2>&1";
+        const int status = std::system(cmd.c_str());
+        EXPECT_EQ(WIFEXITED(status) ? WEXITSTATUS(status) : -1, 0) << tool;
+        const std::string out = slurp(dir / "out");
+        EXPECT_NE(out.find("--arch"), std::string::npos) << out;
+        EXPECT_NE(out.find("--help"), std::string::npos) << out;
+    }
+    const std::string cmd = std::string(FUSEMAX_PLATFORM) + " --seq 0 2>" + (dir / "err").string();
+    const int status = std::system(cmd.c_str());
+    EXPECT_EQ(WEXITSTATUS(status), 2);
+    EXPECT_NE(slurp(dir / "err").find("fusemax-platform: --seq: expected a positive integer, got '0'"), std::string::npos);
 }
 
 TEST_F(Cli, CheckFailureExitsOne) {

@@ -49,7 +49,7 @@ TraceResult play(const std::string& script_path) {
     const TraceScript script = parse_trace(script_path);
     TraceResult result;
     ExamplePlatform platform(test::fusemax_arch(), 64ull << 20,
-                             [&](CpuDriver& cpu) { run_trace(cpu, script, ExamplePlatform::kCsrBase, result); });
+                             [&](CpuDriver& cpu) { run_trace(cpu, script, ExamplePlatform::kCsrBase, 64ull << 20, result); });
     sc_core::sc_start();
     return result;
 }
@@ -72,6 +72,13 @@ TEST(Trace, SoftResetAbortsTheJob) {
     TraceDir d("soft_reset.trace");
     const TraceResult r = play(d.script());
     EXPECT_TRUE(r.passed) << r.failure;
+}
+
+TEST(Trace, AddressesThatWrapOrMissTheMemory) {
+    TraceDir d("addresses.trace");
+    const TraceResult r = play(d.script());
+    EXPECT_TRUE(r.passed) << r.failure;
+    EXPECT_EQ(r.commands_run, 50);
 }
 
 TEST(Trace, AFailingCheckNamesItsLine) {

@@ -1,0 +1,47 @@
+#include "tool/cli.h"
+
+#include "config/config_error.h"
+#include "config/yaml_map.h"
+
+namespace fusemax::cli {
+
+po::variables_map parse(const char* tool, const po::options_description& options,
+                        const po::positional_options_description& positional, int argc, char** argv) {
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(argc, argv).options(options).positional(positional).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw ConfigError(std::string(tool) + ": " + e.what() + " (see --help)");
+    }
+    return vm;
+}
+
+std::string text(const po::variables_map& vm, const char* flag) { return vm[flag].as<std::string>(); }
+
+std::uint64_t positive_int(const po::variables_map& vm, const char* tool, const char* flag) {
+    const std::string t = text(vm, flag);
+    std::int64_t v = 0;
+    if (!parse_int(t, v) || v <= 0)
+        throw ConfigError(std::string(tool) + ": --" + flag + ": expected a positive integer, got '" + t + "'");
+    return static_cast<std::uint64_t>(v);
+}
+
+double positive_number(const po::variables_map& vm, const char* tool, const char* flag) {
+    const std::string t = text(vm, flag);
+    double v = 0;
+    if (!parse_number(t, v) || v <= 0)
+        throw ConfigError(std::string(tool) + ": --" + flag + ": expected a positive number, got '" + t + "'");
+    return v;
+}
+
+std::uint64_t size_bytes(const po::variables_map& vm, const char* tool, const char* flag) {
+    const std::string t = text(vm, flag);
+    std::uint64_t v = 0;
+    if (!parse_size(t, v) || v == 0)
+        throw ConfigError(std::string(tool) + ": --" + flag +
+                          ": expected a size in bytes such as 67108864, 0x4000000 or 64M, got '" + t + "'");
+    return v;
+}
+
+}  // namespace fusemax::cli
