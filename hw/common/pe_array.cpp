@@ -45,8 +45,8 @@ PeArray::PeArray(const sc_core::sc_module_name& name, ArrayKind kind, const Arch
 
 void PeArray::trace(sc_core::sc_trace_file* tf) const {
     if (!busy_signal_) return;
-    busy_signal_->trace(tf, std::string(name()) + ".busy");
-    op_signal_->trace(tf, std::string(name()) + ".op");
+    busy_signal_->add_to(tf, std::string(name()) + ".busy");
+    op_signal_->add_to(tf, std::string(name()) + ".op");
 }
 
 // "QK b0 h1 p2=0 m1=2 p1=3": the op and its tile indices.

@@ -57,7 +57,7 @@ public:
     // {"QK": {"count": ..., "cycles": ...}, ...} for the ops this array ran.
     nlohmann::json op_table() const;
     // Waveforms: `busy` and `op` (0 idle, else 1 + the Op code), when tracing is on.
-    void trace(sc_core::sc_trace_file* tf) const;
+    void trace(sc_core::sc_trace_file* tf) const override;
     const std::vector<Slice>& activity() const override { return slices_; }
     // Test hook: breaks the datapath on purpose (see DatapathFault).
     void inject(DatapathFault fault) { datapath_.inject(fault); }

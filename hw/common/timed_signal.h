@@ -26,7 +26,8 @@ public:
     void set(Cycle at, T value) { schedule(at, value, false); }
     void add(Cycle at, T delta) { schedule(at, delta, true); }
     const sc_core::sc_signal<T>& signal() const { return signal_; }
-    void trace(sc_core::sc_trace_file* tf, const std::string& name) const { sc_core::sc_trace(tf, signal_, name); }
+    // Adds the signal to a trace file under `name`.
+    void add_to(sc_core::sc_trace_file* tf, const std::string& name) const { sc_core::sc_trace(tf, signal_, name); }
 
 private:
     struct Change {

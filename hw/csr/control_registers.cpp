@@ -182,9 +182,16 @@ unsigned int ControlRegisters::transport_dbg(tlm::tlm_generic_payload& gp) {
     if (offset >= REG_END || offset % 4 != 0 || len % 4 != 0) return 0;
     const unsigned n = static_cast<unsigned>(std::min<std::uint64_t>(len, REG_END - offset));
     unsigned char* bytes = reinterpret_cast<unsigned char*>(reg_.data()) + offset;
-    if (gp.is_read()) std::memcpy(gp.get_data_ptr(), bytes, n);
-    else if (gp.is_write()) std::memcpy(bytes, gp.get_data_ptr(), n);  // pokes, no side effects
-    else return 0;
+    if (gp.is_read()) {
+        std::memcpy(gp.get_data_ptr(), bytes, n);
+    } else if (gp.is_write()) {
+        // Pokes, without side effects, of the registers software may write: read-only ones (ID,
+        // VERSION, STATUS, the counters) keep what the hardware put there.
+        for (unsigned i = 0; i < n; i += 4)
+            if (writable(static_cast<std::uint32_t>(offset) + i)) std::memcpy(bytes + i, gp.get_data_ptr() + i, 4);
+    } else {
+        return 0;
+    }
     return n;
 }
 

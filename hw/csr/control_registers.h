@@ -25,7 +25,8 @@ struct ControlRegistersStats {
 // the scheduler's report on sched2csr sets STATUS and IRQ_STATUS and raises `irq` if enabled.
 // Accesses must be 4 bytes at a 4-byte-aligned known offset, without byte enables or streaming;
 // otherwise the access is answered with an address, burst, byte-enable or command error and
-// changes nothing. Debug transport reads and writes registers without side effects.
+// changes nothing. Debug transport reads any register and writes the writable ones, without side
+// effects (a poke of CONTROL starts nothing).
 class ControlRegisters : public sc_core::sc_module, public StatsSource {
 public:
     tlm_utils::simple_target_socket_optional<ControlRegisters> csr;  // from the platform's bus

@@ -41,7 +41,7 @@ DramController::DramController(const sc_core::sc_module_name& name, const ArchCo
 }
 
 void DramController::trace(sc_core::sc_trace_file* tf) const {
-    if (in_flight_) in_flight_->trace(tf, std::string(name()) + ".bytes_in_flight");
+    if (in_flight_) in_flight_->add_to(tf, std::string(name()) + ".bytes_in_flight");
 }
 
 void DramController::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) {
@@ -121,7 +121,7 @@ bool DramController::mem_transport(tlm::tlm_command cmd, std::uint64_t addr, uns
 // addresses are checked again here so that no address wraps whatever the caller sent.
 bool DramController::mem_rows(tlm::tlm_command cmd, const DmaTransfer& x, std::uint64_t row_bytes, unsigned char* data,
                               tlm::tlm_response_status& status) {
-    auto row_address = [&x, row_bytes](std::uint64_t r, std::uint64_t bytes) -> std::optional<std::uint64_t> {
+    auto row_address = [&x](std::uint64_t r, std::uint64_t bytes) -> std::optional<std::uint64_t> {
         const auto offset = checked_mul(r, x.row_stride);
         const auto addr = offset ? checked_add(x.mem_addr, *offset) : std::nullopt;
         if (!addr || !checked_add(*addr, bytes)) return std::nullopt;

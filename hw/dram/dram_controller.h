@@ -65,7 +65,7 @@ public:
     const DramStats& stats() const { return stats_; }
     void write_stats(nlohmann::json& out) const override;
     // Waveform: bytes requested and not yet arrived.
-    void trace(sc_core::sc_trace_file* tf) const;
+    void trace(sc_core::sc_trace_file* tf) const override;
     const std::vector<Slice>& activity() const override { return slices_; }
     // No transfer can use the channel before this cycle (earlier gaps are filled or forgotten).
     Cycle floor() const { return floor_; }

@@ -68,8 +68,8 @@ Scheduler::Scheduler(const sc_core::sc_module_name& name, const ArchConfig& arch
 
 void Scheduler::trace(sc_core::sc_trace_file* tf) const {
     if (!tile_step_signal_) return;
-    tile_step_signal_->trace(tf, std::string(name()) + ".tile_step");
-    glb_signal_->trace(tf, "fusemax.glb.occupancy_bytes");
+    tile_step_signal_->add_to(tf, std::string(name()) + ".tile_step");
+    glb_signal_->add_to(tf, "fusemax.glb.occupancy_bytes");
 }
 
 void Scheduler::glb_occupancy(Cycle at, std::int64_t delta) {
@@ -149,6 +149,7 @@ void Scheduler::command(tlm::tlm_generic_payload& gp, sc_core::sc_time&) {
     }
     if (c->kind == JobCommand::Kind::Abort) {
         abort_requested_ = busy_;
+        if (busy_) abort_.notify(sc_core::SC_ZERO_TIME);
         gp.set_response_status(tlm::TLM_OK_RESPONSE);
         return;
     }
@@ -195,18 +196,35 @@ void Scheduler::run() {
             error_ = std::string(name()) + ": internal error: " + e.what();
             error = regs::Error::Internal;
         }
-        if (error != regs::Error::None) {
+        if (error != regs::Error::None && error != regs::Error::Aborted) {
             // Let what was already issued complete before reporting (unless that is past the end
-            // of simulated time).
+            // of simulated time, or a SOFT_RESET comes first).
             const Cycle now = clock_.now();
-            if (end_all_ > now && end_all_ <= clock_.max_cycle()) sc_core::wait(clock_.at(end_all_ - now));
-            stats_.job_end = std::max(std::min(end_all_, clock_.max_cycle()), now);
+            if (!abort_requested_ && end_all_ > now && end_all_ <= clock_.max_cycle())
+                sc_core::wait(clock_.at(end_all_ - now), abort_);
+            stats_.job_end = std::max(std::min(end_all_, clock_.max_cycle()), clock_.now());
+        }
+        if (abort_requested_ && error != regs::Error::None) {
+            // A SOFT_RESET wins over whatever else stopped the job (software asked for the reset)
+            // and ends it now: what is still in flight is bookkeeping (platform memory was read
+            // and written when each transfer was issued).
+            error = regs::Error::Aborted;
+            error_ = "aborted by SOFT_RESET";
+            stats_.job_end = clock_.now();
         }
         busy_ = false;
         abort_requested_ = false;
         ++stats_.jobs;
         report(error, error_);
     }
+}
+
+// Lets simulated time reach cycle `c`; a SOFT_RESET cuts the wait short and aborts the job.
+// (An abort requested before the wait began has no event left to wake it: check before and after.)
+void Scheduler::wait_until(Cycle c) {
+    const Cycle now = clock_.now();
+    if (!abort_requested_ && c > now) sc_core::wait(clock_.at(c - now), abort_);
+    if (abort_requested_) throw JobAborted{};
 }
 
 void Scheduler::run_job() {
@@ -226,9 +244,8 @@ void Scheduler::run_job() {
     glb_occupancy(end_all_, -glb_live_);  // the job's data is dead once it has completed
     glb_live_ = 0;
     // Let simulated time reach the completion of the last transfer.
-    const Cycle now = clock_.now();
     quantum_.reset();
-    if (end_all_ > now) sc_core::wait(clock_.at(end_all_ - now));
+    wait_until(end_all_);
     stats_.job_end = end_all_;
 }
 
@@ -318,7 +335,10 @@ void Scheduler::step_done() {
     const Cycle now = clock_.now();
     if (h <= now + 1) return;
     quantum_.set(clock_.at(h - 1 - now));
-    if (quantum_.need_sync()) quantum_.sync();
+    if (quantum_.need_sync()) {
+        wait_until(h - 1);
+        quantum_.reset();
+    }
 }
 
 Cycle Scheduler::flush() {

@@ -74,7 +74,7 @@ public:
 
     void set_quantum(const sc_core::sc_time& q) { quantum_.set_global_quantum(q); }
     // Waveforms: the index of the tile step being started, and GLB bytes holding live data.
-    void trace(sc_core::sc_trace_file* tf) const;
+    void trace(sc_core::sc_trace_file* tf) const override;
     // Fast-forward of periodic schedules (timing mode only; on by default).
     void set_fast_forward(bool on) { fast_forward_ = on; }
 
@@ -89,6 +89,7 @@ private:
     bool fast_forward_ = true;
     std::string error_;
     sc_core::sc_event start_;
+    sc_core::sc_event abort_;  // SOFT_RESET while busy: wakes the thread from any wait
     tlm_utils::tlm_quantumkeeper quantum_;
     SchedulerStats stats_;
     std::array<SchedulerStats, Control::kSlots> marks_{};
@@ -115,6 +116,7 @@ private:
     void run();
     void run_job();
     Cycle validate_costs(const Workload& w) const;
+    void wait_until(Cycle c);
     void command(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void report(regs::Error error, const std::string& message);
     void control(Control::Kind kind, std::uint32_t slot, std::uint64_t periods, Cycle shift,

@@ -49,7 +49,7 @@ public:
     const ControlRegisters& registers() const { return *registers_; }
     // Adds the IP's waveforms to `tf` (needs IpOptions::trace.signals): each array's busy and current
     // op, the tile step, GLB occupancy, DRAM bytes in flight, and irq.
-    void trace(sc_core::sc_trace_file* tf) const;
+    void trace(sc_core::sc_trace_file* tf) const override;
 
     // Testbench backdoor: starts a job without going through the registers (throws ConfigError if
     // it cannot run on this architecture). STATUS and the interrupt report its end as usual.

@@ -170,12 +170,15 @@ std::string default_arch_path() { return data_dir() + "/arch/fusemax.yaml"; }
 
 // `base: other.yaml` makes a file a set of changes to another: mappings merge key by key, anything
 // else (values, lists) replaces what the base had.
-YAML::Node merge(const YAML::Node& base, const YAML::Node& over) {
+YAML::Node merge(const YAML::Node& base, const YAML::Node& over, const std::string& path) {
     if (!base.IsMap() || !over.IsMap()) return YAML::Clone(over);
     YAML::Node out = YAML::Clone(base);
     for (const auto& kv : over) {
-        const std::string key = kv.first.as<std::string>();
-        out[key] = out[key] ? merge(out[key], kv.second) : YAML::Clone(kv.second);
+        if (!kv.first.IsScalar())
+            throw ConfigError(path + ":" + std::to_string(kv.first.Mark().line + 1) + ": expected plain keys, got a " +
+                              (kv.first.IsMap() ? "mapping" : "list") + " as a key");
+        const std::string key = kv.first.Scalar();
+        out[key] = out[key] ? merge(out[key], kv.second, path) : YAML::Clone(kv.second);
     }
     return out;
 }
@@ -201,12 +204,22 @@ YAML::Node load_with_base(const std::string& path, const std::string& what, int 
     const std::filesystem::path base_path = std::filesystem::path(path).parent_path() / b.Scalar();
     YAML::Node base = load_with_base(base_path.string(), "base of " + path, depth + 1);
     resolve_paths(base, base_path.parent_path());
-    YAML::Node merged = merge(base, doc);
+    YAML::Node merged = merge(base, doc, path);
     merged.remove("base");
     return merged;
 }
 
+static ArchConfig parse_arch_config(const std::string& path);
+
 ArchConfig load_arch_config(const std::string& path) {
+    try {
+        return parse_arch_config(path);
+    } catch (const YAML::Exception& e) {
+        throw yaml_error(path, e);
+    }
+}
+
+static ArchConfig parse_arch_config(const std::string& path) {
     const YamlMap doc(load_with_base(path, "architecture"), path, "");
     doc.only_keys({"name", "design", "clock_mhz", "word_bytes", "pe2d", "pe1d", "glb", "dram", "energy_table",
                    "tiling", "schedule", "flat"});

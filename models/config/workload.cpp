@@ -22,7 +22,17 @@ std::string approx(std::initializer_list<double> factors) {
 
 }  // namespace
 
+static Workload parse_workload(const std::string& path);
+
 Workload load_workload(const std::string& path) {
+    try {
+        return parse_workload(path);
+    } catch (const YAML::Exception& e) {
+        throw yaml_error(path, e);
+    }
+}
+
+static Workload parse_workload(const std::string& path) {
     const YamlMap doc(load_yaml_file(path, "workload"), path, "");
     doc.only_keys({"name", "batch", "heads", "seq_len", "seq_q", "seq_kv", "head_dim", "v_dim", "scale"});
     Workload w;

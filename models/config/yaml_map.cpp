@@ -17,8 +17,12 @@ YAML::Node load_yaml_file(const std::string& path, const std::string& what) {
         if (!doc.IsMap()) throw ConfigError(path + ": expected a YAML mapping at the top level");
         return doc;
     } catch (const YAML::Exception& e) {
-        throw ConfigError(path + ":" + std::to_string(e.mark.line + 1) + ": malformed YAML: " + e.msg);
+        throw yaml_error(path, e);
     }
+}
+
+ConfigError yaml_error(const std::string& path, const YAML::Exception& e) {
+    return ConfigError(path + ":" + std::to_string(e.mark.line + 1) + ": malformed YAML: " + e.msg);
 }
 
 bool parse_int(const std::string& text, std::int64_t& out) {
@@ -217,7 +221,10 @@ std::vector<std::string> YamlMap::string_list(std::string_view key) const {
 
 void YamlMap::only_keys(std::initializer_list<std::string_view> allowed) const {
     for (const auto& kv : node_) {
-        const std::string k = kv.first.as<std::string>();
+        if (!kv.first.IsScalar()) throw ConfigError(where(kv.first) + ": " + (prefix_.empty() ? std::string("document") :
+                                                    "key '" + prefix_ + "'") + ": expected plain keys, got a " +
+                                                    (kv.first.IsMap() ? "mapping" : "list") + " as a key");
+        const std::string k = kv.first.Scalar();
         bool known = false;
         for (std::string_view a : allowed) known = known || (a == k);
         if (known) continue;

@@ -7,6 +7,8 @@
 #include <string_view>
 #include <vector>
 
+#include "config/config_error.h"
+
 namespace fusemax {
 
 // Configuration files are small; anything larger is not one.
@@ -15,6 +17,10 @@ inline constexpr std::uint64_t kMaxYamlBytes = 16u << 20;
 // Loads a YAML file; a missing, unreadable or malformed file, a directory or a file larger than
 // kMaxYamlBytes is a ConfigError naming the file (and `what` it was for, e.g. "--arch").
 YAML::Node load_yaml_file(const std::string& path, const std::string& what = "");
+
+// A yaml-cpp error (a malformed document, a conversion it refused) as the one-line ConfigError of
+// the file it came from.
+ConfigError yaml_error(const std::string& path, const YAML::Exception& e);
 
 // A strict view of one YAML mapping: typed getters that fail with "file:line: key 'a.b': expected
 // ..., got '...'", and a check that rejects keys the schema does not know.

@@ -45,7 +45,17 @@ std::optional<std::string> EnergyTable::missing_action(ArrayKind a, const Action
     return std::nullopt;
 }
 
+static EnergyTable parse_energy_table(const std::string& path, const std::string& what);
+
 EnergyTable load_energy_table(const std::string& path, const std::string& what) {
+    try {
+        return parse_energy_table(path, what);
+    } catch (const YAML::Exception& e) {
+        throw yaml_error(path, e);
+    }
+}
+
+static EnergyTable parse_energy_table(const std::string& path, const std::string& what) {
     const YamlMap doc(load_yaml_file(path, what), path, "");
     doc.only_keys({"name", "source", "dram", "glb", "pe2d", "pe1d"});
     EnergyTable t;

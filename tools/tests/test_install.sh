@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Installs the build tree into a temporary prefix, then configures, builds and runs an
 # out-of-tree consumer project against it (find_package(FuseMaxTLM), FuseMaxTLM::fusemax).
-#   test_install.sh BUILD_DIR SOURCE_DIR
+#   test_install.sh BUILD_DIR SOURCE_DIR [CXX_COMPILER]
+# The consumer is built with the build's own compiler (an instrumented build needs its runtime).
 set -euo pipefail
 build=$1
 src=$2
+cxx=${3:-c++}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
 test -f "$tmp/prefix/lib/cmake/FuseMaxTLM/FuseMaxTLMConfig.cmake"
 test -f "$tmp/prefix/include/fusemax/hw/top/fusemax.h"
 test -f "$tmp/prefix/share/fusemax/configs/arch/fusemax.yaml"
-cmake -S "$src/testbench/tests/consumer" -B "$tmp/consumer" -DCMAKE_PREFIX_PATH="$tmp/prefix" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S "$src/testbench/tests/consumer" -B "$tmp/consumer" -DCMAKE_PREFIX_PATH="$tmp/prefix" -DCMAKE_BUILD_TYPE=Release \
+  -DCMAKE_CXX_COMPILER="$cxx" >/dev/null
 cmake --build "$tmp/consumer" -j 2 >/dev/null
 SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 "$tmp/consumer/consumer"

@@ -173,6 +173,21 @@ TEST(ArchConfig, DramChannelRanges) {
 }
 
 // Values above 2^32 used to be truncated to 32 bits before the range check (4294967296 rows -> 0).
+// Found by fuzzing: a mapping or list used as a key made yaml-cpp throw past the loader.
+TEST(ArchConfig, KeysMustBePlain) {
+    std::string m = load_error(fusemax_yaml() + "[a, b]: 1\n");
+    EXPECT_NE(m.find("expected plain keys, got a list as a key"), std::string::npos) << m;
+    m = load_error(replace(fusemax_yaml(), "rows: 256", "{x: 1}: 256"));
+    EXPECT_NE(m.find("key 'pe2d': expected plain keys, got a mapping as a key"), std::string::npos) << m;
+    test::TempFile child("c.yaml", "base: " + kConfigs + "/arch/fusemax.yaml\n? [x]\n: 3\n");
+    try {
+        load_arch_config(child.path());
+        FAIL();
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("c.yaml:2: expected plain keys, got a list as a key"), std::string::npos) << e.what();
+    }
+}
+
 TEST(ArchConfig, LargeIntegersAreNotTruncated) {
     std::string m = load_error(replace(fusemax_yaml(), "rows: 256", "rows: 4294967296"));
     EXPECT_NE(m.find("key 'pe2d.rows': expected an integer from 1 to 65536, got '4294967296'"), std::string::npos) << m;

@@ -106,6 +106,39 @@ TEST(Platform, DebugTransportOnRegistersAndMemory) {
     EXPECT_EQ(word, 3.25f);
 }
 
+// Found by fuzzing the register file: START and SOFT_RESET in the same instant, before the job has
+// begun, of a job that fails after booking a transfer far ahead (K outside the memory, behind a Q
+// load with a 10^9-cycle DRAM latency). The job's error path then waited a second of simulated time
+// for the booked transfer, deaf to the abort whose event had passed. It must end at once, aborted.
+TEST(Platform, SoftResetRightAfterStartEndsTheJobAtOnce) {
+    ArchConfig a = test::fusemax_arch();
+    a.dram.latency_cycles = 1000000000;
+    Job job = Job::packed(test::shape(1, 1, 256, 256, 64, 64), ElemType::F32, 0, true);
+    job.k.base = 1ull << 40;  // outside the memory: the first K load fails
+    std::uint64_t status = 0;
+    ExamplePlatform p(a, 1 << 20, [&](CpuDriver& cpu) {
+        program_job(cpu, kCsr, job);
+        auto write_now = [&cpu](std::uint32_t offset, std::uint32_t value) {  // no synchronisation
+            tlm::tlm_generic_payload gp;
+            gp.set_command(tlm::TLM_WRITE_COMMAND);
+            gp.set_address(kCsr + offset);
+            gp.set_data_ptr(reinterpret_cast<unsigned char*>(&value));
+            gp.set_data_length(4);
+            gp.set_streaming_width(4);
+            sc_core::sc_time t = sc_core::SC_ZERO_TIME;
+            cpu.bus->b_transport(gp, t);
+        };
+        write_now(CONTROL, CONTROL_START);
+        write_now(CONTROL, CONTROL_SOFT_RESET);  // also clears IRQ_ENABLE: software polls
+        cpu.wait_for(sc_core::sc_time(10, sc_core::SC_US));
+        cpu.read(kCsr + STATUS, status);
+    });
+    sc_core::sc_start(sc_core::sc_time(100, sc_core::SC_US));
+    EXPECT_EQ(status, STATUS_DONE | (static_cast<std::uint32_t>(Error::Aborted) << STATUS_ERROR_SHIFT));
+    EXPECT_FALSE(p.ip().scheduler().busy());
+    EXPECT_EQ(p.ip().scheduler().error(), "aborted by SOFT_RESET");
+}
+
 // A memory that refuses DMI: the DRAM controller falls back to ordinary transactions.
 TEST(Platform, WithoutDmiTheControllerUsesTransactions) {
     const Workload w = test::shape(1, 1, 256, 256, 32, 32);
