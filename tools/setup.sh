@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Shared by tools/run.sh and tools/test.sh: installs the Debian 12 packages the build needs (only
 # those missing), then configures and builds the Release tree in build/. Idempotent.
+# fusemax_build_sanitized builds the sanitizer tree (clang++, ASan + UBSan, fuzz harnesses) in
+# build-sanitize/ for tools/test.sh and tools/fuzz.sh.
 set -euo pipefail
 
 FUSEMAX_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 FUSEMAX_BUILD="${FUSEMAX_BUILD:-$FUSEMAX_ROOT/build}"
+FUSEMAX_SANITIZE_BUILD="${FUSEMAX_SANITIZE_BUILD:-$FUSEMAX_ROOT/build-sanitize}"
 
 fusemax_packages=(
   g++ make cmake pkg-config
   libsystemc-dev libyaml-cpp-dev libboost-program-options-dev nlohmann-json3-dev libgtest-dev
   python3 python3-numpy python3-matplotlib python3-pandas gtkwave
+  clang libclang-rt-14-dev
 )
 
 fusemax_install_missing() {
@@ -35,6 +39,21 @@ fusemax_build() {
          cmake --build "$FUSEMAX_BUILD" -j "$(nproc)"; } >"$log" 2>&1; then
     tail -n 60 "$log" >&2
     echo "setup: build failed (full log: $log)" >&2
+    exit 1
+  fi
+}
+
+# AddressSanitizer, UndefinedBehaviorSanitizer (and LeakSanitizer with ASan) over every target,
+# and the libFuzzer harnesses: clang++, optimised enough to run the suite in reasonable time.
+fusemax_build_sanitized() {
+  mkdir -p "$FUSEMAX_SANITIZE_BUILD"
+  local log="$FUSEMAX_SANITIZE_BUILD/build.log"
+  if ! { cmake -S "$FUSEMAX_ROOT" -B "$FUSEMAX_SANITIZE_BUILD" -DCMAKE_CXX_COMPILER=clang++ \
+           -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" \
+           -DFUSEMAX_WERROR=ON -DFUSEMAX_SANITIZE=address,undefined -DFUSEMAX_FUZZ=ON &&
+         cmake --build "$FUSEMAX_SANITIZE_BUILD" -j "$(nproc)"; } >"$log" 2>&1; then
+    tail -n 60 "$log" >&2
+    echo "setup: sanitizer build failed (full log: $log)" >&2
     exit 1
   fi
 }
