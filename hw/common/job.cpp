@@ -5,18 +5,9 @@
 
 #include "config/config_error.h"
 #include "util/checked_math.h"
+#include "util/hex.h"
 
 namespace fusemax {
-namespace {
-
-std::string hex(std::uint64_t v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-    return buf;
-}
-
-}  // namespace
-
 std::optional<std::pair<std::uint64_t, std::uint64_t>> tensor_extent(const TensorLayout& l,
                                                                       const std::array<std::uint64_t, 4>& shape,
                                                                       ElemType elem) {

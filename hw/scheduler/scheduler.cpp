@@ -9,18 +9,9 @@
 #include "scheduler/flat_program.h"
 #include "scheduler/one_pass_program.h"
 #include "scheduler/unfused_program.h"
+#include "util/hex.h"
 
 namespace fusemax {
-namespace {
-
-std::string hex(std::uint64_t a) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(a));
-    return buf;
-}
-
-}  // namespace
-
 void SchedulerStats::advance(const SchedulerStats& mark, std::uint64_t periods) {
     const std::uint64_t steps_before = tile_steps;
     advance_counter(tile_steps, mark.tile_steps, periods);

@@ -1,5 +1,7 @@
 #include "config/cost_expr.h"
 
+#include "util/text_cursor.h"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
@@ -7,15 +9,14 @@
 
 namespace fusemax {
 
-class CostExprParser {
+class CostExprParser : TextCursor {
 public:
-    explicit CostExprParser(const std::string& text) : s_(text) {}
+    explicit CostExprParser(const std::string& text) : TextCursor(text) {}
 
     std::vector<CostExpr::Token> run() {
         if (s_.size() > kMaxText) fail("longer than " + std::to_string(kMaxText) + " characters");
         expr();
-        skip_space();
-        if (pos_ != s_.size()) fail("unexpected '" + std::string(1, s_[pos_]) + "'");
+        if (!at_end()) fail("unexpected '" + std::string(1, s_[pos_]) + "'");
         // The evaluator's stack is fixed: measure what the postfix program needs.
         int depth = 0, most = 0;
         for (const CostExpr::Token& t : out_) {
@@ -29,24 +30,11 @@ public:
 private:
     using Kind = CostExpr::Kind;
     static constexpr std::size_t kMaxText = 1000;
-    const std::string& s_;
-    std::size_t pos_ = 0;
     int nesting_ = 0;
     std::vector<CostExpr::Token> out_;
 
     [[noreturn]] void fail(const std::string& why) const { throw std::invalid_argument(why); }
 
-    void skip_space() {
-        while (pos_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[pos_]))) ++pos_;
-    }
-    bool accept(char c) {
-        skip_space();
-        if (pos_ < s_.size() && s_[pos_] == c) {
-            ++pos_;
-            return true;
-        }
-        return false;
-    }
     void expr() {
         term();
         for (;;) {

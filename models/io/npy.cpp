@@ -8,6 +8,7 @@
 #include "config/config_error.h"
 #include "config/workload.h"
 #include "util/checked_math.h"
+#include "util/text_cursor.h"
 
 namespace fusemax {
 namespace {
@@ -21,9 +22,9 @@ std::string shape_text(const std::vector<std::uint64_t>& s) {
 }
 
 // The header is a Python dict literal: {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }
-class HeaderParser {
+class HeaderParser : TextCursor {
 public:
-    HeaderParser(const std::string& text, const std::string& who) : s_(text), who_(who) {}
+    HeaderParser(const std::string& text, const std::string& who) : TextCursor(text), who_(who) {}
 
     NpyHeader run() {
         NpyHeader h;
@@ -52,29 +53,15 @@ public:
                 break;
             }
         }
-        skip_space();
-        if (pos_ != s_.size()) fail("malformed .npy header (text after the dictionary)");
+        if (!at_end()) fail("malformed .npy header (text after the dictionary)");
         if (!descr || !order || !shape) fail("malformed .npy header (descr, fortran_order and shape are required)");
         return h;
     }
 
 private:
-    const std::string& s_;
     const std::string& who_;
-    std::size_t pos_ = 0;
 
     [[noreturn]] void fail(const std::string& what) const { throw ConfigError(who_ + ": " + what); }
-    void skip_space() {
-        while (pos_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[pos_]))) ++pos_;
-    }
-    bool accept(char c) {
-        skip_space();
-        if (pos_ < s_.size() && s_[pos_] == c) {
-            ++pos_;
-            return true;
-        }
-        return false;
-    }
     void expect(char c) {
         if (!accept(c)) fail(std::string("malformed .npy header (expected '") + c + "')");
     }

@@ -4,17 +4,9 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "util/hex.h"
+
 namespace fusemax {
-namespace {
-
-std::string hex(std::uint64_t v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-    return buf;
-}
-
-}  // namespace
-
 Bus::Bus(const sc_core::sc_module_name& name) : sc_core::sc_module(name), targ("targ"), init("init") {
     targ.register_b_transport(this, &Bus::b_transport);
     targ.register_transport_dbg(this, &Bus::transport_dbg);

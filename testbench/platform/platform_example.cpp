@@ -5,8 +5,6 @@
 
 #include <cstdio>
 #include <cstring>
-#include <iostream>
-#include <sstream>
 #include <string>
 
 #include "config/arch_config.h"
@@ -36,12 +34,7 @@ int run(int argc, char** argv) {
         ("seq", cli::po::value<std::string>(), "sequence length, queries = keys (default 512)")
         ("head-dim", cli::po::value<std::string>(), "head dim E = F (default 64)");
     const auto vm = cli::parse(kTool, desc, {}, argc, argv);
-    if (vm.count("help")) {
-        std::ostringstream help;
-        help << desc;
-        std::cout << help.str();
-        return kExitOk;
-    }
+    if (cli::help_requested(vm, desc)) return kExitOk;
     const std::string arch_path = vm.count("arch") ? cli::text(vm, "arch") : default_arch_path();
     Workload w;
     w.batch = 1, w.heads = 2, w.seq_q = w.seq_kv = 512, w.head_dim = w.v_dim = 64;

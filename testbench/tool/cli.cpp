@@ -1,5 +1,8 @@
 #include "tool/cli.h"
 
+#include <iostream>
+#include <sstream>
+
 #include "config/config_error.h"
 #include "config/yaml_map.h"
 
@@ -15,6 +18,14 @@ po::variables_map parse(const char* tool, const po::options_description& options
         throw ConfigError(std::string(tool) + ": " + e.what() + " (see --help)");
     }
     return vm;
+}
+
+bool help_requested(const po::variables_map& vm, const po::options_description& options) {
+    if (!vm.count("help")) return false;
+    std::ostringstream help;
+    help << options;
+    std::cout << help.str();
+    return true;
 }
 
 std::string text(const po::variables_map& vm, const char* flag) { return vm[flag].as<std::string>(); }

@@ -13,6 +13,9 @@ namespace po = boost::program_options;
 po::variables_map parse(const char* tool, const po::options_description& options,
                         const po::positional_options_description& positional, int argc, char** argv);
 
+// Prints the usage and returns true when --help was given.
+bool help_requested(const po::variables_map& vm, const po::options_description& options);
+
 std::uint64_t positive_int(const po::variables_map& vm, const char* tool, const char* flag);
 double positive_number(const po::variables_map& vm, const char* tool, const char* flag);
 std::uint64_t size_bytes(const po::variables_map& vm, const char* tool, const char* flag);

@@ -6,8 +6,6 @@
 #include <systemc>
 
 #include <cstdio>
-#include <iostream>
-#include <sstream>
 #include <string>
 
 #include "config/arch_config.h"
@@ -36,12 +34,7 @@ int run(int argc, char** argv) {
     cli::po::positional_options_description positional;
     positional.add("script", 1);
     const auto vm = cli::parse(kTool, desc, positional, argc, argv);
-    if (vm.count("help")) {
-        std::ostringstream help;
-        help << desc;
-        std::cout << help.str();
-        return kExitOk;
-    }
+    if (cli::help_requested(vm, desc)) return kExitOk;
     if (!vm.count("script")) throw ConfigError("fusemax-trace: missing SCRIPT (usage: fusemax-trace SCRIPT [--arch FILE] [--memory SIZE]; see --help)");
     const std::string script_path = cli::text(vm, "script");
     const std::string arch_path = vm.count("arch") ? cli::text(vm, "arch") : default_arch_path();

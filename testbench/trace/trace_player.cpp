@@ -11,6 +11,7 @@
 #include "csr/fusemax_regs.h"
 #include "io/files.h"
 #include "io/npy.h"
+#include "util/hex.h"
 
 namespace fusemax {
 namespace {
@@ -28,12 +29,6 @@ constexpr StatusName kStatusNames[] = {
     {"BURST_ERROR", tlm::TLM_BURST_ERROR_RESPONSE},
     {"BYTE_ENABLE_ERROR", tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE},
 };
-
-std::string hex(std::uint64_t v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-    return buf;
-}
 
 class Parser {
 public:
