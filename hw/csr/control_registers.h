@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <string>
 
-#include "common/job_command.h"
-#include "common/stats_source.h"
+#include "protocol/job_command.h"
+#include "observe/stats_source.h"
 #include "csr/fusemax_regs.h"
 
 namespace fusemax {

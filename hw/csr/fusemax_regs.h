@@ -3,6 +3,8 @@
 // wide and accessed 4 bytes at a time on 4-byte boundaries; 64-bit quantities are LO/HI pairs.
 #include <cstdint>
 
+#include "protocol/job_error.h"
+
 namespace fusemax::regs {
 
 inline constexpr std::uint32_t kIdValue = 0x584D5546;  // "FUMX" little-endian
@@ -74,15 +76,7 @@ inline constexpr RegName kRegNames[] = {
     {"TILE_STEPS_LO", TILE_STEPS_LO}, {"TILE_STEPS_HI", TILE_STEPS_HI},
 };
 
-// STATUS.ERROR codes.
-enum class Error : std::uint32_t {
-    None = 0,
-    StartWhileBusy = 1,  // START written while BUSY: refused, the running job continues
-    BadJob = 2,          // the job's registers describe a job this configuration cannot run
-    MemoryError = 3,     // the platform memory answered a transfer with an error response
-    Aborted = 4,         // SOFT_RESET stopped the job
-    TimeLimit = 5,       // the job ran past the end of simulated time (a clock too slow for its length)
-    Internal = 6,        // the model failed (an exception it did not expect): a bug, please report it
-};
+// STATUS.ERROR codes: how the last job ended.
+using Error = JobError;
 
 }  // namespace fusemax::regs

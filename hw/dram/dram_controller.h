@@ -9,14 +9,14 @@
 #include <cstdint>
 #include <vector>
 
-#include "common/clock.h"
-#include "common/control.h"
-#include "common/dma.h"
-#include "common/stats_source.h"
-#include "common/timed_signal.h"
-#include "common/trace_options.h"
+#include "util/clock.h"
+#include "protocol/control.h"
+#include "protocol/dma.h"
+#include "observe/stats_source.h"
+#include "observe/timed_signal.h"
+#include "observe/trace_options.h"
 #include <memory>
-#include "common/word_port.h"
+#include "protocol/word_port.h"
 #include "config/arch_config.h"
 
 namespace fusemax {

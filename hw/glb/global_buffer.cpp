@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "common/word_port.h"
+#include "protocol/word_port.h"
 
 namespace fusemax {
 

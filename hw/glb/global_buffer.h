@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "common/control.h"
-#include "common/stats_source.h"
+#include "protocol/control.h"
+#include "observe/stats_source.h"
 #include "config/arch_config.h"
 
 namespace fusemax {

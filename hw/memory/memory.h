@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "common/stats_source.h"
+#include "observe/stats_source.h"
 
 namespace fusemax {
 

@@ -2,7 +2,7 @@
 
 #include <functional>
 
-#include "common/stats_source.h"
+#include "observe/stats_source.h"
 
 namespace fusemax {
 namespace {

@@ -3,7 +3,7 @@
 
 #include <cstdint>
 
-#include "common/clock.h"
+#include "util/clock.h"
 #include "energy/energy_model.h"
 #include "top/fusemax.h"
 

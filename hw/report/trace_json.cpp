@@ -2,7 +2,7 @@
 
 #include <sstream>
 
-#include "common/trace_options.h"
+#include "observe/trace_options.h"
 
 namespace fusemax {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "common/tile_datapath.h"
+#include "pe/tile_datapath.h"
 
 namespace fusemax {
 

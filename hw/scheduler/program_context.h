@@ -2,10 +2,10 @@
 #include <cstdint>
 #include <vector>
 
-#include "common/clock.h"
-#include "common/dma.h"
-#include "common/job.h"
-#include "common/tile_op.h"
+#include "util/clock.h"
+#include "protocol/dma.h"
+#include "protocol/job.h"
+#include "protocol/tile_op.h"
 #include "config/arch_config.h"
 
 namespace fusemax {

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "common/word_port.h"
+#include "protocol/word_port.h"
 #include "config/config_error.h"
 #include "util/checked_math.h"
 #include "scheduler/flat_program.h"
@@ -153,7 +153,7 @@ void Scheduler::command(tlm::tlm_generic_payload& gp, sc_core::sc_time&) {
     }
 }
 
-void Scheduler::report(regs::Error error, const std::string& message) {
+void Scheduler::report(JobError error, const std::string& message) {
     JobReport* r = report_gp_.get_extension<JobReport>();
     r->error = error;
     r->message = message;
@@ -170,24 +170,24 @@ void Scheduler::run() {
     for (;;) {
         // A job started during elaboration is already pending when this thread first runs.
         if (!busy_) sc_core::wait(start_);
-        regs::Error error = regs::Error::None;
+        JobError error = JobError::None;
         try {
             run_job();
         } catch (const TransportError& e) {
             error_ = e.what();
-            error = regs::Error::MemoryError;
+            error = JobError::MemoryError;
         } catch (const JobAborted&) {
             error_ = "aborted by SOFT_RESET";
-            error = regs::Error::Aborted;
+            error = JobError::Aborted;
         } catch (const TimeLimitError& e) {
             error_ = std::string(name()) + ": " + e.what();
-            error = regs::Error::TimeLimit;
+            error = JobError::TimeLimit;
         } catch (const std::exception& e) {
             // Nothing may escape the thread: SystemC would end the whole simulation with E549.
             error_ = std::string(name()) + ": internal error: " + e.what();
-            error = regs::Error::Internal;
+            error = JobError::Internal;
         }
-        if (error != regs::Error::None && error != regs::Error::Aborted) {
+        if (error != JobError::None && error != JobError::Aborted) {
             // Let what was already issued complete before reporting (unless that is past the end
             // of simulated time, or a SOFT_RESET comes first).
             const Cycle now = clock_.now();
@@ -195,11 +195,11 @@ void Scheduler::run() {
                 sc_core::wait(clock_.at(end_all_ - now), abort_);
             stats_.job_end = std::max(std::min(end_all_, clock_.max_cycle()), clock_.now());
         }
-        if (abort_requested_ && error != regs::Error::None) {
+        if (abort_requested_ && error != JobError::None) {
             // A SOFT_RESET wins over whatever else stopped the job (software asked for the reset)
             // and ends it now: what is still in flight is bookkeeping (platform memory was read
             // and written when each transfer was issued).
-            error = regs::Error::Aborted;
+            error = JobError::Aborted;
             error_ = "aborted by SOFT_RESET";
             stats_.job_end = clock_.now();
         }

@@ -8,16 +8,16 @@
 #include <string>
 #include <vector>
 
-#include "common/clock.h"
-#include "common/control.h"
-#include "common/dma.h"
-#include "common/job.h"
-#include "common/job_command.h"
+#include "util/clock.h"
+#include "protocol/control.h"
+#include "protocol/dma.h"
+#include "protocol/job.h"
+#include "protocol/job_command.h"
 #include <tlm_utils/simple_target_socket.h>
-#include "common/stats_source.h"
-#include "common/tile_op.h"
-#include "common/timed_signal.h"
-#include "common/trace_options.h"
+#include "observe/stats_source.h"
+#include "protocol/tile_op.h"
+#include "observe/timed_signal.h"
+#include "observe/trace_options.h"
 #include <memory>
 #include "config/arch_config.h"
 #include "scheduler/program_context.h"
@@ -118,7 +118,7 @@ private:
     Cycle validate_costs(const Workload& w) const;
     void wait_until(Cycle c);
     void command(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
-    void report(regs::Error error, const std::string& message);
+    void report(JobError error, const std::string& message);
     void control(Control::Kind kind, std::uint32_t slot, std::uint64_t periods, Cycle shift,
                  unsigned mask = kUsesAll);
 

@@ -10,8 +10,8 @@ FuseMax::FuseMax(const sc_core::sc_module_name& name, const ArchConfig& arch, co
       arch_(arch),
       registers_(std::make_unique<ControlRegisters>("registers")),
       scheduler_(std::make_unique<Scheduler>("scheduler", arch_, options.trace)),
-      pe2d_(std::make_unique<PeArray2D>("pe2d", arch_, options.trace)),
-      pe1d_(std::make_unique<PeArray1D>("pe1d", arch_, options.trace)),
+      pe2d_(std::make_unique<PeArray>("pe2d", ArrayKind::Pe2d, arch_, options.trace)),
+      pe1d_(std::make_unique<PeArray>("pe1d", ArrayKind::Pe1d, arch_, options.trace)),
       glb_(std::make_unique<GlobalBuffer>("glb", arch_.glb, arch_.word_bytes)),
       dram_(std::make_unique<DramController>("dram", arch_, options.trace)) {
     csr.bind(registers_->csr);
@@ -21,13 +21,13 @@ FuseMax::FuseMax(const sc_core::sc_module_name& name, const ArchConfig& arch, co
     if (options.quantum != sc_core::SC_ZERO_TIME) scheduler_->set_quantum(options.quantum);
     // A traced run records every step: fast-forward would leave the jumped stretches empty.
     scheduler_->set_fast_forward(options.fast_forward && !options.trace.any());
-    scheduler_->sched2pe2d.bind(pe2d_->sched2pe2d);
-    scheduler_->sched2pe1d.bind(pe1d_->sched2pe1d);
+    scheduler_->sched2pe2d.bind(pe2d_->cmd_in);
+    scheduler_->sched2pe1d.bind(pe1d_->cmd_in);
     scheduler_->sched2dram.bind(dram_->sched2dram);
-    pe2d_->pe2d2glb.bind(glb_->pe2d2glb);
-    pe1d_->pe1d2glb.bind(glb_->pe1d2glb);
-    pe2d_->pe2d2pe1d.bind(pe1d_->pe2d2pe1d);
-    pe1d_->pe1d2pe2d.bind(pe2d_->pe1d2pe2d);
+    pe2d_->glb_out.bind(glb_->pe2d2glb);
+    pe1d_->glb_out.bind(glb_->pe1d2glb);
+    pe2d_->link_out.bind(pe1d_->link_in);
+    pe1d_->link_out.bind(pe2d_->link_in);
     dram_->dram2glb.bind(glb_->dram2glb);
     dram_->dram2mem.bind(mem);
     pe2d_->inject(options.fault);

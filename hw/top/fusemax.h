@@ -4,13 +4,12 @@
 
 #include <memory>
 
-#include "common/job.h"
+#include "protocol/job.h"
 #include "config/arch_config.h"
 #include "csr/control_registers.h"
 #include "dram/dram_controller.h"
 #include "glb/global_buffer.h"
-#include "pe1d/pe_array_1d.h"
-#include "pe2d/pe_array_2d.h"
+#include "pe/pe_array.h"
 #include "scheduler/scheduler.h"
 
 namespace fusemax {
@@ -42,8 +41,8 @@ public:
     const ArchConfig& arch() const { return arch_; }
     Scheduler& scheduler() { return *scheduler_; }
     const Scheduler& scheduler() const { return *scheduler_; }
-    const PeArray2D& pe2d() const { return *pe2d_; }
-    const PeArray1D& pe1d() const { return *pe1d_; }
+    const PeArray& pe2d() const { return *pe2d_; }
+    const PeArray& pe1d() const { return *pe1d_; }
     const GlobalBuffer& glb() const { return *glb_; }
     const DramController& dram() const { return *dram_; }
     const ControlRegisters& registers() const { return *registers_; }
@@ -59,8 +58,8 @@ private:
     const ArchConfig arch_;
     std::unique_ptr<ControlRegisters> registers_;
     std::unique_ptr<Scheduler> scheduler_;
-    std::unique_ptr<PeArray2D> pe2d_;
-    std::unique_ptr<PeArray1D> pe1d_;
+    std::unique_ptr<PeArray> pe2d_;
+    std::unique_ptr<PeArray> pe1d_;
     std::unique_ptr<GlobalBuffer> glb_;
     std::unique_ptr<DramController> dram_;
 };

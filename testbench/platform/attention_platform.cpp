@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "common/word_port.h"
+#include "protocol/word_port.h"
 
 namespace fusemax {
 

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <memory>
 
-#include "common/job.h"
+#include "protocol/job.h"
 #include "config/arch_config.h"
 #include "memory/memory.h"
 #include "platform/bus.h"

@@ -6,7 +6,7 @@
 #include <iostream>
 #include <memory>
 
-#include "common/tile_datapath.h"
+#include "pe/tile_datapath.h"
 #include "config/arch_config.h"
 #include "config/config_error.h"
 #include "config/yaml_map.h"

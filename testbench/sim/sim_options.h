@@ -3,8 +3,8 @@
 #include <optional>
 #include <string>
 
-#include "common/dma.h"
-#include "common/tile_datapath.h"
+#include "protocol/dma.h"
+#include "pe/tile_datapath.h"
 #include "config/workload.h"
 
 namespace fusemax {

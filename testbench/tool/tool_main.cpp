@@ -6,8 +6,8 @@
 #include <new>
 #include <string>
 
-#include "common/clock.h"
-#include "common/word_port.h"
+#include "util/clock.h"
+#include "protocol/word_port.h"
 #include "config/config_error.h"
 
 namespace fusemax {

@@ -4,7 +4,7 @@
 #include <map>
 #include <string>
 
-#include "common/clock.h"
+#include "util/clock.h"
 
 namespace fusemax {
 

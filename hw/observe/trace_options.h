@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "common/clock.h"
+#include "util/clock.h"
 
 namespace fusemax {
 

@@ -3,8 +3,8 @@
 
 #include <cstdint>
 
-#include "common/clock.h"
-#include "common/tile_op.h"
+#include "util/clock.h"
+#include "protocol/tile_op.h"
 
 namespace fusemax {
 

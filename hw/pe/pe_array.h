@@ -7,14 +7,14 @@
 #include <array>
 #include <string>
 
-#include "common/clock.h"
-#include "common/control.h"
-#include "common/stats_source.h"
-#include "common/tile_datapath.h"
-#include "common/tile_op.h"
-#include "common/timed_signal.h"
-#include "common/trace_options.h"
-#include "common/word_port.h"
+#include "util/clock.h"
+#include "protocol/control.h"
+#include "observe/stats_source.h"
+#include "pe/tile_datapath.h"
+#include "protocol/tile_op.h"
+#include "observe/timed_signal.h"
+#include "observe/trace_options.h"
+#include "protocol/word_port.h"
 #include <memory>
 #include "config/arch_config.h"
 
@@ -38,9 +38,11 @@ struct PeArrayStats {
     void advance(const PeArrayStats& mark, std::uint64_t periods, Cycle shift);
 };
 
-// What the 2D and 1D arrays share: an in-order op queue that charges each op the cycles the
+// A PE array, 2D (rows x cols PEs: columns over query positions P0, rows over key positions M0) or
+// 1D (one lane per query column): an in-order op queue that charges each op the cycles the
 // configuration binds to it, fetches operands from the GLB, and forwards results to the other
-// array. The derived classes name the sockets after the hardware's paths.
+// array. Which ops an array runs is configuration; what an op computes is the datapath's. The
+// sockets are named after the hardware's paths (pe2d: sched2pe2d, pe1d2pe2d, pe2d2glb, pe2d2pe1d).
 class PeArray : public sc_core::sc_module, public StatsSource, public ActivitySource {
 public:
     tlm_utils::simple_target_socket<PeArray> cmd_in;       // tile ops from the scheduler
@@ -48,6 +50,7 @@ public:
     tlm_utils::simple_initiator_socket<PeArray> glb_out;   // operand reads, state writes
     tlm_utils::simple_initiator_socket<PeArray> link_out;  // register forwards to the other array
 
+    PeArray(const sc_core::sc_module_name& name, ArrayKind kind, const ArchConfig& arch, const TraceOptions& trace = {});
     PeArray(const PeArray&) = delete;
     PeArray& operator=(const PeArray&) = delete;
 
@@ -61,10 +64,6 @@ public:
     const std::vector<Slice>& activity() const override { return slices_; }
     // Test hook: breaks the datapath on purpose (see DatapathFault).
     void inject(DatapathFault fault) { datapath_.inject(fault); }
-
-protected:
-    PeArray(const sc_core::sc_module_name& name, ArrayKind kind, const ArchConfig& arch, const TraceOptions& trace,
-            const char* cmd_name, const char* link_in_name, const char* glb_name, const char* link_out_name);
 
 private:
     struct OpTiming {

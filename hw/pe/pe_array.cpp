@@ -1,4 +1,4 @@
-#include "common/pe_array.h"
+#include "pe/pe_array.h"
 
 namespace fusemax {
 
@@ -19,20 +19,25 @@ void PeArrayStats::advance(const PeArrayStats& mark, std::uint64_t periods, Cycl
     last_end += periods * shift;
 }
 
-PeArray::PeArray(const sc_core::sc_module_name& name, ArrayKind kind, const ArchConfig& arch,
-                 const TraceOptions& trace, const char* cmd_name, const char* link_in_name, const char* glb_name,
-                 const char* link_out_name)
+namespace {
+
+// Socket names after the paths they stand for: "sched2pe2d", "pe1d2pe2d", "pe2d2glb", "pe2d2pe1d".
+std::string path(const char* from, const char* to) { return std::string(from) + "2" + to; }
+
+}  // namespace
+
+PeArray::PeArray(const sc_core::sc_module_name& name, ArrayKind kind, const ArchConfig& arch, const TraceOptions& trace)
     : sc_core::sc_module(name),
-      cmd_in(cmd_name),
-      link_in(link_in_name),
-      glb_out(glb_name),
-      link_out(link_out_name),
+      cmd_in(path("sched", kind == ArrayKind::Pe2d ? "pe2d" : "pe1d").c_str()),
+      link_in(path(kind == ArrayKind::Pe2d ? "pe1d" : "pe2d", kind == ArrayKind::Pe2d ? "pe2d" : "pe1d").c_str()),
+      glb_out(path(kind == ArrayKind::Pe2d ? "pe2d" : "pe1d", "glb").c_str()),
+      link_out(path(kind == ArrayKind::Pe2d ? "pe2d" : "pe1d", kind == ArrayKind::Pe2d ? "pe1d" : "pe2d").c_str()),
       kind_(kind),
       arch_(arch),
       clock_(arch.clock_hz),
       exp_(kind == ArrayKind::Pe2d ? arch.pe2d.exp : arch.pe1d.exp),
-      glb_(glb_out, clock_, std::string(this->name()) + "." + glb_name),
-      link_(link_out, clock_, std::string(this->name()) + "." + link_out_name) {
+      glb_(glb_out, clock_, glb_out.name()),
+      link_(link_out, clock_, link_out.name()) {
     cmd_in.register_b_transport(this, &PeArray::b_transport);
     link_in.register_b_transport(this, &PeArray::link_b_transport);
     link_.attach(&forward_ext_);

@@ -4,7 +4,7 @@
 #include <optional>
 #include <utility>
 
-#include "common/dma.h"
+#include "protocol/dma.h"
 #include "config/workload.h"
 
 namespace fusemax {

@@ -1,4 +1,4 @@
-#include "common/job.h"
+#include "protocol/job.h"
 
 #include <cstdio>
 #include <string>

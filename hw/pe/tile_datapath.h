@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "common/tile_op.h"
+#include "protocol/tile_op.h"
 #include "program/ops.h"
 
 namespace fusemax {

@@ -4,7 +4,7 @@
 #include <array>
 #include <cstdint>
 
-#include "common/clock.h"
+#include "util/clock.h"
 #include "program/ops.h"
 
 namespace fusemax {

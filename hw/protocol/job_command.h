@@ -3,9 +3,9 @@
 
 #include <string>
 
-#include "common/clock.h"
-#include "common/job.h"
-#include "csr/fusemax_regs.h"
+#include "util/clock.h"
+#include "protocol/job.h"
+#include "protocol/job_error.h"
 
 namespace fusemax {
 
@@ -23,7 +23,7 @@ struct JobCommand : tlm::tlm_extension<JobCommand> {
 
 // Scheduler -> register block (sched2csr): a job has ended, at the time of the transaction.
 struct JobReport : tlm::tlm_extension<JobReport> {
-    regs::Error error = regs::Error::None;
+    JobError error = JobError::None;
     std::string message;
     Cycle cycles = 0;
     Cycle pe2d_busy = 0, pe1d_busy = 0;

@@ -1,4 +1,4 @@
-#include "common/tile_datapath.h"
+#include "pe/tile_datapath.h"
 
 #include <algorithm>
 #include <cmath>

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "common/clock.h"
+#include "util/clock.h"
 
 namespace fusemax {
 
