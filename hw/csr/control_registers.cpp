@@ -195,14 +195,6 @@ unsigned int ControlRegisters::transport_dbg(tlm::tlm_generic_payload& gp) {
     return n;
 }
 
-void ControlRegisters::write_stats(nlohmann::json& out) const {
-    out["reads"] = stats_.reads;
-    out["writes"] = stats_.writes;
-    out["debug_accesses"] = stats_.debug_accesses;
-    out["error_responses"] = stats_.error_responses;
-    out["starts"] = stats_.starts;
-    out["refused_starts"] = stats_.refused_starts;
-    out["jobs_done"] = stats_.jobs_done;
-}
+void ControlRegisters::write_stats(nlohmann::json& out) const { stat_group_.write_json(out); }
 
 }  // namespace fusemax

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "protocol/job_command.h"
+#include "observe/stat_group.h"
 #include "observe/stats_source.h"
 #include "csr/fusemax_regs.h"
 
@@ -18,6 +19,18 @@ struct ControlRegistersStats {
     std::uint64_t reads = 0, writes = 0, debug_accesses = 0;
     std::uint64_t error_responses = 0;
     std::uint64_t starts = 0, refused_starts = 0, jobs_done = 0;
+
+    template <class V>
+    static void fields(V&& v) {
+        using S = ControlRegistersStats;
+        v("reads", &S::reads);
+        v("writes", &S::writes);
+        v("debug_accesses", &S::debug_accesses);
+        v("error_responses", &S::error_responses);
+        v("starts", &S::starts);
+        v("refused_starts", &S::refused_starts);
+        v("jobs_done", &S::jobs_done);
+    }
 };
 
 // The memory-mapped register file of the IP (map: csr/fusemax_regs.h) and its interrupt. A write of
@@ -47,7 +60,8 @@ private:
     std::array<std::uint32_t, regs::REG_END / 4> reg_{};
     std::string last_error_;
     sc_core::sc_event irq_changed_;
-    ControlRegistersStats stats_;
+    StatGroup<ControlRegistersStats> stat_group_;
+    ControlRegistersStats& stats_ = stat_group_.value();
     tlm::tlm_generic_payload command_gp_;
     JobCommand* command_;
 

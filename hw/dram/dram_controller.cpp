@@ -9,22 +9,6 @@
 
 namespace fusemax {
 
-void DramStats::advance(const DramStats& mark, std::uint64_t periods) {
-    advance_counter(read_bytes, mark.read_bytes, periods);
-    advance_counter(write_bytes, mark.write_bytes, periods);
-    advance_counter(read_accesses, mark.read_accesses, periods);
-    advance_counter(write_accesses, mark.write_accesses, periods);
-    advance_counter(busy_cycles, mark.busy_cycles, periods);
-    for (std::size_t i = 0; i < bytes_by_tensor.size(); ++i)
-        advance_counter(bytes_by_tensor[i], mark.bytes_by_tensor[i], periods);
-    advance_counter(transfers, mark.transfers, periods);
-    advance_counter(transactions, mark.transactions, periods);
-    advance_counter(dmi_accesses, mark.dmi_accesses, periods);
-    advance_counter(bus_accesses, mark.bus_accesses, periods);
-    advance_counter(platform_time_ps, mark.platform_time_ps, periods);
-    advance_counter(platform_waits, mark.platform_waits, periods);
-}
-
 DramController::DramController(const sc_core::sc_module_name& name, const ArchConfig& arch, const TraceOptions& trace)
     : sc_core::sc_module(name),
       sched2dram("sched2dram"),
@@ -78,8 +62,8 @@ bool DramController::try_dmi(tlm::tlm_command cmd, std::uint64_t addr, unsigned 
     if (cmd == tlm::TLM_WRITE_COMMAND) std::memcpy(host, data, len);
     else std::memcpy(data, host, len);
     const sc_core::sc_time latency = cmd == tlm::TLM_WRITE_COMMAND ? dmi_.get_write_latency() : dmi_.get_read_latency();
-    stats_.platform_time_ps += static_cast<std::uint64_t>(latency.to_seconds() * 1e12 + 0.5);
-    ++stats_.dmi_accesses;
+    stats_.value().platform_time_ps += static_cast<std::uint64_t>(latency.to_seconds() * 1e12 + 0.5);
+    ++stats_.value().dmi_accesses;
     return true;
 }
 
@@ -91,7 +75,7 @@ bool DramController::mem_transport(tlm::tlm_command cmd, std::uint64_t addr, uns
     constexpr std::uint64_t kPiece = 1ull << 30;
     for (std::uint64_t done = 0; done < len; done += kPiece) {
         const auto n = static_cast<unsigned>(std::min(kPiece, len - done));
-        ++stats_.bus_accesses;
+        ++stats_.value().bus_accesses;
         mem_gp_.set_command(cmd);
         mem_gp_.set_address(addr + done);
         mem_gp_.set_data_ptr(data + done);
@@ -108,9 +92,9 @@ bool DramController::mem_transport(tlm::tlm_command cmd, std::uint64_t addr, uns
         sc_core::sc_time delay = local;
         dram2mem->b_transport(mem_gp_, delay);
         const sc_core::sc_time after = sc_core::sc_time_stamp() + delay;
-        if (sc_core::sc_time_stamp() > before) ++stats_.platform_waits;
+        if (sc_core::sc_time_stamp() > before) ++stats_.value().platform_waits;
         if (after > before + local)
-            stats_.platform_time_ps += static_cast<std::uint64_t>((after - before - local).to_seconds() * 1e12 + 0.5);
+            stats_.value().platform_time_ps += static_cast<std::uint64_t>((after - before - local).to_seconds() * 1e12 + 0.5);
         status = mem_gp_.get_response_status();
         if (!mem_gp_.is_response_ok()) return false;
     }
@@ -220,41 +204,28 @@ std::pair<Cycle, Cycle> DramController::book(Cycle arrival, Cycle cycles) {
     return {first, last};
 }
 
-// Marks and fast-forwards apply here and, passed on, to the GLB behind this controller.
-void DramController::control(tlm::tlm_generic_payload& gp, Control& c) {
-    switch (c.kind) {
-        case Control::Kind::Mark: marks_[c.slot] = stats_; break;
-        case Control::Kind::FastForward: {
-            const Cycle shift = c.periods * c.shift;
-            stats_.advance(marks_[c.slot], c.periods);
-            floor_ += shift;
-            last_done_ += shift;
-            for (auto& iv : busy_) iv.first += shift, iv.second += shift;
-            break;
+void DramController::fast_forward(std::uint32_t slot, std::uint64_t periods, Cycle shift) {
+    stats_.fast_forward(slot, periods, shift);
+    const Cycle by = periods * shift;
+    floor_ += by;
+    last_done_ += by;
+    for (auto& iv : busy_) iv.first += by, iv.second += by;
+}
+
+void DramController::probe(Cycle horizon, std::vector<Cycle>& state) const {
+    auto rel = [horizon](Cycle t) { return std::max(t, horizon) - horizon; };
+    state.push_back(rel(floor_));
+    state.push_back(rel(last_done_));
+    for (const auto& iv : busy_)
+        if (iv.second > horizon) {
+            state.push_back(rel(iv.first));
+            state.push_back(rel(iv.second));
         }
-        case Control::Kind::Probe: {
-            auto rel = [&c](Cycle t) { return std::max(t, c.horizon) - c.horizon; };
-            c.state.push_back(rel(floor_));
-            c.state.push_back(rel(last_done_));
-            for (const auto& iv : busy_)
-                if (iv.second > c.horizon) {
-                    c.state.push_back(rel(iv.first));
-                    c.state.push_back(rel(iv.second));
-                }
-            break;
-        }
-        case Control::Kind::Flush: c.result = std::max(c.result, last_done_); break;
-    }
-    sc_core::sc_time zero = sc_core::SC_ZERO_TIME;
-    dram2glb->b_transport(gp, zero);
 }
 
 void DramController::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
-    ++stats_.transactions;
-    if (Control* c = gp.get_extension<Control>()) {
-        control(gp, *c);
-        return;
-    }
+    DramStats& stats = stats_.value();
+    ++stats.transactions;
     DmaTransfer* x = gp.get_extension<DmaTransfer>();
     const bool carries_values = x && x->store && x->functional;
     if (!x || gp.is_read() || (carries_values != gp.is_write()) ||
@@ -279,8 +250,8 @@ void DramController::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
         }
         if (x->side == GlbSide::Buffer)
             glb_.write(x->glb_word, x->elements(), x->functional ? values_.data() : nullptr, done);
-        stats_.read_bytes += bytes;
-        stats_.read_accesses += accesses;
+        stats.read_bytes += bytes;
+        stats.read_accesses += accesses;
     } else {
         if (x->functional && !write_rows(*x, reinterpret_cast<const float*>(gp.get_data_ptr()), status)) {
             gp.set_response_status(status);
@@ -288,12 +259,12 @@ void DramController::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
         }
         // A store out of the GLB reads its rows there first (the values come with the payload).
         if (x->side == GlbSide::Buffer) glb_.read(x->glb_word, x->elements(), nullptr, start);
-        stats_.write_bytes += bytes;
-        stats_.write_accesses += accesses;
+        stats.write_bytes += bytes;
+        stats.write_accesses += accesses;
     }
-    stats_.busy_cycles += transfer;
-    stats_.bytes_by_tensor[static_cast<std::size_t>(x->tensor)] += bytes;
-    ++stats_.transfers;
+    stats.busy_cycles += transfer;
+    stats.bytes_by_tensor[static_cast<std::size_t>(x->tensor)] += bytes;
+    ++stats.transfers;
 
     if (trace_.any()) {
         if (in_flight_ && trace_.covers(arrival, done)) {
@@ -316,21 +287,7 @@ void DramController::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
 }
 
 void DramController::write_stats(nlohmann::json& out) const {
-    out["read_bytes"] = stats_.read_bytes;
-    out["write_bytes"] = stats_.write_bytes;
-    out["read_accesses"] = stats_.read_accesses;
-    out["write_accesses"] = stats_.write_accesses;
-    out["busy_cycles"] = stats_.busy_cycles;
-    out["transfers"] = stats_.transfers;
-    nlohmann::json by = nlohmann::json::object();
-    for (std::size_t i = 0; i < kTensorCount; ++i)
-        if (stats_.bytes_by_tensor[i]) by[tensor_name(static_cast<Tensor>(i))] = stats_.bytes_by_tensor[i];
-    out["bytes_by_tensor"] = by;
-    out["transactions"] = stats_.transactions;
-    out["dmi_accesses"] = stats_.dmi_accesses;
-    out["bus_accesses"] = stats_.bus_accesses;
-    out["platform_time_ps"] = stats_.platform_time_ps;
-    out["platform_waits"] = stats_.platform_waits;
+    stats_.write_json(out);
     out["bandwidth_bytes_per_cycle"] = bytes_per_cycle_;
     out["latency_cycles"] = arch_.dram.latency_cycles;
 }

@@ -10,7 +10,8 @@
 #include <vector>
 
 #include "util/clock.h"
-#include "protocol/control.h"
+#include "observe/stat_group.h"
+#include "observe/timing_control.h"
 #include "protocol/dma.h"
 #include "observe/stats_source.h"
 #include "observe/timed_signal.h"
@@ -34,7 +35,23 @@ struct DramStats {
     std::uint64_t platform_time_ps = 0;
     std::uint64_t platform_waits = 0;  // accesses during which the target let simulated time pass
 
-    void advance(const DramStats& mark, std::uint64_t periods);
+    template <class V>
+    static void fields(V&& v) {
+        using S = DramStats;
+        v("read_bytes", &S::read_bytes);
+        v("write_bytes", &S::write_bytes);
+        v("read_accesses", &S::read_accesses);
+        v("write_accesses", &S::write_accesses);
+        v("busy_cycles", &S::busy_cycles);
+        v("bytes_by_tensor", &S::bytes_by_tensor,
+          [](std::size_t i) { return std::string(tensor_name(static_cast<Tensor>(i))); }, true);
+        v("transfers", &S::transfers);
+        v("transactions", &S::transactions);
+        v("dmi_accesses", &S::dmi_accesses);
+        v("bus_accesses", &S::bus_accesses);
+        v("platform_time_ps", &S::platform_time_ps);
+        v("platform_waits", &S::platform_waits);
+    }
 };
 
 // The DRAM side of the chip: one channel of configured bandwidth and latency that moves blocks of
@@ -52,7 +69,7 @@ struct DramStats {
 // A target that waits holds the scheduler's thread; the IP's modules keep time in absolute cycles,
 // so the schedule is the same and only the interrupt may come later in simulated time. So cycles
 // and counts do not depend on the platform: functional and timing mode, DMI or not, agree.
-class DramController : public sc_core::sc_module, public StatsSource, public ActivitySource {
+class DramController : public sc_core::sc_module, public StatsSource, public ActivitySource, public TimingControl {
 public:
     tlm_utils::simple_target_socket<DramController> sched2dram;
     tlm_utils::simple_initiator_socket<DramController> dram2glb;
@@ -62,7 +79,12 @@ public:
     DramController(const DramController&) = delete;
     DramController& operator=(const DramController&) = delete;
 
-    const DramStats& stats() const { return stats_; }
+    const DramStats& stats() const { return stats_.value(); }
+    // TimingControl: the booking calendar moves with a jump and is part of the periodic state.
+    void mark(std::uint32_t slot) override { stats_.mark(slot); }
+    void fast_forward(std::uint32_t slot, std::uint64_t periods, Cycle shift) override;
+    void probe(Cycle horizon, std::vector<Cycle>& state) const override;
+    Cycle drained() const override { return last_done_; }
     void write_stats(nlohmann::json& out) const override;
     // Waveform: bytes requested and not yet arrived.
     void trace(sc_core::sc_trace_file* tf) const override;
@@ -82,11 +104,10 @@ private:
     std::vector<std::pair<Cycle, Cycle>> busy_, pieces_, merged_;
     Cycle floor_ = 0;
     Cycle last_done_ = 0;
-    DramStats stats_;
+    StatGroup<DramStats> stats_;
     TraceOptions trace_;
     std::unique_ptr<TimedSignal<std::uint64_t>> in_flight_;
     std::vector<Slice> slices_;
-    std::array<DramStats, Control::kSlots> marks_{};
     tlm::tlm_generic_payload mem_gp_;
     tlm::tlm_dmi dmi_;         // the region the platform memory granted for direct access
     bool dmi_valid_ = false;
@@ -95,7 +116,6 @@ private:
     std::vector<float> values_;
 
     void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
-    void control(tlm::tlm_generic_payload& gp, Control& c);
     // Books `cycles` of channel time from `arrival` on; returns [first start, last end).
     std::pair<Cycle, Cycle> book(Cycle arrival, Cycle cycles);
     // Moves rows between platform memory and `values_`; false on an error response.

@@ -7,15 +7,6 @@
 
 namespace fusemax {
 
-void GlobalBufferStats::advance(const GlobalBufferStats& mark, std::uint64_t periods) {
-    advance_counter(row_reads, mark.row_reads, periods);
-    advance_counter(row_writes, mark.row_writes, periods);
-    advance_counter(words_read, mark.words_read, periods);
-    advance_counter(words_written, mark.words_written, periods);
-    for (std::size_t b = 0; b < bank_rows.size(); ++b) advance_counter(bank_rows[b], mark.bank_rows[b], periods);
-    advance_counter(transactions, mark.transactions, periods);
-}
-
 GlobalBuffer::GlobalBuffer(const sc_core::sc_module_name& name, const GlbConfig& config, std::uint32_t word_bytes)
     : sc_core::sc_module(name),
       pe2d2glb("pe2d2glb"),
@@ -27,8 +18,8 @@ GlobalBuffer::GlobalBuffer(const sc_core::sc_module_name& name, const GlbConfig&
         s->register_b_transport(this, &GlobalBuffer::b_transport);
         s->register_transport_dbg(this, &GlobalBuffer::transport_dbg);
     }
-    stats_.bank_rows.assign(config_.banks, 0);
-    for (auto& m : marks_) m.bank_rows.assign(config_.banks, 0);
+    stats_.value().bank_rows.assign(config_.banks, 0);
+    for (std::uint32_t slot = 0; slot < kSlots; ++slot) stats_.mark(slot);
 }
 
 tlm::tlm_response_status GlobalBuffer::check(const tlm::tlm_generic_payload& gp) const {
@@ -47,23 +38,18 @@ void GlobalBuffer::count_rows(std::uint64_t first_word, std::uint64_t words, boo
     const std::uint64_t first_row = first_word / config_.row_words;
     const std::uint64_t last_row = (first_word + words - 1) / config_.row_words;
     const std::uint64_t rows = last_row - first_row + 1;
-    (write ? stats_.row_writes : stats_.row_reads) += rows;
-    (write ? stats_.words_written : stats_.words_read) += words;
+    GlobalBufferStats& stats = stats_.value();
+    (write ? stats.row_writes : stats.row_reads) += rows;
+    (write ? stats.words_written : stats.words_read) += words;
     const std::uint64_t banks = config_.banks;
     if (rows >= banks) {
-        for (auto& b : stats_.bank_rows) b += rows / banks;
+        for (auto& b : stats.bank_rows) b += rows / banks;
     }
-    for (std::uint64_t r = first_row + (rows / banks) * banks; r <= last_row; ++r) ++stats_.bank_rows[r % banks];
+    for (std::uint64_t r = first_row + (rows / banks) * banks; r <= last_row; ++r) ++stats.bank_rows[r % banks];
 }
 
 void GlobalBuffer::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&) {
-    ++stats_.transactions;
-    if (const Control* c = gp.get_extension<Control>()) {
-        if (c->kind == Control::Kind::Mark) marks_[c->slot] = stats_;
-        else if (c->kind == Control::Kind::FastForward) stats_.advance(marks_[c->slot], c->periods);
-        gp.set_response_status(tlm::TLM_OK_RESPONSE);
-        return;
-    }
+    ++stats_.value().transactions;
     const tlm::tlm_response_status status = check(gp);
     if (status != tlm::TLM_OK_RESPONSE) {
         gp.set_response_status(status);
@@ -92,15 +78,10 @@ unsigned int GlobalBuffer::transport_dbg(tlm::tlm_generic_payload& gp) {
 }
 
 void GlobalBuffer::write_stats(nlohmann::json& out) const {
+    stats_.write_json(out);
     out["capacity_words"] = capacity_words_;
     out["row_words"] = config_.row_words;
     out["banks"] = config_.banks;
-    out["row_reads"] = stats_.row_reads;
-    out["row_writes"] = stats_.row_writes;
-    out["words_read"] = stats_.words_read;
-    out["words_written"] = stats_.words_written;
-    out["bank_rows"] = stats_.bank_rows;
-    out["transactions"] = stats_.transactions;
 }
 
 }  // namespace fusemax

@@ -7,7 +7,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "protocol/control.h"
+#include "observe/stat_group.h"
+#include "observe/timing_control.h"
 #include "observe/stats_source.h"
 #include "config/arch_config.h"
 
@@ -21,14 +22,23 @@ struct GlobalBufferStats {
     std::vector<std::uint64_t> bank_rows;  // rows touched per bank (row r lives in bank r % banks)
     std::uint64_t transactions = 0;
 
-    void advance(const GlobalBufferStats& mark, std::uint64_t periods);
+    template <class V>
+    static void fields(V&& v) {
+        using S = GlobalBufferStats;
+        v("row_reads", &S::row_reads);
+        v("row_writes", &S::row_writes);
+        v("words_read", &S::words_read);
+        v("words_written", &S::words_written);
+        v("bank_rows", &S::bank_rows);
+        v("transactions", &S::transactions);
+    }
 };
 
 // The banked on-chip SRAM. Word-addressed (one hardware word per 4-byte fp32 slot of the TLM
 // address space); energy is per 256-word row, so every access counts the rows it touches.
 // Accesses are assumed hidden behind compute (the reference's per-op costs include operand
 // delivery), so the GLB adds no delay.
-class GlobalBuffer : public sc_core::sc_module, public StatsSource {
+class GlobalBuffer : public sc_core::sc_module, public StatsSource, public TimingControl {
 public:
     tlm_utils::simple_target_socket<GlobalBuffer> pe2d2glb;
     tlm_utils::simple_target_socket<GlobalBuffer> pe1d2glb;
@@ -39,15 +49,18 @@ public:
     GlobalBuffer& operator=(const GlobalBuffer&) = delete;
 
     std::uint64_t capacity_words() const { return capacity_words_; }
-    const GlobalBufferStats& stats() const { return stats_; }
+    const GlobalBufferStats& stats() const { return stats_.value(); }
+    void mark(std::uint32_t slot) override { stats_.mark(slot); }
+    void fast_forward(std::uint32_t slot, std::uint64_t periods, Cycle shift) override {
+        stats_.fast_forward(slot, periods, shift);
+    }
     void write_stats(nlohmann::json& out) const override;
 
 private:
     GlbConfig config_;
     std::uint64_t capacity_words_;
     std::vector<float> storage_;  // allocated on the first access that carries values
-    GlobalBufferStats stats_;
-    std::array<GlobalBufferStats, Control::kSlots> marks_;
+    StatGroup<GlobalBufferStats> stats_;
 
     void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     unsigned int transport_dbg(tlm::tlm_generic_payload& gp);

@@ -93,11 +93,7 @@ bool Memory::get_direct_mem_ptr(tlm::tlm_generic_payload& gp, tlm::tlm_dmi& dmi)
 
 void Memory::write_stats(nlohmann::json& out) const {
     out["size_bytes"] = size_;
-    out["reads"] = stats_.reads;
-    out["writes"] = stats_.writes;
-    out["bytes_read"] = stats_.bytes_read;
-    out["bytes_written"] = stats_.bytes_written;
-    out["errors"] = stats_.errors;
+    stat_group_.write_json(out);
 }
 
 }  // namespace fusemax

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "observe/stat_group.h"
 #include "observe/stats_source.h"
 
 namespace fusemax {
@@ -14,6 +15,15 @@ struct MemoryStats {
     std::uint64_t reads = 0, writes = 0;
     std::uint64_t bytes_read = 0, bytes_written = 0;
     std::uint64_t errors = 0;
+
+    template <class V>
+    static void fields(V&& v) {
+        v("reads", &MemoryStats::reads);
+        v("writes", &MemoryStats::writes);
+        v("bytes_read", &MemoryStats::bytes_read);
+        v("bytes_written", &MemoryStats::bytes_written);
+        v("errors", &MemoryStats::errors);
+    }
 };
 
 // A plain TLM-2.0 memory for platforms and testbenches: byte-addressed, `size` bytes from
@@ -39,7 +49,8 @@ private:
     std::uint64_t size_;
     sc_core::sc_time read_latency_, write_latency_;
     std::vector<unsigned char> bytes_;
-    MemoryStats stats_;
+    StatGroup<MemoryStats> stat_group_;
+    MemoryStats& stats_ = stat_group_.value();
 
     unsigned char* storage();
     void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);

@@ -2,23 +2,6 @@
 
 namespace fusemax {
 
-void PeArrayStats::advance(const PeArrayStats& mark, std::uint64_t periods, Cycle shift) {
-    advance_counter(busy_cycles, mark.busy_cycles, periods);
-    advance_counter(op_count, mark.op_count, periods);
-    for (std::size_t i = 0; i < ops.size(); ++i) {
-        advance_counter(ops[i].count, mark.ops[i].count, periods);
-        advance_counter(ops[i].cycles, mark.ops[i].cycles, periods);
-    }
-    advance_counter(actions.mac, mark.actions.mac, periods);
-    advance_counter(actions.add, mark.actions.add, periods);
-    advance_counter(actions.max, mark.actions.max, periods);
-    advance_counter(actions.exp, mark.actions.exp, periods);
-    advance_counter(actions.divide, mark.actions.divide, periods);
-    advance_counter(forwards, mark.forwards, periods);
-    advance_counter(transactions, mark.transactions, periods);
-    last_end += periods * shift;
-}
-
 namespace {
 
 // Socket names after the paths they stand for: "sched2pe2d", "pe1d2pe2d", "pe2d2glb", "pe2d2pe1d".
@@ -122,18 +105,13 @@ void PeArray::forward_results(const TileOp& op, Cycle at) {
     for (TileValue v : op_outputs(op.op)) {
         forward_ext_.value = v;
         link_.write(0, datapath_.reg_words(v), datapath_.reg(v), at);
-        ++stats_.forwards;
+        ++stats_.value().forwards;
     }
 }
 
-// The array's only timing state is where its queue ends, which the scheduler tracks itself.
-void PeArray::control(const Control& c) {
-    if (c.kind == Control::Kind::Mark) {
-        marks_[c.slot] = stats_;
-    } else if (c.kind == Control::Kind::FastForward) {
-        stats_.advance(marks_[c.slot], c.periods, c.shift);
-        busy_until_ += c.periods * c.shift;
-    }
+void PeArray::fast_forward(std::uint32_t slot, std::uint64_t periods, Cycle shift) {
+    stats_.fast_forward(slot, periods, shift);
+    busy_until_ += periods * shift;
 }
 
 // GLB traffic the scheduler lists with the op: intermediates the configuration routes through the
@@ -149,12 +127,8 @@ void PeArray::listed_glb_accesses(const TileOp& op, bool writes, Cycle at) {
 }
 
 void PeArray::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
-    ++stats_.transactions;
-    if (const Control* c = gp.get_extension<Control>()) {
-        control(*c);
-        gp.set_response_status(tlm::TLM_OK_RESPONSE);
-        return;
-    }
+    PeArrayStats& stats = stats_.value();
+    ++stats.transactions;
     TileOp* op = gp.get_extension<TileOp>();
     if (!op) {
         gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
@@ -178,13 +152,13 @@ void PeArray::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay)
     listed_glb_accesses(*op, true, end);
     if (op->forward && op->functional) forward_results(*op, end + t.latency);
 
-    if (stats_.op_count++ == 0) stats_.first_start = start;
-    OpStats& s = stats_.ops[index_of(op->op)];
+    if (stats.op_count++ == 0) stats.first_start = start;
+    OpStats& s = stats.ops[index_of(op->op)];
     ++s.count;
     s.cycles += t.cycles;
-    stats_.busy_cycles += t.cycles;
-    stats_.actions += op_actions(op->op, op->extent, exp_);
-    stats_.last_end = end;
+    stats.busy_cycles += t.cycles;
+    stats.actions += op_actions(op->op, op->extent, exp_);
+    stats.last_end = end;
 
     if (trace_.any()) record(*op, start, end);
     op->start = start;
@@ -195,7 +169,7 @@ void PeArray::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay)
 }
 
 void PeArray::link_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&) {
-    ++stats_.transactions;
+    ++stats_.value().transactions;
     const Forward* fwd = gp.get_extension<Forward>();
     if (!fwd || gp.get_command() != tlm::TLM_WRITE_COMMAND) {
         gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
@@ -212,28 +186,12 @@ void PeArray::link_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&) 
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
-void PeArray::write_stats(nlohmann::json& out) const {
-    out["busy_cycles"] = stats_.busy_cycles;
-    out["op_count"] = stats_.op_count;
-    out["first_start_cycle"] = stats_.first_start;
-    out["last_end_cycle"] = stats_.last_end;
-    out["macs"] = stats_.actions.mac;
-    out["adds"] = stats_.actions.add;
-    out["max_ops"] = stats_.actions.max;
-    out["exp_ops"] = stats_.actions.exp;
-    out["divides"] = stats_.actions.divide;
-    out["forwards"] = stats_.forwards;
-    out["transactions"] = stats_.transactions;
-    out["ops"] = op_table();
-}
+void PeArray::write_stats(nlohmann::json& out) const { stats_.write_json(out); }
 
 nlohmann::json PeArray::op_table() const {
-    nlohmann::json ops = nlohmann::json::object();
-    for (std::size_t i = 0; i < kOpCount; ++i) {
-        const OpStats& s = stats_.ops[i];
-        if (s.count) ops[std::string(op_name(static_cast<Op>(i)))] = {{"count", s.count}, {"cycles", s.cycles}};
-    }
-    return ops;
+    nlohmann::json group;
+    stats_.write_json(group);
+    return group["ops"];
 }
 
 }  // namespace fusemax

@@ -8,7 +8,8 @@
 #include <string>
 
 #include "util/clock.h"
-#include "protocol/control.h"
+#include "observe/stat_group.h"
+#include "observe/timing_control.h"
 #include "observe/stats_source.h"
 #include "pe/tile_datapath.h"
 #include "protocol/tile_op.h"
@@ -23,6 +24,12 @@ namespace fusemax {
 struct OpStats {
     std::uint64_t count = 0;
     std::uint64_t cycles = 0;
+
+    template <class V>
+    static void fields(V&& v) {
+        v("count", &OpStats::count);
+        v("cycles", &OpStats::cycles);
+    }
 };
 
 struct PeArrayStats {
@@ -34,8 +41,18 @@ struct PeArrayStats {
     std::uint64_t transactions = 0;  // TLM transactions this module received
     Cycle first_start = 0, last_end = 0;
 
-    // Fast-forward: every counter repeats what it did since `mark`, `periods` more times.
-    void advance(const PeArrayStats& mark, std::uint64_t periods, Cycle shift);
+    template <class V>
+    static void fields(V&& v) {
+        using S = PeArrayStats;
+        v("busy_cycles", &S::busy_cycles);
+        v("op_count", &S::op_count);
+        v("first_start_cycle", &S::first_start, StatKind::Fixed);
+        v("last_end_cycle", &S::last_end, StatKind::Time);
+        v("", &S::actions);
+        v("forwards", &S::forwards);
+        v("transactions", &S::transactions);
+        v("ops", &S::ops, [](std::size_t i) { return std::string(op_name(static_cast<Op>(i))); });
+    }
 };
 
 // A PE array, 2D (rows x cols PEs: columns over query positions P0, rows over key positions M0) or
@@ -43,7 +60,7 @@ struct PeArrayStats {
 // configuration binds to it, fetches operands from the GLB, and forwards results to the other
 // array. Which ops an array runs is configuration; what an op computes is the datapath's. The
 // sockets are named after the hardware's paths (pe2d: sched2pe2d, pe1d2pe2d, pe2d2glb, pe2d2pe1d).
-class PeArray : public sc_core::sc_module, public StatsSource, public ActivitySource {
+class PeArray : public sc_core::sc_module, public StatsSource, public ActivitySource, public TimingControl {
 public:
     tlm_utils::simple_target_socket<PeArray> cmd_in;       // tile ops from the scheduler
     tlm_utils::simple_target_socket<PeArray> link_in;      // register forwards from the other array
@@ -55,13 +72,16 @@ public:
     PeArray& operator=(const PeArray&) = delete;
 
     ArrayKind array_kind() const { return kind_; }
-    const PeArrayStats& stats() const { return stats_; }
+    const PeArrayStats& stats() const { return stats_.value(); }
     void write_stats(nlohmann::json& out) const override;
     // {"QK": {"count": ..., "cycles": ...}, ...} for the ops this array ran.
     nlohmann::json op_table() const;
     // Waveforms: `busy` and `op` (0 idle, else 1 + the Op code), when tracing is on.
     void trace(sc_core::sc_trace_file* tf) const override;
     const std::vector<Slice>& activity() const override { return slices_; }
+    void mark(std::uint32_t slot) override { stats_.mark(slot); }
+    // The array's only timing state is where its queue ends, which the scheduler tracks itself.
+    void fast_forward(std::uint32_t slot, std::uint64_t periods, Cycle shift) override;
     // Test hook: breaks the datapath on purpose (see DatapathFault).
     void inject(DatapathFault fault) { datapath_.inject(fault); }
 
@@ -82,8 +102,7 @@ private:
     Cycle busy_until_ = 0;
     std::array<OpTiming, kOpCount> timing_{};
     std::uint32_t timing_e_ = 0, timing_f_ = 0;
-    PeArrayStats stats_;
-    std::array<PeArrayStats, Control::kSlots> marks_{};
+    StatGroup<PeArrayStats> stats_;
     TraceOptions trace_;
     std::unique_ptr<TimedSignal<bool>> busy_signal_;
     std::unique_ptr<TimedSignal<std::uint32_t>> op_signal_;
@@ -98,7 +117,6 @@ private:
     void store_state(const TileOp& op, Cycle at);
     void forward_results(const TileOp& op, Cycle at);
     void listed_glb_accesses(const TileOp& op, bool writes, Cycle at);
-    void control(const Control& c);
 };
 
 }  // namespace fusemax

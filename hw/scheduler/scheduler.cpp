@@ -12,20 +12,6 @@
 #include "util/hex.h"
 
 namespace fusemax {
-void SchedulerStats::advance(const SchedulerStats& mark, std::uint64_t periods) {
-    const std::uint64_t steps_before = tile_steps;
-    advance_counter(tile_steps, mark.tile_steps, periods);
-    for (std::size_t a = 0; a < ops_issued.size(); ++a) {
-        advance_counter(ops_issued[a], mark.ops_issued[a], periods);
-        advance_counter(busy_cycles[a], mark.busy_cycles[a], periods);
-    }
-    advance_counter(dram_loads, mark.dram_loads, periods);
-    advance_counter(dram_stores, mark.dram_stores, periods);
-    advance_counter(transactions, mark.transactions, periods);
-    ++fast_forwards;
-    fast_forwarded_steps += tile_steps - steps_before;
-}
-
 Scheduler::Scheduler(const sc_core::sc_module_name& name, const ArchConfig& arch, const TraceOptions& trace)
     : sc_core::sc_module(name),
       sched2pe2d("sched2pe2d"),
@@ -36,13 +22,10 @@ Scheduler::Scheduler(const sc_core::sc_module_name& name, const ArchConfig& arch
       arch_(arch),
       clock_(arch.clock_hz),
       op_ext_(new TileOp),
-      dma_ext_(new DmaTransfer),
-      control_ext_(new Control) {
+      dma_ext_(new DmaTransfer) {
     // The payloads own their extensions and free them on destruction.
     op_gp_.set_extension(op_ext_);
     dma_gp_.set_extension(dma_ext_);
-    control_gp_.set_extension(control_ext_);
-    control_gp_.set_command(tlm::TLM_IGNORE_COMMAND);
     report_gp_.set_extension(new JobReport);
     report_gp_.set_command(tlm::TLM_IGNORE_COMMAND);
     csr2sched.register_b_transport(this, &Scheduler::command);
@@ -333,26 +316,14 @@ void Scheduler::step_done() {
 }
 
 Cycle Scheduler::flush() {
-    control_ext_->kind = Control::Kind::Flush;
-    control_ext_->result = 0;
-    control_gp_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-    sc_core::sc_time zero = sc_core::SC_ZERO_TIME;
-    sched2dram->b_transport(control_gp_, zero);
-    ++stats_.transactions;
-    end_all_ = std::max(end_all_, control_ext_->result);
+    for (const auto& [module, uses] : controls_) end_all_ = std::max(end_all_, module->drained());
     return end_all_;
 }
 
 std::vector<Cycle> Scheduler::probe(Cycle horizon) {
-    control_ext_->kind = Control::Kind::Probe;
-    control_ext_->horizon = horizon;
-    control_ext_->state.clear();
-    for (auto* socket : {&sched2pe2d, &sched2pe1d, &sched2dram}) {
-        sc_core::sc_time zero = sc_core::SC_ZERO_TIME;
-        (*socket)->b_transport(control_gp_, zero);
-        ++stats_.transactions;
-    }
-    return control_ext_->state;
+    std::vector<Cycle> state;
+    for (const auto& [module, uses] : controls_) module->probe(horizon, state);
+    return state;
 }
 
 std::vector<Cycle*> Scheduler::own_times(unsigned mask) {
@@ -363,48 +334,22 @@ std::vector<Cycle*> Scheduler::own_times(unsigned mask) {
     return out;
 }
 
-// Sends a control to the arrays and the DRAM controller (which passes it to the GLB). A module
-// outside `mask` gets a zero shift: it was idle, so its counters repeat nothing and it stays put.
-void Scheduler::control(Control::Kind kind, std::uint32_t slot, std::uint64_t periods, Cycle shift, unsigned mask) {
-    control_ext_->kind = kind;
-    control_ext_->slot = slot;
-    control_ext_->periods = periods;
-    const std::pair<decltype(&sched2pe2d), unsigned> targets[] = {
-        {&sched2pe2d, kUsesPe2d}, {&sched2pe1d, kUsesPe1d}, {&sched2dram, kUsesDram}};
-    for (const auto& [socket, bit] : targets) {
-        control_ext_->shift = (mask & bit) ? shift : 0;
-        control_gp_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-        sc_core::sc_time zero = sc_core::SC_ZERO_TIME;
-        (*socket)->b_transport(control_gp_, zero);
-        ++stats_.transactions;
-    }
-}
-
 void Scheduler::mark(std::uint32_t slot) {
-    marks_[slot] = stats_;
-    control(Control::Kind::Mark, slot, 0, 0);
+    stat_group_.mark(slot);
+    for (const auto& [module, uses] : controls_) module->mark(slot);
 }
 
+// A module outside `mask` gets a zero shift: it was idle, so its counters repeat nothing and it
+// stays put.
 void Scheduler::jump(std::uint32_t slot, std::uint64_t periods, Cycle shift, unsigned mask) {
-    control(Control::Kind::FastForward, slot, periods, shift, mask);
-    stats_.advance(marks_[slot], periods);
+    for (const auto& [module, uses] : controls_) module->fast_forward(slot, periods, (mask & uses) ? shift : 0);
+    const std::uint64_t steps_before = stats_.tile_steps;
+    stat_group_.fast_forward(slot, periods, 0);
+    ++stats_.fast_forwards;
+    stats_.fast_forwarded_steps += stats_.tile_steps - steps_before;
     for (Cycle* t : own_times(mask)) *t += periods * shift;
 }
 
-void Scheduler::write_stats(nlohmann::json& out) const {
-    out["jobs"] = stats_.jobs;
-    out["tile_steps"] = stats_.tile_steps;
-    out["ops_issued_pe2d"] = stats_.ops_issued[0];
-    out["ops_issued_pe1d"] = stats_.ops_issued[1];
-    out["dram_loads"] = stats_.dram_loads;
-    out["dram_stores"] = stats_.dram_stores;
-    out["transactions"] = stats_.transactions;
-    out["fast_forwards"] = stats_.fast_forwards;
-    out["fast_forwarded_tile_steps"] = stats_.fast_forwarded_steps;
-    out["job_start_cycle"] = stats_.job_start;
-    out["job_end_cycle"] = stats_.job_end;
-    out["compute_start_cycle"] = stats_.compute_start;
-    out["compute_end_cycle"] = stats_.compute_end;
-}
+void Scheduler::write_stats(nlohmann::json& out) const { stat_group_.write_json(out); }
 
 }  // namespace fusemax

@@ -9,7 +9,8 @@
 #include <vector>
 
 #include "util/clock.h"
-#include "protocol/control.h"
+#include "observe/stat_group.h"
+#include "observe/timing_control.h"
 #include "protocol/dma.h"
 #include "protocol/job.h"
 #include "protocol/job_command.h"
@@ -37,7 +38,23 @@ struct SchedulerStats {
     Cycle job_start = 0, job_end = 0;          // last job: start and completion of its last transfer
     Cycle compute_start = 0, compute_end = 0;  // last job: first tile op start, last tile op end
 
-    void advance(const SchedulerStats& mark, std::uint64_t periods);
+    template <class V>
+    static void fields(V&& v) {
+        using S = SchedulerStats;
+        v("jobs", &S::jobs, StatKind::Fixed);
+        v("tile_steps", &S::tile_steps);
+        v("", &S::ops_issued, [](std::size_t a) { return "ops_issued_" + std::string(array_name(ArrayKind(a))); });
+        v("", &S::busy_cycles, [](std::size_t a) { return "busy_cycles_" + std::string(array_name(ArrayKind(a))); });
+        v("dram_loads", &S::dram_loads);
+        v("dram_stores", &S::dram_stores);
+        v("transactions", &S::transactions);
+        v("fast_forwards", &S::fast_forwards, StatKind::Fixed);
+        v("fast_forwarded_tile_steps", &S::fast_forwarded_steps, StatKind::Fixed);
+        v("job_start_cycle", &S::job_start, StatKind::Fixed);
+        v("job_end_cycle", &S::job_end, StatKind::Fixed);
+        v("compute_start_cycle", &S::compute_start, StatKind::Fixed);
+        v("compute_end_cycle", &S::compute_end, StatKind::Fixed);  // the scheduler moves it with its own times
+    }
 };
 
 // Runs a job's program (the loop nest of the configured design: the 1-pass cascade, Unfused's
@@ -70,6 +87,9 @@ public:
     const Tiling& tiling() const { return tiling_; }
     const GlbPlan& glb_plan() const { return plan_; }
     const SchedulerStats& stats() const { return stats_; }
+    // Puts a module under the scheduler's timing controls (fast-forward, probe, drain); `uses` is the
+    // resource it belongs to (kUsesPe2d, kUsesPe1d or kUsesDram).
+    void attach(TimingControl& module, unsigned uses) { controls_.emplace_back(&module, uses); }
     void write_stats(nlohmann::json& out) const override;
 
     void set_quantum(const sc_core::sc_time& q) { quantum_.set_global_quantum(q); }
@@ -91,14 +111,14 @@ private:
     sc_core::sc_event start_;
     sc_core::sc_event abort_;  // SOFT_RESET while busy: wakes the thread from any wait
     tlm_utils::tlm_quantumkeeper quantum_;
-    SchedulerStats stats_;
-    std::array<SchedulerStats, Control::kSlots> marks_{};
+    StatGroup<SchedulerStats> stat_group_;
+    SchedulerStats& stats_ = stat_group_.value();
+    std::vector<std::pair<TimingControl*, unsigned>> controls_;
     std::array<ArrayKind, kOpCount> array_of_{};  // where each op is bound, looked up once
 
-    tlm::tlm_generic_payload op_gp_, dma_gp_, control_gp_, report_gp_;
+    tlm::tlm_generic_payload op_gp_, dma_gp_, report_gp_;
     TileOp* op_ext_;
     DmaTransfer* dma_ext_;
-    Control* control_ext_;
 
     TraceOptions trace_;
     std::unique_ptr<TimedSignal<std::uint64_t>> tile_step_signal_;
@@ -119,8 +139,6 @@ private:
     void wait_until(Cycle c);
     void command(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void report(JobError error, const std::string& message);
-    void control(Control::Kind kind, std::uint32_t slot, std::uint64_t periods, Cycle shift,
-                 unsigned mask = kUsesAll);
 
     // ProgramContext
     const ArchConfig& arch() const override { return arch_; }

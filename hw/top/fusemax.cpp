@@ -30,6 +30,10 @@ FuseMax::FuseMax(const sc_core::sc_module_name& name, const ArchConfig& arch, co
     pe1d_->link_out.bind(pe2d_->link_in);
     dram_->dram2glb.bind(glb_->dram2glb);
     dram_->dram2mem.bind(mem);
+    scheduler_->attach(*pe2d_, kUsesPe2d);
+    scheduler_->attach(*pe1d_, kUsesPe1d);
+    scheduler_->attach(*dram_, kUsesDram);
+    scheduler_->attach(*glb_, kUsesDram);
     pe2d_->inject(options.fault);
     pe1d_->inject(options.fault);
 }

@@ -44,6 +44,15 @@ struct ActionCounts {
     bool operator==(const ActionCounts& o) const {
         return mac == o.mac && add == o.add && max == o.max && exp == o.exp && divide == o.divide;
     }
+    // The counts as statistics fields (see hw/observe/stat_group.h).
+    template <class V>
+    static void fields(V&& v) {
+        v("macs", &ActionCounts::mac);
+        v("adds", &ActionCounts::add);
+        v("max_ops", &ActionCounts::max);
+        v("exp_ops", &ActionCounts::exp);
+        v("divides", &ActionCounts::divide);
+    }
 };
 
 // How one exp(x - m) is carried out by an array: FuseMax PEs evaluate a Taylor polynomial with
