@@ -9,7 +9,7 @@
 
 namespace fusemax {
 
-DramController::DramController(const sc_core::sc_module_name& name, const ArchConfig& arch, const TraceOptions& trace)
+DramController::DramController(const sc_core::sc_module_name& name, const ArchConfig& arch)
     : sc_core::sc_module(name),
       sched2dram("sched2dram"),
       dram2glb("dram2glb"),
@@ -20,12 +20,6 @@ DramController::DramController(const sc_core::sc_module_name& name, const ArchCo
       glb_(dram2glb, clock_, std::string(this->name()) + ".dram2glb") {
     sched2dram.register_b_transport(this, &DramController::b_transport);
     dram2mem.register_invalidate_direct_mem_ptr(this, &DramController::invalidate_direct_mem_ptr);
-    trace_ = trace;
-    if (trace_.signals) in_flight_ = std::make_unique<TimedSignal<std::uint64_t>>("bytes_in_flight", clock_, 0);
-}
-
-void DramController::trace(sc_core::sc_trace_file* tf) const {
-    if (in_flight_) in_flight_->add_to(tf, std::string(name()) + ".bytes_in_flight");
 }
 
 void DramController::invalidate_direct_mem_ptr(sc_dt::uint64 start, sc_dt::uint64 end) {
@@ -266,22 +260,11 @@ void DramController::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
     stats.bytes_by_tensor[static_cast<std::size_t>(x->tensor)] += bytes;
     ++stats.transfers;
 
-    if (trace_.any()) {
-        if (in_flight_ && trace_.covers(arrival, done)) {
-            in_flight_->add(arrival, bytes);
-            in_flight_->add(done, ~bytes + 1);  // unsigned wrap-around subtracts
-        }
-        if (trace_.slices && trace_.covers(start, end))
-            slices_.push_back({std::string(x->store ? "store " : "load ") + tensor_name(x->tensor) + " b" +
-                                   std::to_string(x->at.b) + " h" + std::to_string(x->at.h) + " m1=" +
-                                   std::to_string(x->at.m1) + " p1=" + std::to_string(x->at.p1) + " " +
-                                   std::to_string(bytes) + " B",
-                               start, end});
-    }
     x->start = start;
     x->end = end;
     x->done = done;
     x->floor = floor();
+    moved(*x, bytes);
     delay = clock_.delay_until(done);
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }

@@ -14,8 +14,6 @@
 #include "observe/timing_control.h"
 #include "protocol/dma.h"
 #include "observe/stats_source.h"
-#include "observe/timed_signal.h"
-#include "observe/trace_options.h"
 #include <memory>
 #include "protocol/word_port.h"
 #include "config/arch_config.h"
@@ -69,13 +67,13 @@ struct DramStats {
 // A target that waits holds the scheduler's thread; the IP's modules keep time in absolute cycles,
 // so the schedule is the same and only the interrupt may come later in simulated time. So cycles
 // and counts do not depend on the platform: functional and timing mode, DMI or not, agree.
-class DramController : public sc_core::sc_module, public StatsSource, public ActivitySource, public TimingControl {
+class DramController : public sc_core::sc_module, public StatsSource, public TimingControl {
 public:
     tlm_utils::simple_target_socket<DramController> sched2dram;
     tlm_utils::simple_initiator_socket<DramController> dram2glb;
     tlm_utils::simple_initiator_socket<DramController> dram2mem;
 
-    DramController(const sc_core::sc_module_name& name, const ArchConfig& arch, const TraceOptions& trace = {});
+    DramController(const sc_core::sc_module_name& name, const ArchConfig& arch);
     DramController(const DramController&) = delete;
     DramController& operator=(const DramController&) = delete;
 
@@ -86,11 +84,14 @@ public:
     void probe(Cycle horizon, std::vector<Cycle>& state) const override;
     Cycle drained() const override { return last_done_; }
     void write_stats(nlohmann::json& out) const override;
-    // Waveform: bytes requested and not yet arrived.
-    void trace(sc_core::sc_trace_file* tf) const override;
-    const std::vector<Slice>& activity() const override { return slices_; }
     // No transfer can use the channel before this cycle (earlier gaps are filled or forgotten).
     Cycle floor() const { return floor_; }
+
+protected:
+    // Called after each transfer, with its arrival, channel time and completion filled in
+    // (recording wraps the controller here).
+    virtual void moved(const DmaTransfer& /*x*/, std::uint64_t /*bytes*/) {}
+    const Clock& clock() const { return clock_; }
 
 private:
     const ArchConfig& arch_;
@@ -105,9 +106,6 @@ private:
     Cycle floor_ = 0;
     Cycle last_done_ = 0;
     StatGroup<DramStats> stats_;
-    TraceOptions trace_;
-    std::unique_ptr<TimedSignal<std::uint64_t>> in_flight_;
-    std::vector<Slice> slices_;
     tlm::tlm_generic_payload mem_gp_;
     tlm::tlm_dmi dmi_;         // the region the platform memory granted for direct access
     bool dmi_valid_ = false;

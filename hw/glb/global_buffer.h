@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "observe/occupancy.h"
 #include "observe/stat_group.h"
 #include "observe/timing_control.h"
 #include "observe/stats_source.h"
@@ -38,7 +39,7 @@ struct GlobalBufferStats {
 // address space); energy is per 256-word row, so every access counts the rows it touches.
 // Accesses are assumed hidden behind compute (the reference's per-op costs include operand
 // delivery), so the GLB adds no delay.
-class GlobalBuffer : public sc_core::sc_module, public StatsSource, public TimingControl {
+class GlobalBuffer : public sc_core::sc_module, public StatsSource, public TimingControl, public OccupancyObserver {
 public:
     tlm_utils::simple_target_socket<GlobalBuffer> pe2d2glb;
     tlm_utils::simple_target_socket<GlobalBuffer> pe1d2glb;
@@ -50,6 +51,9 @@ public:
 
     std::uint64_t capacity_words() const { return capacity_words_; }
     const GlobalBufferStats& stats() const { return stats_.value(); }
+    // Occupancy is only recorded (GlobalBufferRecordable); the plain buffer ignores it.
+    void occupancy(Cycle, std::int64_t) override {}
+    void job_ended(Cycle) override {}
     void mark(std::uint32_t slot) override { stats_.mark(slot); }
     void fast_forward(std::uint32_t slot, std::uint64_t periods, Cycle shift) override {
         stats_.fast_forward(slot, periods, shift);

@@ -9,7 +9,7 @@ std::string path(const char* from, const char* to) { return std::string(from) + 
 
 }  // namespace
 
-PeArray::PeArray(const sc_core::sc_module_name& name, ArrayKind kind, const ArchConfig& arch, const TraceOptions& trace)
+PeArray::PeArray(const sc_core::sc_module_name& name, ArrayKind kind, const ArchConfig& arch)
     : sc_core::sc_module(name),
       cmd_in(path("sched", kind == ArrayKind::Pe2d ? "pe2d" : "pe1d").c_str()),
       link_in(path(kind == ArrayKind::Pe2d ? "pe1d" : "pe2d", kind == ArrayKind::Pe2d ? "pe2d" : "pe1d").c_str()),
@@ -24,34 +24,6 @@ PeArray::PeArray(const sc_core::sc_module_name& name, ArrayKind kind, const Arch
     cmd_in.register_b_transport(this, &PeArray::b_transport);
     link_in.register_b_transport(this, &PeArray::link_b_transport);
     link_.attach(&forward_ext_);
-    trace_ = trace;
-    if (trace_.signals) {
-        busy_signal_ = std::make_unique<TimedSignal<bool>>("busy", clock_, false);
-        op_signal_ = std::make_unique<TimedSignal<std::uint32_t>>("op", clock_, 0u);
-    }
-}
-
-void PeArray::trace(sc_core::sc_trace_file* tf) const {
-    if (!busy_signal_) return;
-    busy_signal_->add_to(tf, std::string(name()) + ".busy");
-    op_signal_->add_to(tf, std::string(name()) + ".op");
-}
-
-// "QK b0 h1 p2=0 m1=2 p1=3": the op and its tile indices.
-void PeArray::record(const TileOp& op, Cycle start, Cycle end) {
-    if (!trace_.covers(start, end)) return;
-    if (busy_signal_) {
-        busy_signal_->set(start, true);
-        op_signal_->set(start, static_cast<std::uint32_t>(index_of(op.op)) + 1);
-        busy_signal_->set(end, false);
-        op_signal_->set(end, 0u);
-    }
-    if (trace_.slices) {
-        const TileCoord& a = op.at;
-        slices_.push_back({std::string(op_name(op.op)) + " b" + std::to_string(a.b) + " h" + std::to_string(a.h) +
-                               " p2=" + std::to_string(a.p2) + " m1=" + std::to_string(a.m1) + " p1=" + std::to_string(a.p1),
-                           start, end});
-    }
 }
 
 const PeArray::OpTiming& PeArray::timing(const TileOp& op) {
@@ -160,7 +132,7 @@ void PeArray::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay)
     stats.actions += op_actions(op->op, op->extent, exp_);
     stats.last_end = end;
 
-    if (trace_.any()) record(*op, start, end);
+    executed(*op, start, end);
     op->start = start;
     op->end = end;
     op->done = end + t.latency;

@@ -13,8 +13,6 @@
 #include "observe/stats_source.h"
 #include "pe/tile_datapath.h"
 #include "protocol/tile_op.h"
-#include "observe/timed_signal.h"
-#include "observe/trace_options.h"
 #include "protocol/word_port.h"
 #include <memory>
 #include "config/arch_config.h"
@@ -60,14 +58,14 @@ struct PeArrayStats {
 // configuration binds to it, fetches operands from the GLB, and forwards results to the other
 // array. Which ops an array runs is configuration; what an op computes is the datapath's. The
 // sockets are named after the hardware's paths (pe2d: sched2pe2d, pe1d2pe2d, pe2d2glb, pe2d2pe1d).
-class PeArray : public sc_core::sc_module, public StatsSource, public ActivitySource, public TimingControl {
+class PeArray : public sc_core::sc_module, public StatsSource, public TimingControl {
 public:
     tlm_utils::simple_target_socket<PeArray> cmd_in;       // tile ops from the scheduler
     tlm_utils::simple_target_socket<PeArray> link_in;      // register forwards from the other array
     tlm_utils::simple_initiator_socket<PeArray> glb_out;   // operand reads, state writes
     tlm_utils::simple_initiator_socket<PeArray> link_out;  // register forwards to the other array
 
-    PeArray(const sc_core::sc_module_name& name, ArrayKind kind, const ArchConfig& arch, const TraceOptions& trace = {});
+    PeArray(const sc_core::sc_module_name& name, ArrayKind kind, const ArchConfig& arch);
     PeArray(const PeArray&) = delete;
     PeArray& operator=(const PeArray&) = delete;
 
@@ -76,14 +74,16 @@ public:
     void write_stats(nlohmann::json& out) const override;
     // {"QK": {"count": ..., "cycles": ...}, ...} for the ops this array ran.
     nlohmann::json op_table() const;
-    // Waveforms: `busy` and `op` (0 idle, else 1 + the Op code), when tracing is on.
-    void trace(sc_core::sc_trace_file* tf) const override;
-    const std::vector<Slice>& activity() const override { return slices_; }
     void mark(std::uint32_t slot) override { stats_.mark(slot); }
     // The array's only timing state is where its queue ends, which the scheduler tracks itself.
     void fast_forward(std::uint32_t slot, std::uint64_t periods, Cycle shift) override;
     // Test hook: breaks the datapath on purpose (see DatapathFault).
     void inject(DatapathFault fault) { datapath_.inject(fault); }
+
+protected:
+    // Called after each op with when the array was busy with it (recording wraps the array here).
+    virtual void executed(const TileOp& /*op*/, Cycle /*start*/, Cycle /*end*/) {}
+    const Clock& clock() const { return clock_; }
 
 private:
     struct OpTiming {
@@ -103,12 +103,6 @@ private:
     std::array<OpTiming, kOpCount> timing_{};
     std::uint32_t timing_e_ = 0, timing_f_ = 0;
     StatGroup<PeArrayStats> stats_;
-    TraceOptions trace_;
-    std::unique_ptr<TimedSignal<bool>> busy_signal_;
-    std::unique_ptr<TimedSignal<std::uint32_t>> op_signal_;
-    std::vector<Slice> slices_;
-
-    void record(const TileOp& op, Cycle start, Cycle end);
 
     void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void link_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);

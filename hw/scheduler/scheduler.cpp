@@ -12,7 +12,7 @@
 #include "util/hex.h"
 
 namespace fusemax {
-Scheduler::Scheduler(const sc_core::sc_module_name& name, const ArchConfig& arch, const TraceOptions& trace)
+Scheduler::Scheduler(const sc_core::sc_module_name& name, const ArchConfig& arch)
     : sc_core::sc_module(name),
       sched2pe2d("sched2pe2d"),
       sched2pe1d("sched2pe1d"),
@@ -31,25 +31,12 @@ Scheduler::Scheduler(const sc_core::sc_module_name& name, const ArchConfig& arch
     csr2sched.register_b_transport(this, &Scheduler::command);
     for (const OpBinding& b : arch_.schedule.ops) array_of_[index_of(b.op)] = b.array;
     quantum_.set_global_quantum(clock_.at(100000));
-    trace_ = trace;
-    if (trace_.signals) {
-        tile_step_signal_ = std::make_unique<TimedSignal<std::uint64_t>>("tile_step", clock_, 0);
-        glb_signal_ = std::make_unique<TimedSignal<std::int64_t>>("glb_occupancy", clock_, 0);
-    }
     SC_HAS_PROCESS(Scheduler);
     SC_THREAD(run);
 }
 
-void Scheduler::trace(sc_core::sc_trace_file* tf) const {
-    if (!tile_step_signal_) return;
-    tile_step_signal_->add_to(tf, std::string(name()) + ".tile_step");
-    glb_signal_->add_to(tf, "fusemax.glb.occupancy_bytes");
-}
-
 void Scheduler::glb_occupancy(Cycle at, std::int64_t delta) {
-    if (!glb_signal_ || !trace_.covers(at, at)) return;
-    glb_signal_->add(at, delta);
-    glb_live_ += delta;
+    if (glb_) glb_->occupancy(at, delta);
 }
 
 Scheduler::~Scheduler() = default;
@@ -215,8 +202,7 @@ void Scheduler::run_job() {
         case Program::Flat: FlatProgram(*this, tiling_).run(); break;
     }
     flush();
-    glb_occupancy(end_all_, -glb_live_);  // the job's data is dead once it has completed
-    glb_live_ = 0;
+    if (glb_) glb_->job_ended(end_all_);  // the job's data is dead once it has completed
     // Let simulated time reach the completion of the last transfer.
     quantum_.reset();
     wait_until(end_all_);
@@ -298,8 +284,7 @@ Cycle Scheduler::horizon(unsigned mask) const {
 }
 
 void Scheduler::step_done() {
-    if (tile_step_signal_ && step_first_start_ != ~Cycle{0} && trace_.covers(step_first_start_, step_first_start_))
-        tile_step_signal_->set(step_first_start_, stats_.tile_steps);
+    if (step_first_start_ != ~Cycle{0}) step_started(step_first_start_, stats_.tile_steps);
     step_first_start_ = ~Cycle{0};
     ++stats_.tile_steps;
     if (abort_requested_) throw JobAborted{};

@@ -17,8 +17,7 @@
 #include <tlm_utils/simple_target_socket.h>
 #include "observe/stats_source.h"
 #include "protocol/tile_op.h"
-#include "observe/timed_signal.h"
-#include "observe/trace_options.h"
+#include "observe/occupancy.h"
 #include <memory>
 #include "config/arch_config.h"
 #include "scheduler/program_context.h"
@@ -72,7 +71,7 @@ public:
     tlm_utils::simple_target_socket<Scheduler> csr2sched;        // job start / abort
     tlm_utils::simple_initiator_socket<Scheduler> sched2csr;     // job reports
 
-    Scheduler(const sc_core::sc_module_name& name, const ArchConfig& arch, const TraceOptions& trace = {});
+    Scheduler(const sc_core::sc_module_name& name, const ArchConfig& arch);
     ~Scheduler() override;
     Scheduler(const Scheduler&) = delete;
     Scheduler& operator=(const Scheduler&) = delete;
@@ -90,13 +89,18 @@ public:
     // Puts a module under the scheduler's timing controls (fast-forward, probe, drain); `uses` is the
     // resource it belongs to (kUsesPe2d, kUsesPe1d or kUsesDram).
     void attach(TimingControl& module, unsigned uses) { controls_.emplace_back(&module, uses); }
+    // The buffer programs report slot lifetimes to (the GLB), for its occupancy.
+    void observe_glb(OccupancyObserver& glb) { glb_ = &glb; }
     void write_stats(nlohmann::json& out) const override;
 
     void set_quantum(const sc_core::sc_time& q) { quantum_.set_global_quantum(q); }
-    // Waveforms: the index of the tile step being started, and GLB bytes holding live data.
-    void trace(sc_core::sc_trace_file* tf) const override;
     // Fast-forward of periodic schedules (timing mode only; on by default).
     void set_fast_forward(bool on) { fast_forward_ = on; }
+
+protected:
+    // Called once per tile step with the cycle its first op started (recording wraps here).
+    virtual void step_started(Cycle /*at*/, std::uint64_t /*step*/) {}
+    const Clock& clock() const { return clock_; }
 
 private:
     const ArchConfig& arch_;
@@ -120,11 +124,8 @@ private:
     TileOp* op_ext_;
     DmaTransfer* dma_ext_;
 
-    TraceOptions trace_;
-    std::unique_ptr<TimedSignal<std::uint64_t>> tile_step_signal_;
-    std::unique_ptr<TimedSignal<std::int64_t>> glb_signal_;
     Cycle step_first_start_ = ~Cycle{0};
-    std::int64_t glb_live_ = 0;  // sum of the occupancy changes announced this job
+    OccupancyObserver* glb_ = nullptr;
 
     // Where each resource's queue ends, and when everything issued completes (cycles).
     Cycle t0_ = 0;

@@ -1,6 +1,21 @@
 #include "top/fusemax.h"
 
+#include "dram/dram_controller_recordable.h"
+#include "glb/global_buffer_recordable.h"
+#include "pe/pe_array_recordable.h"
+#include "scheduler/scheduler_recordable.h"
+
 namespace fusemax {
+namespace {
+
+// A module, or its recording wrapper when anything is traced.
+template <class Module, class Recordable, class... Args>
+std::unique_ptr<Module> recorded(const TraceOptions& trace, const char* name, Args&&... args) {
+    if (trace.any()) return std::make_unique<Recordable>(name, std::forward<Args>(args)..., trace);
+    return std::make_unique<Module>(name, std::forward<Args>(args)...);
+}
+
+}  // namespace
 
 FuseMax::FuseMax(const sc_core::sc_module_name& name, const ArchConfig& arch, const IpOptions& options)
     : sc_core::sc_module(name),
@@ -9,11 +24,12 @@ FuseMax::FuseMax(const sc_core::sc_module_name& name, const ArchConfig& arch, co
       irq("irq"),
       arch_(arch),
       registers_(std::make_unique<ControlRegisters>("registers")),
-      scheduler_(std::make_unique<Scheduler>("scheduler", arch_, options.trace)),
-      pe2d_(std::make_unique<PeArray>("pe2d", ArrayKind::Pe2d, arch_, options.trace)),
-      pe1d_(std::make_unique<PeArray>("pe1d", ArrayKind::Pe1d, arch_, options.trace)),
-      glb_(std::make_unique<GlobalBuffer>("glb", arch_.glb, arch_.word_bytes)),
-      dram_(std::make_unique<DramController>("dram", arch_, options.trace)) {
+      scheduler_(recorded<Scheduler, SchedulerRecordable>(options.trace, "scheduler", arch_)),
+      pe2d_(recorded<PeArray, PeArrayRecordable>(options.trace, "pe2d", ArrayKind::Pe2d, arch_)),
+      pe1d_(recorded<PeArray, PeArrayRecordable>(options.trace, "pe1d", ArrayKind::Pe1d, arch_)),
+      glb_(options.trace.any() ? std::make_unique<GlobalBufferRecordable>("glb", arch_, options.trace)
+                               : std::make_unique<GlobalBuffer>("glb", arch_.glb, arch_.word_bytes)),
+      dram_(recorded<DramController, DramControllerRecordable>(options.trace, "dram", arch_)) {
     csr.bind(registers_->csr);
     registers_->irq.bind(irq);
     registers_->csr2sched.bind(scheduler_->csr2sched);
@@ -34,6 +50,7 @@ FuseMax::FuseMax(const sc_core::sc_module_name& name, const ArchConfig& arch, co
     scheduler_->attach(*pe1d_, kUsesPe1d);
     scheduler_->attach(*dram_, kUsesDram);
     scheduler_->attach(*glb_, kUsesDram);
+    scheduler_->observe_glb(*glb_);
     pe2d_->inject(options.fault);
     pe1d_->inject(options.fault);
 }
@@ -42,6 +59,7 @@ void FuseMax::trace(sc_core::sc_trace_file* tf) const {
     pe2d_->trace(tf);
     pe1d_->trace(tf);
     scheduler_->trace(tf);
+    glb_->trace(tf);
     dram_->trace(tf);
     sc_core::sc_trace(tf, irq, std::string(name()) + ".irq");
 }

@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "observe/trace_options.h"
 #include "protocol/job.h"
 #include "config/arch_config.h"
 #include "csr/control_registers.h"
