@@ -38,45 +38,24 @@ const PeArray::OpTiming& PeArray::timing(const TileOp& op) {
     return timing_[index_of(op.op)];
 }
 
-void PeArray::fetch_operands(const TileOp& op, Cycle at) {
-    const TileOperands& a = op.operands;
-    const std::uint64_t rows = op.extent.rows, cols = op.extent.cols, e = op.extent.e, f = op.extent.f;
-    auto buf = [&op](float* p) { return op.functional ? p : nullptr; };
-    switch (op.op) {
-        case Op::QK:
-            glb_.read(a.q, cols * e, buf(datapath_.q_tile()), at);
-            glb_.read(a.k, rows * e, buf(datapath_.k_tile()), at);
-            break;
-        case Op::SLNV: glb_.read(a.v, rows * f, buf(datapath_.v_tile()), at); break;
-        case Op::RM: glb_.read(a.rm, cols, buf(datapath_.rm_state()), at); break;
-        case Op::SPD: glb_.read(a.rd, cols, buf(datapath_.rd_state()), at); break;
-        case Op::SPNV: glb_.read(a.rnv, cols * f, buf(datapath_.rnv_state()), at); break;
-        case Op::AV:
-            glb_.read(a.rnv, cols * f, buf(datapath_.rnv_state()), at);
-            glb_.read(a.rd, cols, buf(datapath_.rd_state()), at);
-            break;
-        default: break;
-    }
-}
-
-void PeArray::store_state(const TileOp& op, Cycle at) {
-    const TileOperands& a = op.operands;
-    const std::uint64_t cols = op.extent.cols, f = op.extent.f;
-    auto buf = [&op](float* p) { return op.functional ? p : nullptr; };
-    switch (op.op) {
-        case Op::RM: glb_.write(a.rm, cols, buf(datapath_.rm_state()), at); break;
-        case Op::RD: glb_.write(a.rd, cols, buf(datapath_.rd_state()), at); break;
-        case Op::RNV: glb_.write(a.rnv, cols * f, buf(datapath_.rnv_state()), at); break;
-        default: break;
+// The op's GLB operands (operand tiles, running state) as its table row lists them: reads when it
+// starts, running-state writes when it ends.
+void PeArray::glb_operands(const TileOp& op, const std::vector<Operand>& operands, bool write, Cycle at) {
+    const OpExtent& x = op.extent;
+    for (Operand o : operands) {
+        const std::uint64_t words = size_of(operand_size(o), x.rows, x.cols, x.e, x.f);
+        float* values = op.functional ? registers_.operand(o) : nullptr;
+        if (write) glb_.write(op.operands[index_of(o)], words, values, at);
+        else glb_.read(op.operands[index_of(o)], words, values, at);
     }
 }
 
 void PeArray::forward_results(const TileOp& op, Cycle at) {
     forward_ext_.e = op.extent.e;
     forward_ext_.f = op.extent.f;
-    for (TileValue v : op_outputs(op.op)) {
+    for (TileValue v : op_spec(op.op).outputs) {
         forward_ext_.value = v;
-        link_.write(0, datapath_.reg_words(v), datapath_.reg(v), at);
+        link_.write(0, registers_.value_words(v), registers_.value(v), at);
         ++stats_.value().forwards;
     }
 }
@@ -92,7 +71,7 @@ void PeArray::listed_glb_accesses(const TileOp& op, bool writes, Cycle at) {
     for (std::uint8_t i = 0; i < op.glb_count; ++i) {
         const GlbAccess& g = op.glb[i];
         if (g.write != writes) continue;
-        float* values = op.functional ? datapath_.reg(g.value) : nullptr;
+        float* values = op.functional ? registers_.value(g.value) : nullptr;
         if (g.write) glb_.write(g.word, g.words, values, at);
         else glb_.read(g.word, g.words, values, at);
     }
@@ -113,14 +92,15 @@ void PeArray::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay)
     const Cycle end = start + t.cycles;
     busy_until_ = end;
 
-    if (op->functional) datapath_.shape(arch_.pe2d.rows, arch_.pe2d.cols, op->extent.e, op->extent.f);
-    if (!op->listed_only) fetch_operands(*op, start);
+    const OpSpec& spec = op_spec(op->op);
+    if (op->functional) registers_.shape(arch_.pe2d.rows, arch_.pe2d.cols, op->extent.e, op->extent.f);
+    if (!op->listed_only) glb_operands(*op, spec.reads, false, start);
     listed_glb_accesses(*op, false, start);
     if (op->functional) {
         float* out = op->op == Op::AV ? reinterpret_cast<float*>(gp.get_data_ptr()) : nullptr;
-        datapath_.execute(op->op, op->extent, op->first_key_tile, out);
+        if (spec.kernel) spec.kernel(registers_, op->extent, op->first_key_tile, out);
     }
-    if (!op->listed_only) store_state(*op, end);
+    if (!op->listed_only) glb_operands(*op, spec.writes, true, end);
     listed_glb_accesses(*op, true, end);
     if (op->forward && op->functional) forward_results(*op, end + t.latency);
 
@@ -147,14 +127,14 @@ void PeArray::link_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&) 
         gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
         return;
     }
-    datapath_.shape(arch_.pe2d.rows, arch_.pe2d.cols, fwd->e, fwd->f);
+    registers_.shape(arch_.pe2d.rows, arch_.pe2d.cols, fwd->e, fwd->f);
     const std::size_t words = gp.get_data_length() / 4;
-    if (words != datapath_.reg_words(fwd->value)) {
+    if (words != registers_.value_words(fwd->value)) {
         gp.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
         return;
     }
     const float* src = reinterpret_cast<const float*>(gp.get_data_ptr());
-    std::copy(src, src + words, datapath_.reg(fwd->value));
+    std::copy(src, src + words, registers_.value(fwd->value));
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 

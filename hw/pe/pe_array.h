@@ -11,7 +11,7 @@
 #include "observe/stat_group.h"
 #include "observe/timing_control.h"
 #include "observe/stats_source.h"
-#include "pe/tile_datapath.h"
+#include "program/tile_registers.h"
 #include "protocol/tile_op.h"
 #include "protocol/word_port.h"
 #include <memory>
@@ -78,7 +78,7 @@ public:
     // The array's only timing state is where its queue ends, which the scheduler tracks itself.
     void fast_forward(std::uint32_t slot, std::uint64_t periods, Cycle shift) override;
     // Test hook: breaks the datapath on purpose (see DatapathFault).
-    void inject(DatapathFault fault) { datapath_.inject(fault); }
+    void inject(DatapathFault fault) { registers_.fault = fault; }
 
 protected:
     // Called after each op with when the array was busy with it (recording wraps the array here).
@@ -95,7 +95,7 @@ private:
     const ArchConfig& arch_;
     Clock clock_;
     ExpActions exp_;
-    TileDatapath datapath_;
+    TileRegisters registers_;
     WordPort glb_;
     WordPort link_;
     Forward forward_ext_;
@@ -107,8 +107,7 @@ private:
     void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void link_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     const OpTiming& timing(const TileOp& op);
-    void fetch_operands(const TileOp& op, Cycle at);
-    void store_state(const TileOp& op, Cycle at);
+    void glb_operands(const TileOp& op, const std::vector<Operand>& operands, bool write, Cycle at);
     void forward_results(const TileOp& op, Cycle at);
     void listed_glb_accesses(const TileOp& op, bool writes, Cycle at);
 };

@@ -15,15 +15,8 @@ struct TileCoord {
     std::uint32_t p2 = 0, m1 = 0, p1 = 0;
 };
 
-// GLB word addresses of the operands a tile op reads or updates.
-struct TileOperands {
-    std::uint64_t q = 0, k = 0, v = 0;       // Q tile, K tile, V tile
-    std::uint64_t rm = 0, rd = 0, rnv = 0;   // running state of this query tile
-};
-
-// Values a PE array holds in its registers between ops of one tile step.
-enum class TileValue : std::uint8_t { QK, LM, RmOld, RmNew, SLN, SLD, PRM, SPD, RD, SLNV, SPNV, RNV };
-inline constexpr std::size_t kTileValueCount = 12;
+// GLB word addresses of the operands a tile op reads or updates, by Operand.
+using TileOperands = std::array<std::uint64_t, kOperandCount>;
 
 // A GLB access an op makes besides its built-in operands (see TileOp::glb).
 struct GlbAccess {

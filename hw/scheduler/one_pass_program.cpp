@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "pe/tile_datapath.h"
 
 namespace fusemax {
 
@@ -135,34 +134,28 @@ void OnePassProgram::tile_step(std::uint64_t blk, std::uint64_t m1, std::uint64_
     const std::uint64_t query_tile = (blk % t_.p2) * t_.p1 + p1;
     const std::uint32_t qs = static_cast<std::uint32_t>(blk % plan_.q_slots);
     const std::uint32_t kvs = static_cast<std::uint32_t>((blk * t_.m1 + m1) % plan_.kv_slots);
-    const std::uint64_t cols = t_.p0, e = w.head_dim, f = w.v_dim;
+    const std::uint64_t e = w.head_dim, f = w.v_dim;
     const std::uint32_t parity = static_cast<std::uint32_t>(steps_++ % 2);
 
     op_.at = coord(blk, m1, p1);
     op_.extent = {t_.keys_in(m1), t_.queries_in(query_tile), static_cast<std::uint32_t>(e),
                   static_cast<std::uint32_t>(f)};
-    op_.operands = {plan_.q_slot[qs] + p1 * cols * e, plan_.k_slot[kvs], plan_.v_slot[kvs],
-                    plan_.rm + p1 * cols,           plan_.rd + p1 * cols, plan_.rnv + p1 * cols * f};
+    op_.operands = operand_words(qs, kvs, p1);
     op_.first_key_tile = m1 == 0;
     op_.functional = job_.functional;
 
-    // At the first key tile the state is overwritten: wait until AV has read the previous block's.
+    // Each op waits for the ops whose results it reads and for the operands its table row reads:
+    // a Q, K or V tile to have arrived, the running state of this query tile to have been written by
+    // the previous key tile (and, at the first key tile, where the state is overwritten, for AV to
+    // have read the previous block's). The op that opens the step (no inputs) waits for the barrier.
     const Cycle t0 = ctx_.job_start();
-    const Cycle state_free = m1 == 0 ? state_free_[p1] : t0;
     std::array<Cycle, kOpCount> done{};
-    auto at = [&done](Op o) { return done[index_of(o)]; };
     Cycle barrier = barrier_, routed_last_use = routed_free_[parity];
     for (const OpBinding& b : arch_.schedule.step_ops) {
-        Cycle ready = t0;
-        switch (b.op) {
-            case Op::QK: ready = std::max({q_ready_[qs], k_ready_[kvs], barrier_}); break;
-            case Op::RM: ready = std::max({at(Op::LM), rm_ready_[p1], state_free}); break;
-            case Op::SPD: ready = std::max({at(Op::PRM), rd_ready_[p1], state_free}); break;
-            case Op::SPNV: ready = std::max({at(Op::PRM), rnv_ready_[p1], state_free}); break;
-            case Op::SLNV: ready = std::max(at(Op::SLN), v_ready_[kvs]); break;
-            default:
-                for (Op in : op_inputs(b.op)) ready = std::max(ready, at(in));
-        }
+        const OpSpec& spec = op_spec(b.op);
+        Cycle ready = spec.inputs.empty() ? barrier_ : t0;
+        for (Op in : spec.inputs) ready = std::max(ready, done[index_of(in)]);
+        for (Operand o : spec.reads) ready = std::max(ready, operand_ready(o, qs, kvs, p1, m1));
         // Intermediates routed through the GLB: written to this step's buffer, read back by consumers.
         op_.glb_count = 0;
         if (b.glb_write) {
@@ -172,24 +165,23 @@ void OnePassProgram::tile_step(std::uint64_t blk, std::uint64_t m1, std::uint64_
         for (Op in : b.glb_reads) op_.glb[op_.glb_count++] = routed_access(in, parity, false);
         op_.op = b.op;
         op_.forward = forward_[index_of(b.op)];
-        done[index_of(b.op)] = ctx_.issue(op_, ready);
-        if (!b.glb_reads.empty()) routed_last_use = std::max(routed_last_use, done[index_of(b.op)]);
-        if (!arch_.schedule.interleave && !overlaps_next_[index_of(b.op)])
-            barrier = std::max(barrier, done[index_of(b.op)]);
+        const Cycle op_done = ctx_.issue(op_, ready);
+        done[index_of(b.op)] = op_done;
+        for (Operand o : spec.reads)
+            if (Cycle* last = tile_last_use(o, qs, kvs)) *last = std::max(*last, op_done);
+        for (Operand o : spec.writes) state_ready(o)[p1] = op_done;
+        if (!b.glb_reads.empty()) routed_last_use = std::max(routed_last_use, op_done);
+        if (!arch_.schedule.interleave && !overlaps_next_[index_of(b.op)]) barrier = std::max(barrier, op_done);
     }
     op_.glb_count = 0;
     routed_free_[parity] = routed_last_use;
-    rm_ready_[p1] = at(Op::RM);
-    rd_ready_[p1] = at(Op::RD);
-    rnv_ready_[p1] = at(Op::RNV);
-    q_last_use_[qs] = std::max(q_last_use_[qs], at(Op::QK));
-    k_last_use_[kvs] = std::max(k_last_use_[kvs], at(Op::QK));
-    v_last_use_[kvs] = std::max(v_last_use_[kvs], at(Op::SLNV));
 
     if (m1 + 1 == t_.m1) {
         op_.op = Op::AV;
         op_.forward = false;
-        const Cycle av_done = ctx_.issue(op_, std::max(rd_ready_[p1], rnv_ready_[p1]), o_tile_.data());
+        Cycle ready = t0;
+        for (Operand o : op_spec(Op::AV).reads) ready = std::max(ready, state_ready(o)[p1]);
+        const Cycle av_done = ctx_.issue(op_, ready, o_tile_.data());
         state_free_[p1] = av_done;
         if (!arch_.schedule.interleave && !overlaps_next_[index_of(Op::AV)]) barrier = std::max(barrier, av_done);
         store_o(blk, p1, av_done);
@@ -202,7 +194,49 @@ void OnePassProgram::tile_step(std::uint64_t blk, std::uint64_t m1, std::uint64_
 // words as the op left in its registers for the current tile.
 GlbAccess OnePassProgram::routed_access(Op op, std::uint32_t parity, bool write) const {
     const std::uint64_t words = op_result_words(op, op_.extent.rows, t_.p0, job_.shape.v_dim);
-    return {plan_.routed[index_of(op)] + parity * plan_.routed_words[index_of(op)], words, write, op_outputs(op).front()};
+    return {plan_.routed[index_of(op)] + parity * plan_.routed_words[index_of(op)], words, write,
+            op_spec(op).outputs.front()};
+}
+
+TileOperands OnePassProgram::operand_words(std::uint32_t qs, std::uint32_t kvs, std::uint64_t p1) const {
+    const std::uint64_t cols = t_.p0, e = job_.shape.head_dim, f = job_.shape.v_dim;
+    TileOperands words{};
+    words[index_of(Operand::QTile)] = plan_.q_slot[qs] + p1 * cols * e;
+    words[index_of(Operand::KTile)] = plan_.k_slot[kvs];
+    words[index_of(Operand::VTile)] = plan_.v_slot[kvs];
+    words[index_of(Operand::RunningMax)] = plan_.rm + p1 * cols;
+    words[index_of(Operand::RunningDen)] = plan_.rd + p1 * cols;
+    words[index_of(Operand::RunningNum)] = plan_.rnv + p1 * cols * f;
+    return words;
+}
+
+// When an operand is ready for a tile step: its tile has arrived, or the running state has been
+// written by the previous key tile (at the first, also read by the previous block's AV).
+Cycle OnePassProgram::operand_ready(Operand o, std::uint32_t qs, std::uint32_t kvs, std::uint64_t p1,
+                                    std::uint64_t m1) const {
+    switch (o) {
+        case Operand::QTile: return q_ready_[qs];
+        case Operand::KTile: return k_ready_[kvs];
+        case Operand::VTile: return v_ready_[kvs];
+        default: return std::max(state_ready(o)[p1], m1 == 0 ? state_free_[p1] : ctx_.job_start());
+    }
+}
+
+Cycle* OnePassProgram::tile_last_use(Operand o, std::uint32_t qs, std::uint32_t kvs) {
+    switch (o) {
+        case Operand::QTile: return &q_last_use_[qs];
+        case Operand::KTile: return &k_last_use_[kvs];
+        case Operand::VTile: return &v_last_use_[kvs];
+        default: return nullptr;
+    }
+}
+
+std::vector<Cycle>& OnePassProgram::state_ready(Operand o) {
+    return o == Operand::RunningMax ? rm_ready_ : o == Operand::RunningDen ? rd_ready_ : rnv_ready_;
+}
+
+const std::vector<Cycle>& OnePassProgram::state_ready(Operand o) const {
+    return o == Operand::RunningMax ? rm_ready_ : o == Operand::RunningDen ? rd_ready_ : rnv_ready_;
 }
 
 void OnePassProgram::store_o(std::uint64_t blk, std::uint64_t p1, Cycle ready) {

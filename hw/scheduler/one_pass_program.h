@@ -52,6 +52,11 @@ private:
     void store_o(std::uint64_t blk, std::uint64_t p1, Cycle ready);
     void replace_contents(std::int64_t& held, std::int64_t bytes);
     GlbAccess routed_access(Op op, std::uint32_t parity, bool write) const;
+    TileOperands operand_words(std::uint32_t qs, std::uint32_t kvs, std::uint64_t p1) const;
+    Cycle operand_ready(Operand o, std::uint32_t qs, std::uint32_t kvs, std::uint64_t p1, std::uint64_t m1) const;
+    Cycle* tile_last_use(Operand o, std::uint32_t qs, std::uint32_t kvs);
+    std::vector<Cycle>& state_ready(Operand o);
+    const std::vector<Cycle>& state_ready(Operand o) const;
     Cycle dma(Tensor t, const TensorLayout& l, std::uint64_t b, std::uint64_t h, std::uint64_t row0,
               std::uint32_t rows, std::uint32_t row_elems, std::uint64_t glb_word, bool store, Cycle ready);
     TileCoord coord(std::uint64_t blk, std::uint64_t m1, std::uint64_t p1) const;

@@ -80,7 +80,7 @@ OpBinding read_binding(const YamlMap& m, Program program) {
     const auto kind = array_from_name(array);
     if (!kind) m.fail("array", "expected pe2d or pe1d, got '" + array + "'");
     b.array = *kind;
-    b.cycles = read_cost(m, "cycles", "1");
+    b.cycles = read_cost(m, "cycles", std::string(op_spec(b.op).default_cycles).c_str());
     b.result_latency = read_cost(m, "result_latency", "0");
     b.glb_write = m.boolean("glb_write", false);
     if ((b.glb_write || m.has("glb_reads")) && program != Program::OnePass)

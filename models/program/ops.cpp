@@ -1,21 +1,197 @@
 #include "program/ops.h"
 
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "program/tile_registers.h"
+
 namespace fusemax {
 namespace {
-constexpr std::array<std::string_view, kOpCount> kOpNames = {
-    "QK", "LM", "RM", "SLN", "SLD", "PRM", "SPD", "RD", "SLNV", "SPNV", "RNV", "AV", "MX", "SN", "SD", "A", "AVM"};
-constexpr std::array<std::string_view, kArrayCount> kArrayNames = {"pe2d", "pe1d"};
 
-ActionCounts exps(std::uint64_t n, const ExpActions& exp) {
-    return {n * exp.mac, n * exp.add, 0, n * exp.exp, 0};
+constexpr std::array<std::string_view, kArrayCount> kArrayNames = {"pe2d", "pe1d"};
+constexpr float kNegInf = -std::numeric_limits<float>::infinity();
+
+// The kernels: each op's arithmetic, in fp32, on the valid part of the tile. C is the register row
+// stride (the array's columns).
+
+void qk(TileRegisters& r, const OpExtent& x, bool, float*) {
+    // Each PE (m, p) accumulates over e in order; Q is skewed to [e][p] as it enters.
+    const std::size_t nm = x.rows, np = x.cols, C = r.cols(), E = r.e();
+    const float* q = r.operand(Operand::QTile);
+    const float* k = r.operand(Operand::KTile);
+    float* qt = r.scratch();
+    float* out = r.value(TileValue::QK);
+    for (std::size_t p = 0; p < np; ++p)
+        for (std::size_t e = 0; e < E; ++e) qt[e * C + p] = q[p * E + e];
+    for (std::size_t m = 0; m < nm; ++m) {
+        float* row = out + m * C;
+        std::fill(row, row + np, 0.0f);
+        for (std::size_t e = 0; e < E; ++e) {
+            const float kv = k[m * E + e];
+            const float* qe = qt + e * C;
+            for (std::size_t p = 0; p < np; ++p) row[p] += kv * qe[p];
+        }
+    }
 }
+
+void lm(TileRegisters& r, const OpExtent& x, bool, float*) {
+    const std::size_t C = r.cols();
+    const float* s = r.value(TileValue::QK);
+    float* out = r.value(TileValue::LM);
+    std::fill(out, out + x.cols, kNegInf);
+    for (std::size_t m = 0; m < x.rows; ++m)
+        for (std::size_t p = 0; p < x.cols; ++p) out[p] = std::max(out[p], s[m * C + p]);
+}
+
+void rm(TileRegisters& r, const OpExtent& x, bool first, float*) {
+    float* state = r.operand(Operand::RunningMax);
+    float* old_max = r.value(TileValue::RmOld);
+    float* new_max = r.value(TileValue::RmNew);
+    const float* local = r.value(TileValue::LM);
+    for (std::size_t p = 0; p < x.cols; ++p) {
+        old_max[p] = first ? kNegInf : state[p];
+        new_max[p] = std::max(old_max[p], local[p]);
+        state[p] = new_max[p];
+    }
+}
+
+void sln(TileRegisters& r, const OpExtent& x, bool, float*) {
+    const std::size_t C = r.cols();
+    const float* s = r.value(TileValue::QK);
+    const float* max = r.value(TileValue::RmNew);
+    float* out = r.value(TileValue::SLN);
+    for (std::size_t m = 0; m < x.rows; ++m)
+        for (std::size_t p = 0; p < x.cols; ++p) out[m * C + p] = std::exp(s[m * C + p] - max[p]);
+}
+
+void sld(TileRegisters& r, const OpExtent& x, bool, float*) {
+    const std::size_t C = r.cols();
+    const float* n = r.value(TileValue::SLN);
+    float* out = r.value(TileValue::SLD);
+    std::fill(out, out + x.cols, 0.0f);
+    for (std::size_t m = 0; m < x.rows; ++m)
+        for (std::size_t p = 0; p < x.cols; ++p) out[p] += n[m * C + p];
+}
+
+void prm(TileRegisters& r, const OpExtent& x, bool first, float*) {
+    // On the first key tile there is no old state to rescale (RM was -inf).
+    const float* old_max = r.value(TileValue::RmOld);
+    const float* new_max = r.value(TileValue::RmNew);
+    float* out = r.value(TileValue::PRM);
+    for (std::size_t p = 0; p < x.cols; ++p) out[p] = first ? 0.0f : std::exp(old_max[p] - new_max[p]);
+    if (r.fault == DatapathFault::Rescale && !first) std::fill(out, out + x.cols, 1.0f);
+}
+
+void spd(TileRegisters& r, const OpExtent& x, bool first, float*) {
+    const float* rescale = r.value(TileValue::PRM);
+    const float* state = r.operand(Operand::RunningDen);
+    float* out = r.value(TileValue::SPD);
+    for (std::size_t p = 0; p < x.cols; ++p) out[p] = rescale[p] * (first ? 0.0f : state[p]);
+}
+
+void rd(TileRegisters& r, const OpExtent& x, bool, float*) {
+    const float* scaled = r.value(TileValue::SPD);
+    const float* local = r.value(TileValue::SLD);
+    float* state = r.operand(Operand::RunningDen);
+    float* out = r.value(TileValue::RD);
+    for (std::size_t p = 0; p < x.cols; ++p) state[p] = out[p] = scaled[p] + local[p];
+}
+
+void slnv(TileRegisters& r, const OpExtent& x, bool, float*) {
+    const std::size_t nm = x.rows, np = x.cols, C = r.cols(), F = r.f();
+    const float* v = r.operand(Operand::VTile);
+    const float* n = r.value(TileValue::SLN);
+    float* out = r.value(TileValue::SLNV);
+    std::fill(out, out + F * C, 0.0f);
+    const std::size_t keys = nm - (r.fault == DatapathFault::DropKey && nm > 1 ? 1 : 0);
+    for (std::size_t m = 0; m < keys; ++m)
+        for (std::size_t f = 0; f < F; ++f) {
+            const float vv = v[m * F + f];
+            float* acc = out + f * C;
+            const float* s = n + m * C;
+            for (std::size_t p = 0; p < np; ++p) acc[p] += vv * s[p];
+        }
+}
+
+void spnv(TileRegisters& r, const OpExtent& x, bool first, float*) {
+    const std::size_t C = r.cols(), F = r.f();
+    const float* rescale = r.value(TileValue::PRM);
+    const float* state = r.operand(Operand::RunningNum);
+    float* out = r.value(TileValue::SPNV);
+    for (std::size_t f = 0; f < F; ++f)
+        for (std::size_t p = 0; p < x.cols; ++p) out[f * C + p] = rescale[p] * (first ? 0.0f : state[p * F + f]);
+}
+
+void rnv(TileRegisters& r, const OpExtent& x, bool, float*) {
+    const std::size_t C = r.cols(), F = r.f();
+    const float* scaled = r.value(TileValue::SPNV);
+    const float* local = r.value(TileValue::SLNV);
+    float* state = r.operand(Operand::RunningNum);
+    float* out = r.value(TileValue::RNV);
+    for (std::size_t f = 0; f < F; ++f)
+        for (std::size_t p = 0; p < x.cols; ++p) {
+            out[f * C + p] = scaled[f * C + p] + local[f * C + p];
+            state[p * F + f] = out[f * C + p];
+        }
+}
+
+void av(TileRegisters& r, const OpExtent& x, bool, float* out) {
+    const std::size_t F = r.f();
+    const float* num = r.operand(Operand::RunningNum);
+    const float* den = r.operand(Operand::RunningDen);
+    for (std::size_t p = 0; p < x.cols; ++p)
+        for (std::size_t f = 0; f < F; ++f) out[p * F + f] = num[p * F + f] / den[p];
+}
+
+// The table: one row per op, in the order of Op.
+std::array<OpSpec, kOpCount> make_table() {
+    using O = Op;
+    using V = TileValue;
+    using D = Operand;
+    using S = Size;
+    std::array<OpSpec, kOpCount> t{{
+        {O::QK, "QK", {}, {V::QK}, {D::QTile, D::KTile}, {}, S::ScoresE, S::None, S::None, S::None, S::None, "E", qk},
+        {O::LM, "LM", {O::QK}, {V::LM}, {}, {}, S::None, S::None, S::Scores, S::None, S::None, "1", lm},
+        {O::RM, "RM", {O::LM}, {V::RmOld, V::RmNew}, {D::RunningMax}, {D::RunningMax}, S::None, S::None, S::Cols,
+         S::None, S::None, "1", rm},
+        {O::SLN, "SLN", {O::QK, O::RM}, {V::SLN}, {}, {}, S::None, S::None, S::None, S::None, S::Scores, "7", sln},
+        {O::SLD, "SLD", {O::SLN}, {V::SLD}, {}, {}, S::None, S::Scores, S::None, S::None, S::None, "1", sld},
+        {O::PRM, "PRM", {O::RM}, {V::PRM}, {}, {}, S::None, S::None, S::None, S::None, S::Cols, "7", prm},
+        {O::SPD, "SPD", {O::PRM}, {V::SPD}, {D::RunningDen}, {}, S::Cols, S::None, S::None, S::None, S::None, "1", spd},
+        {O::RD, "RD", {O::SPD, O::SLD}, {V::RD}, {}, {D::RunningDen}, S::None, S::Cols, S::None, S::None, S::None, "1",
+         rd},
+        {O::SLNV, "SLNV", {O::SLN}, {V::SLNV}, {D::VTile}, {}, S::ScoresF, S::None, S::None, S::None, S::None, "F",
+         slnv},
+        {O::SPNV, "SPNV", {O::PRM}, {V::SPNV}, {D::RunningNum}, {}, S::ColsF, S::None, S::None, S::None, S::None, "F",
+         spnv},
+        {O::RNV, "RNV", {O::SPNV, O::SLNV}, {V::RNV}, {}, {D::RunningNum}, S::None, S::ColsF, S::None, S::None,
+         S::None, "F", rnv},
+        {O::AV, "AV", {O::RD, O::RNV}, {}, {D::RunningNum, D::RunningDen}, {}, S::None, S::None, S::None, S::ColsF,
+         S::None, "F", av},
+        {O::MX, "MX", {O::QK}, {}, {}, {}, S::None, S::None, S::Scores, S::None, S::None, "ROWS", nullptr},
+        {O::SN, "SN", {O::QK, O::MX}, {}, {}, {}, S::None, S::None, S::None, S::None, S::Scores, "ROWS", nullptr},
+        {O::SD, "SD", {O::SN}, {}, {}, {}, S::None, S::Scores, S::None, S::None, S::None, "ROWS", nullptr},
+        {O::A, "A", {O::SN, O::SD}, {}, {}, {}, S::None, S::None, S::None, S::Scores, S::None, "ROWS", nullptr},
+        {O::AVM, "AVM", {O::A}, {}, {}, {}, S::ScoresF, S::None, S::None, S::None, S::None, "F", nullptr},
+    }};
+    return t;
+}
+
+const std::array<OpSpec, kOpCount>& table() {
+    static const std::array<OpSpec, kOpCount> t = make_table();
+    return t;
+}
+
 }  // namespace
 
-std::string_view op_name(Op op) { return kOpNames[index_of(op)]; }
+const OpSpec& op_spec(Op op) { return table()[index_of(op)]; }
+
+std::string_view op_name(Op op) { return op_spec(op).name; }
 
 std::optional<Op> op_from_name(std::string_view name) {
-    for (std::size_t i = 0; i < kOpCount; ++i)
-        if (kOpNames[i] == name) return static_cast<Op>(i);
+    for (const OpSpec& s : table())
+        if (s.name == name) return s.op;
     return std::nullopt;
 }
 
@@ -27,72 +203,58 @@ std::optional<ArrayKind> array_from_name(std::string_view name) {
     return std::nullopt;
 }
 
-std::vector<Op> op_inputs(Op op) {
-    switch (op) {
-        case Op::QK: return {};
-        case Op::LM: return {Op::QK};
-        case Op::RM: return {Op::LM};
-        case Op::SLN: return {Op::QK, Op::RM};
-        case Op::SLD: return {Op::SLN};
-        case Op::PRM: return {Op::RM};
-        case Op::SPD: return {Op::PRM};
-        case Op::RD: return {Op::SPD, Op::SLD};
-        case Op::SLNV: return {Op::SLN};
-        case Op::SPNV: return {Op::PRM};
-        case Op::RNV: return {Op::SPNV, Op::SLNV};
-        case Op::AV: return {Op::RD, Op::RNV};
-        case Op::MX: return {Op::QK};
-        case Op::SN: return {Op::QK, Op::MX};
-        case Op::SD: return {Op::SN};
-        case Op::A: return {Op::SN, Op::SD};
-        case Op::AVM: return {Op::A};
+std::uint64_t size_of(Size s, std::uint64_t rows, std::uint64_t cols, std::uint64_t e, std::uint64_t f) {
+    switch (s) {
+        case Size::None: return 0;
+        case Size::Scores: return rows * cols;
+        case Size::Cols: return cols;
+        case Size::ColsF: return cols * f;
+        case Size::ColsE: return cols * e;
+        case Size::RowsE: return rows * e;
+        case Size::RowsF: return rows * f;
+        case Size::ScoresE: return rows * cols * e;
+        case Size::ScoresF: return rows * cols * f;
     }
-    return {};
+    return 0;
 }
+
+Size value_size(TileValue v) {
+    switch (v) {
+        case TileValue::QK:
+        case TileValue::SLN: return Size::Scores;
+        case TileValue::SLNV:
+        case TileValue::SPNV:
+        case TileValue::RNV: return Size::ColsF;
+        default: return Size::Cols;
+    }
+}
+
+Size operand_size(Operand o) {
+    switch (o) {
+        case Operand::QTile: return Size::ColsE;
+        case Operand::KTile: return Size::RowsE;
+        case Operand::VTile: return Size::RowsF;
+        case Operand::RunningMax:
+        case Operand::RunningDen: return Size::Cols;
+        case Operand::RunningNum: return Size::ColsF;
+    }
+    return Size::None;
+}
+
+const std::vector<Op>& op_inputs(Op op) { return op_spec(op).inputs; }
 
 std::uint64_t op_result_words(Op op, std::uint64_t rows, std::uint64_t cols, std::uint64_t f) {
-    switch (op) {
-        case Op::QK:
-        case Op::SLN: return rows * cols;
-        case Op::LM:
-        case Op::SLD:
-        case Op::PRM:
-        case Op::SPD:
-        case Op::RD: return cols;
-        case Op::SLNV:
-        case Op::SPNV:
-        case Op::RNV: return f * cols;
-        default: return 0;
-    }
+    const OpSpec& s = op_spec(op);
+    return s.outputs.size() == 1 ? size_of(value_size(s.outputs.front()), rows, cols, 0, f) : 0;
 }
 
-bool is_three_pass_op(Op op) {
-    return op == Op::QK || op == Op::MX || op == Op::SN || op == Op::SD || op == Op::A || op == Op::AVM;
-}
+bool is_three_pass_op(Op op) { return op == Op::QK || !op_spec(op).kernel; }
 
 ActionCounts op_actions(Op op, const OpExtent& x, const ExpActions& exp) {
-    const std::uint64_t scores = std::uint64_t{x.rows} * x.cols;
-    const std::uint64_t cols = x.cols;
-    switch (op) {
-        case Op::QK: return {scores * x.e, 0, 0, 0, 0};
-        case Op::LM: return {0, 0, scores, 0, 0};
-        case Op::SLN: return exps(scores, exp);
-        case Op::SLD: return {0, scores, 0, 0, 0};
-        case Op::SLNV: return {scores * x.f, 0, 0, 0, 0};
-        case Op::RM: return {0, 0, cols, 0, 0};
-        case Op::PRM: return exps(cols, exp);
-        case Op::SPD: return {cols, 0, 0, 0, 0};
-        case Op::RD: return {0, cols, 0, 0, 0};
-        case Op::SPNV: return {cols * x.f, 0, 0, 0, 0};
-        case Op::RNV: return {0, cols * x.f, 0, 0, 0};
-        case Op::AV: return {0, 0, 0, 0, cols * x.f};
-        case Op::MX: return {0, 0, scores, 0, 0};
-        case Op::SN: return exps(scores, exp);
-        case Op::SD: return {0, scores, 0, 0, 0};
-        case Op::A: return {0, 0, 0, 0, scores};
-        case Op::AVM: return {scores * x.f, 0, 0, 0, 0};
-    }
-    return {};
+    const OpSpec& s = op_spec(op);
+    auto n = [&x](Size size) { return size_of(size, x.rows, x.cols, x.e, x.f); };
+    const std::uint64_t exps = n(s.exps);
+    return {n(s.macs) + exps * exp.mac, n(s.adds) + exps * exp.add, n(s.maxes), exps * exp.exp, n(s.divides)};
 }
 
 ActionCounts op_action_kinds(Op op, const ExpActions& exp) {

@@ -20,13 +20,25 @@ inline constexpr std::size_t kOnePassOpCount = 12;
 enum class ArrayKind : std::uint8_t { Pe2d, Pe1d };
 inline constexpr std::size_t kArrayCount = 2;
 
+// Values an op leaves in its array's registers for the ops after it (forwarded to the other array
+// or routed through the GLB when a consumer sits there).
+enum class TileValue : std::uint8_t { QK, LM, RmOld, RmNew, SLN, SLD, PRM, SPD, RD, SLNV, SPNV, RNV };
+inline constexpr std::size_t kTileValueCount = 12;
+
+// What an op reads from the GLB before it runs (operand tiles, running state) or writes there
+// after it (running state).
+enum class Operand : std::uint8_t { QTile, KTile, VTile, RunningMax, RunningDen, RunningNum };
+inline constexpr std::size_t kOperandCount = 6;
+
+inline constexpr std::size_t index_of(Op op) { return static_cast<std::size_t>(op); }
+inline constexpr std::size_t index_of(ArrayKind a) { return static_cast<std::size_t>(a); }
+inline constexpr std::size_t index_of(TileValue v) { return static_cast<std::size_t>(v); }
+inline constexpr std::size_t index_of(Operand o) { return static_cast<std::size_t>(o); }
+
 std::string_view op_name(Op op);
 std::optional<Op> op_from_name(std::string_view name);
 std::string_view array_name(ArrayKind array);
 std::optional<ArrayKind> array_from_name(std::string_view name);
-
-inline constexpr std::size_t index_of(Op op) { return static_cast<std::size_t>(op); }
-inline constexpr std::size_t index_of(ArrayKind a) { return static_cast<std::size_t>(a); }
 
 // Counts of primitive actions; the energy table prices each one.
 struct ActionCounts {
@@ -71,15 +83,47 @@ struct OpExtent {
     std::uint32_t f = 0;
 };
 
+// How much of something an op instance or a register holds, in terms of its extent: a score tile
+// (rows x cols), one per query column (cols), F per query column (f x cols), a query-major operand
+// (cols x e), key-major operands (rows x e, rows x f), or nothing.
+enum class Size : std::uint8_t { None, Scores, Cols, ColsF, ColsE, RowsE, RowsF, ScoresE, ScoresF };
+std::uint64_t size_of(Size s, std::uint64_t rows, std::uint64_t cols, std::uint64_t e, std::uint64_t f);
+
+class TileRegisters;
+// An op's arithmetic on one array's registers (functional mode), on the valid x.rows x x.cols part
+// of the tile. `first`: the running state starts at its identity (first key tile). `out`: where an
+// op with an output to memory writes it (AV: the O tile [p][f]).
+using Kernel = void (*)(TileRegisters& r, const OpExtent& x, bool first, float* out);
+
+// Everything the model knows about one op, in one row of one table: the datapath, the PE arrays,
+// the dependency tracking of the programs and the energy accounting all read it.
+struct OpSpec {
+    Op op;
+    std::string_view name;
+    std::vector<Op> inputs;          // ops of the same tile step whose results it reads
+    std::vector<TileValue> outputs;  // values it leaves in registers
+    std::vector<Operand> reads;      // fetched from the GLB when it starts
+    std::vector<Operand> writes;     // written to the GLB when it ends (running state)
+    // Actions per instance: the size each kind scales with; exps are exp(x - m) evaluations, charged
+    // as the array's ExpActions.
+    Size macs = Size::None, adds = Size::None, maxes = Size::None, divides = Size::None, exps = Size::None;
+    std::string_view default_cycles;  // cycle cost when a configuration gives none (FuseMax's)
+    Kernel kernel = nullptr;          // null: the op runs in timing mode only (the 3-pass ops)
+};
+
+const OpSpec& op_spec(Op op);
+
+// Sizes of a register value and of a GLB operand.
+Size value_size(TileValue v);
+Size operand_size(Operand o);
+
 // The ops whose results `op` reads within a tile step (the 1-pass cascade's dataflow, reference
 // section 2). Running state carried between key tiles (RM, RD, RNV) is not listed here.
-std::vector<Op> op_inputs(Op op);
+const std::vector<Op>& op_inputs(Op op);
 
-// Words of the result a one-pass op leaves in an array with `cols` columns, laid out as the
-// registers hold it: a score tile ([rows][cols]: QK, SLN), one value per query column ([cols]: LM,
-// SLD, PRM, SPD, RD) or one row of F values per query column ([f][cols]: SLNV, SPNV, RNV). Zero for
-// ops whose result cannot be routed through the GLB: RM (two results, the old and new running
-// max), AV (writes O) and the 3-pass ops.
+// Words of the single result an op leaves in an array with `cols` columns, as the registers hold
+// it; zero for ops whose result cannot be routed through the GLB (RM has two, AV and the 3-pass
+// ops none).
 std::uint64_t op_result_words(Op op, std::uint64_t rows, std::uint64_t cols, std::uint64_t f);
 
 // Ops of the 3-pass program (QK, MX, SN, SD, A, AVM).

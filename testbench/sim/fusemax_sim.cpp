@@ -6,7 +6,7 @@
 #include <iostream>
 #include <memory>
 
-#include "pe/tile_datapath.h"
+#include "program/tile_registers.h"
 #include "config/arch_config.h"
 #include "config/config_error.h"
 #include "config/yaml_map.h"
@@ -87,7 +87,7 @@ void check_host_memory(const ArchConfig& a, const Workload& w, const Job& job, c
     const std::uint64_t outputs = (4 + 8) * pairs * w.seq_q * w.v_dim;  // O read back, fp64 reference
     const std::uint64_t platform = job.packed_end();
     const std::uint64_t chip = 4 * a.glb_capacity_words() +
-                               2 * TileDatapath::bytes(a.pe2d.rows, a.pe2d.cols, w.head_dim, w.v_dim);
+                               2 * TileRegisters::bytes(a.pe2d.rows, a.pe2d.cols, w.head_dim, w.v_dim);
     const std::uint64_t process = 64ull << 20;  // the program, SystemC and the standard library
     const std::uint64_t need = inputs + outputs + platform + chip + process;
     HostMemory have = available_host_memory();

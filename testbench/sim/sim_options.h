@@ -4,7 +4,7 @@
 #include <string>
 
 #include "protocol/dma.h"
-#include "pe/tile_datapath.h"
+#include "program/tile_registers.h"
 #include "config/workload.h"
 
 namespace fusemax {
