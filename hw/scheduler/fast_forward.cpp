@@ -18,9 +18,9 @@ void LoopFastForward::record(std::uint64_t i, Cycle horizon, std::vector<Cycle> 
     s.relative = std::move(relative);
 }
 
-std::uint64_t LoopFastForward::after(std::uint64_t i, std::uint64_t count, const KindOf& kind,
+std::uint64_t LoopFastForward::after(std::uint64_t i, std::uint64_t count, bool like_previous,
+                                     const std::function<bool(std::uint64_t)>& like_this,
                                      const std::vector<Cycle*>& times) {
-    if (!ctx_.fast_forward_enabled()) return 0;
     std::vector<Cycle*> all = times;
     for (Cycle* t : ctx_.own_times(uses_)) all.push_back(t);
     const Cycle h = ctx_.horizon(uses_);
@@ -30,15 +30,13 @@ std::uint64_t LoopFastForward::after(std::uint64_t i, std::uint64_t count, const
     for (Cycle c : ctx_.probe(h)) relative.push_back(c);
 
     const Snapshot& old = history_[i % 2];
-    const bool periodic = old.valid && old.iteration + 2 == i && i >= 1 && kind(i) == kind(i - 1) &&
-                          old.relative == relative;
+    const bool periodic = old.valid && old.iteration + 2 == i && like_previous && old.relative == relative;
     if (!periodic) {
         record(i, h, std::move(relative));
         return 0;
     }
-    const std::uint64_t k = kind(i);
     std::uint64_t run = 0;
-    while (i + 1 + run < count && kind(i + 1 + run) == k) ++run;
+    while (i + 1 + run < count && like_this(i + 1 + run)) ++run;
     const std::uint64_t periods = run / 2;
     if (periods == 0) {
         record(i, h, std::move(relative));

@@ -85,21 +85,26 @@ void FlatProgram::spill(bool store, std::uint64_t words, const TileCoord& at, Cy
 // Tiles differ by their number of query rows (the last may be ragged), at the start of a (b, h)
 // (on-chip Q/V loads), and at the ends of the job. Iteration g also starts tile g + 1's QK and
 // finishes tile g - 1's AV, so their sizes belong to it too.
-std::uint64_t FlatProgram::kind(std::uint64_t g) const {
+QueryTileKind FlatProgram::kind(std::uint64_t g) const {
     const std::uint64_t t = g % tiles_;
-    const std::uint64_t next_rows = g + 1 < total_ ? rows_of((g + 1) % tiles_) : 0;
-    const std::uint64_t prev_rows = g > 0 ? rows_of((g - 1) % tiles_) : 0;
-    return (rows_of(t) << 40) ^ (next_rows << 20) ^ (prev_rows << 4) ^ (t == 0 ? 1 : 0) ^
-           ((g + 1) % tiles_ == 0 ? 2 : 0) ^ (g == 0 ? 4 : 0) ^ (g + 1 == total_ ? 8 : 0);
+    return {rows_of(t),   g + 1 < total_ ? rows_of((g + 1) % tiles_) : 0, g > 0 ? rows_of((g - 1) % tiles_) : 0,
+            t == 0,       (g + 1) % tiles_ == 0,
+            g == 0,       g + 1 == total_};
 }
 
 std::uint64_t FlatProgram::subtiles(std::uint64_t g) const {
     return (rows_of(g % tiles_) + t_.p0 - 1) / t_.p0;
 }
 
+ProgramFactory FlatProgram::factory() {
+    return {&FlatProgram::validate, [](ProgramContext& ctx, const Tiling& t, const GlbPlan&) {
+                return std::make_unique<FlatProgram>(ctx, t);
+            }};
+}
+
 void FlatProgram::run() {
     qk_phase(0, 0, t_.m1);
-    auto pair_kind = [this](std::uint64_t p) { return std::uint64_t((p == 0 ? 1 : 0) | (p + 1 == pairs_ ? 2 : 0)); };
+    auto pair_kind = [this](std::uint64_t p) { return PairKind{p == 0, p + 1 == pairs_}; };
     for (std::uint64_t pair = 0; pair < pairs_; ++pair) {
         inner_.reset();
         auto tile_kind = [this, pair](std::uint64_t t) { return kind(pair * tiles_ + t); };

@@ -5,6 +5,8 @@
 
 #include "config/flat_dataflow.h"
 #include "scheduler/fast_forward.h"
+#include "scheduler/iteration_kinds.h"
+#include "scheduler/program.h"
 #include "scheduler/program_io.h"
 #include "tiling/tiling.h"
 
@@ -28,10 +30,11 @@ namespace fusemax {
 // tiles, so transfers reach the DRAM channel in the order they become ready and the arrays and the
 // channel overlap as the reference's max(bytes / bandwidth, 2D, 1D) assumes.
 // Timing mode only.
-class FlatProgram {
+class FlatProgram final : public Program {
 public:
     FlatProgram(ProgramContext& ctx, const Tiling& tiling);
-    void run();
+    void run() override;
+    static ProgramFactory factory();
     // Throws ConfigError when the table has no dataflow for the shape or the GLB cannot hold it.
     static void validate(const ArchConfig& arch, const Workload& w, const Tiling& t);
 
@@ -75,7 +78,7 @@ private:
     std::uint64_t glb_word(std::uint64_t words);
     std::uint64_t rows_of(std::uint64_t t) const;
     TileCoord coord(std::uint64_t g, std::uint64_t m1, std::uint64_t j) const;
-    std::uint64_t kind(std::uint64_t g) const;
+    QueryTileKind kind(std::uint64_t g) const;
 };
 
 }  // namespace fusemax

@@ -45,20 +45,23 @@ TileCoord OnePassProgram::coord(std::uint64_t blk, std::uint64_t m1, std::uint64
 
 // What a row does, as far as timing and counts go: its key tile size, whether it is the first or
 // last key tile, and which loads it triggers (the K/V row kv_slots ahead, the next Q block).
-std::uint64_t OnePassProgram::row_kind(std::uint64_t blk, std::uint64_t m1) const {
-    const std::uint64_t row = blk * t_.m1 + m1;
-    const std::uint64_t ahead = row + plan_.kv_slots;
-    const std::uint64_t ahead_keys = ahead < rows_ ? t_.keys_in(ahead % t_.m1) : 0;
-    const bool q_load = plan_.q_slots == 2 && m1 == 0 && blk + 1 < blocks_;
-    return (std::uint64_t{t_.keys_in(m1)} << 32) ^ (ahead_keys << 8) ^ (m1 == 0 ? 1 : 0) ^
-           (m1 + 1 == t_.m1 ? 2 : 0) ^ (q_load ? 4 : 0);
+RowKind OnePassProgram::row_kind(std::uint64_t blk, std::uint64_t m1) const {
+    const std::uint64_t ahead = blk * t_.m1 + m1 + plan_.kv_slots;
+    return {t_.keys_in(m1), ahead < rows_ ? t_.keys_in(ahead % t_.m1) : 0, m1 == 0, m1 + 1 == t_.m1,
+            plan_.q_slots == 2 && m1 == 0 && blk + 1 < blocks_};
 }
 
 // Blocks differ only by a ragged last query tile and near the end of the job (fewer loads ahead).
-std::uint64_t OnePassProgram::block_kind(std::uint64_t blk) const {
-    const bool ragged = (blk % t_.p2) + 1 == t_.p2 && t_.last_p0 != t_.p0;
-    const bool near_end = blk + 2 >= blocks_;
-    return (ragged ? 1 : 0) | (near_end ? 2 : 0) | (blk == 0 ? 4 : 0);
+BlockKind OnePassProgram::block_kind(std::uint64_t blk) const {
+    return {(blk % t_.p2) + 1 == t_.p2 && t_.last_p0 != t_.p0, blk == 0, blk + 2 >= blocks_};
+}
+
+// Tiling and the GLB plan are checked by choose_tiling, for every program.
+ProgramFactory OnePassProgram::factory() {
+    return {[](const ArchConfig&, const Workload&, const Tiling&) {},
+            [](ProgramContext& ctx, const Tiling& t, const GlbPlan& plan) {
+                return std::make_unique<OnePassProgram>(ctx, t, plan);
+            }};
 }
 
 void OnePassProgram::run() {

@@ -4,7 +4,8 @@
 #include <vector>
 
 #include "scheduler/fast_forward.h"
-#include "scheduler/program_context.h"
+#include "scheduler/iteration_kinds.h"
+#include "scheduler/program.h"
 #include "tiling/tiling.h"
 
 namespace fusemax {
@@ -13,10 +14,11 @@ namespace fusemax {
 // m1 (K and V tiles streamed past it), p1 (tile steps), AV after the last key tile of each query
 // tile. Loads are issued as soon as a GLB slot is free; each op is issued when its inputs are
 // ready. Rows of key tiles and whole Q blocks are fast-forwarded once periodic.
-class OnePassProgram {
+class OnePassProgram final : public Program {
 public:
     OnePassProgram(ProgramContext& ctx, const Tiling& tiling, const GlbPlan& plan);
-    void run();
+    void run() override;
+    static ProgramFactory factory();
 
 private:
     ProgramContext& ctx_;
@@ -60,8 +62,8 @@ private:
     Cycle dma(Tensor t, const TensorLayout& l, std::uint64_t b, std::uint64_t h, std::uint64_t row0,
               std::uint32_t rows, std::uint32_t row_elems, std::uint64_t glb_word, bool store, Cycle ready);
     TileCoord coord(std::uint64_t blk, std::uint64_t m1, std::uint64_t p1) const;
-    std::uint64_t row_kind(std::uint64_t blk, std::uint64_t m1) const;
-    std::uint64_t block_kind(std::uint64_t blk) const;
+    RowKind row_kind(std::uint64_t blk, std::uint64_t m1) const;
+    BlockKind block_kind(std::uint64_t blk) const;
 };
 
 }  // namespace fusemax

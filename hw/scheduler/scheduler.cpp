@@ -6,9 +6,7 @@
 #include "protocol/word_port.h"
 #include "config/config_error.h"
 #include "util/checked_math.h"
-#include "scheduler/flat_program.h"
-#include "scheduler/one_pass_program.h"
-#include "scheduler/unfused_program.h"
+#include "scheduler/program.h"
 #include "util/hex.h"
 
 namespace fusemax {
@@ -29,6 +27,7 @@ Scheduler::Scheduler(const sc_core::sc_module_name& name, const ArchConfig& arch
     report_gp_.set_extension(new JobReport);
     report_gp_.set_command(tlm::TLM_IGNORE_COMMAND);
     csr2sched.register_b_transport(this, &Scheduler::command);
+    program_factory(arch_.schedule.program);  // a configuration naming no registered program fails here
     for (const OpBinding& b : arch_.schedule.ops) array_of_[index_of(b.op)] = b.array;
     quantum_.set_global_quantum(clock_.at(100000));
     SC_HAS_PROCESS(Scheduler);
@@ -71,16 +70,12 @@ void Scheduler::start(const Job& job) {
     if (busy_) throw ConfigError(std::string(name()) + ": a job is already running");
     validate_workload(job.shape, "job");
     validate_layouts(job);
-    if (job.functional && arch_.schedule.program != Program::OnePass)
-        throw ConfigError(arch_.source + ": design '" + arch_.design +
-                          "' (a 3-pass program) runs in timing mode only: use --mode timing");
+    if (job.functional && !arch_.schedule.program_spec().functional)
+        throw ConfigError(arch_.source + ": design '" + arch_.design + "' (program " + arch_.schedule.program +
+                          ") runs in timing mode only: use --mode timing");
     Tiling tiling = choose_tiling(arch_, job.shape);
     const Cycle qk_cycles = validate_costs(job.shape);
-    switch (arch_.schedule.program) {
-        case Program::OnePass: break;
-        case Program::Unfused: UnfusedProgram::validate(arch_, job.shape, tiling); break;
-        case Program::Flat: FlatProgram::validate(arch_, job.shape, tiling); break;
-    }
+    program_factory(arch_.schedule.program).validate(arch_, job.shape, tiling);
     // Every program runs QK once per tile step: if that alone outlasts simulated time, refuse now.
     const auto qk_total = checked_product({job.shape.pairs(), tiling.m1, tiling.query_tiles, qk_cycles});
     if (!qk_total || *qk_total > clock_.max_cycle())
@@ -196,11 +191,7 @@ void Scheduler::run_job() {
     stats_.job_start = stats_.compute_start = stats_.compute_end = t0_;
     stats_.tile_steps = 0;
     stats_.busy_cycles.fill(0);
-    switch (arch_.schedule.program) {
-        case Program::OnePass: OnePassProgram(*this, tiling_, plan_).run(); break;
-        case Program::Unfused: UnfusedProgram(*this, tiling_).run(); break;
-        case Program::Flat: FlatProgram(*this, tiling_).run(); break;
-    }
+    program_factory(arch_.schedule.program).create(*this, tiling_, plan_)->run();
     flush();
     if (glb_) glb_->job_ended(end_all_);  // the job's data is dead once it has completed
     // Let simulated time reach the completion of the last transfer.

@@ -70,16 +70,20 @@ std::uint64_t UnfusedProgram::ring_word(std::uint64_t m1, std::uint64_t which) c
 
 // A row's key tile size, whether it is the first or last key tile, and the size of the tile it
 // streams ahead (`distance` rows on, possibly in the next block).
-std::uint64_t UnfusedProgram::row_kind(std::uint64_t blk, std::uint64_t m1, std::uint64_t distance) const {
+RowKind UnfusedProgram::row_kind(std::uint64_t blk, std::uint64_t m1, std::uint64_t distance) const {
     const std::uint64_t ahead = blk * t_.m1 + m1 + distance;
-    const std::uint64_t ahead_keys = ahead < blocks_ * t_.m1 ? t_.keys_in(ahead % t_.m1) : 0;
-    return (std::uint64_t{t_.keys_in(m1)} << 32) | (ahead_keys << 8) | (m1 == 0 ? 1 : 0) | (m1 + 1 == t_.m1 ? 2 : 0) |
-           (m1 == 0 && blk + 1 < blocks_ ? 4 : 0);
+    return {t_.keys_in(m1), ahead < blocks_ * t_.m1 ? t_.keys_in(ahead % t_.m1) : 0, m1 == 0, m1 + 1 == t_.m1,
+            m1 == 0 && blk + 1 < blocks_};
 }
 
-std::uint64_t UnfusedProgram::block_kind(std::uint64_t blk) const {
-    const bool ragged = (blk % t_.p2) + 1 == t_.p2 && t_.last_p0 != t_.p0;
-    return (ragged ? 1 : 0) | (blk == 0 ? 2 : 0) | (blk + 2 >= blocks_ ? 4 : 0);
+BlockKind UnfusedProgram::block_kind(std::uint64_t blk) const {
+    return {(blk % t_.p2) + 1 == t_.p2 && t_.last_p0 != t_.p0, blk == 0, blk + 2 >= blocks_};
+}
+
+ProgramFactory UnfusedProgram::factory() {
+    return {&UnfusedProgram::validate, [](ProgramContext& ctx, const Tiling& t, const GlbPlan&) {
+                return std::make_unique<UnfusedProgram>(ctx, t);
+            }};
 }
 
 void UnfusedProgram::run() {
@@ -163,8 +167,8 @@ void UnfusedProgram::softmax_kernel() {
     begin_kernel(kUsesPe1d | kUsesDram);
     // A row block's work: its query count and that of the next block, which it fills.
     auto kind = [this](std::uint64_t g) {
-        const std::uint64_t next = g + 1 < row_tiles_ ? t_.queries_in((g + 1) % t_.query_tiles) : 0;
-        return (std::uint64_t{t_.queries_in(g % t_.query_tiles)} << 32) | (next << 2) | (g == 0 ? 1 : 0);
+        return RowBlockKind{t_.queries_in(g % t_.query_tiles),
+                            g + 1 < row_tiles_ ? t_.queries_in((g + 1) % t_.query_tiles) : 0, g == 0};
     };
     for (std::uint64_t g = 0; g < row_tiles_; ++g) {
         softmax_row_block(g);

@@ -4,6 +4,8 @@
 #include <vector>
 
 #include "scheduler/fast_forward.h"
+#include "scheduler/iteration_kinds.h"
+#include "scheduler/program.h"
 #include "scheduler/program_io.h"
 #include "tiling/tiling.h"
 
@@ -21,10 +23,11 @@ namespace fusemax {
 //    O streams out after the last key tile.
 // Streams into a PE array are double buffered: the next tile may arrive while one is in use.
 // Timing mode only.
-class UnfusedProgram {
+class UnfusedProgram final : public Program {
 public:
     UnfusedProgram(ProgramContext& ctx, const Tiling& tiling);
-    void run();
+    void run() override;
+    static ProgramFactory factory();
     // Throws ConfigError when the GLB cannot hold the job's working set.
     static void validate(const ArchConfig& arch, const Workload& w, const Tiling& t);
 
@@ -68,9 +71,9 @@ private:
     Cycle load_q(std::uint64_t blk);
 
     TileCoord coord(std::uint64_t blk, std::uint64_t m1, std::uint64_t p1) const;
-    std::uint64_t row_kind(std::uint64_t blk, std::uint64_t m1, std::uint64_t distance) const;
+    RowKind row_kind(std::uint64_t blk, std::uint64_t m1, std::uint64_t distance) const;
     void stream_row(Tensor t, std::uint64_t row);
-    std::uint64_t block_kind(std::uint64_t blk) const;
+    BlockKind block_kind(std::uint64_t blk) const;
     std::uint32_t queries_of(std::uint64_t blk, std::uint64_t p1) const;
     std::uint64_t ring_word(std::uint64_t m1, std::uint64_t which) const;
 };

@@ -55,24 +55,18 @@ CostExpr read_cost(const YamlMap& m, std::string_view key, const char* fallback)
     }
 }
 
-std::vector<Op> program_ops(Program p) {
-    if (p == Program::OnePass)
-        return {Op::QK, Op::LM, Op::RM, Op::SLN, Op::SLD, Op::PRM, Op::SPD, Op::RD, Op::SLNV, Op::SPNV, Op::RNV, Op::AV};
-    return {Op::QK, Op::MX, Op::SN, Op::SD, Op::A, Op::AVM};
-}
-
-std::string op_list(Program p) {
+std::string op_list(const ProgramSpec& p) {
     std::string out;
-    for (Op op : program_ops(p)) out += (out.empty() ? "" : ", ") + std::string(op_name(op));
+    for (Op op : p.ops) out += (out.empty() ? "" : ", ") + std::string(op_name(op));
     return out;
 }
 
-OpBinding read_binding(const YamlMap& m, Program program) {
+OpBinding read_binding(const YamlMap& m, const ProgramSpec& program) {
     m.only_keys({"op", "array", "cycles", "result_latency", "glb_write", "glb_reads"});
     OpBinding b;
     const std::string name = m.string("op");
     const auto op = op_from_name(name);
-    const auto allowed = program_ops(program);
+    const auto& allowed = program.ops;
     if (!op || std::find(allowed.begin(), allowed.end(), *op) == allowed.end())
         m.fail("op", "unknown op '" + name + "' for this program (expected one of " + op_list(program) + ")");
     b.op = *op;
@@ -83,7 +77,7 @@ OpBinding read_binding(const YamlMap& m, Program program) {
     b.cycles = read_cost(m, "cycles", std::string(op_spec(b.op).default_cycles).c_str());
     b.result_latency = read_cost(m, "result_latency", "0");
     b.glb_write = m.boolean("glb_write", false);
-    if ((b.glb_write || m.has("glb_reads")) && program != Program::OnePass)
+    if ((b.glb_write || m.has("glb_reads")) && !program.tile_step_dataflow)
         m.fail(b.glb_write ? "glb_write" : "glb_reads",
                "only meaningful with schedule.program: one_pass (the 3-pass programs place their own tiles)");
     if (b.glb_write && op_result_words(b.op, 1, 1, 1) == 0)
@@ -105,32 +99,30 @@ OpBinding read_binding(const YamlMap& m, Program program) {
 ScheduleConfig read_schedule(const YamlMap& s) {
     s.only_keys({"program", "interleave", "overlap_next", "ops"});
     ScheduleConfig out;
-    const std::string program = s.string("program");
-    if (program == "one_pass") out.program = Program::OnePass;
-    else if (program == "unfused") out.program = Program::Unfused;
-    else if (program == "flat") out.program = Program::Flat;
-    else s.fail("program", "expected one_pass, unfused or flat, got '" + program + "'");
+    out.program = s.string("program");
+    const ProgramSpec* program = find_program(out.program);
+    if (!program) s.fail("program", "expected one of " + program_names() + ", got '" + out.program + "'");
     out.interleave = s.boolean("interleave", true);
 
     std::array<bool, kOpCount> seen{};
     std::size_t index = 0;
     for (const YAML::Node& item : s.list("ops")) {
         const YamlMap m(item, s.file(), s.key_path("ops[" + std::to_string(index++) + "]"));
-        const OpBinding b = read_binding(m, out.program);
+        const OpBinding b = read_binding(m, *program);
         if (seen[index_of(b.op)]) m.fail("op", "op '" + std::string(op_name(b.op)) + "' is listed twice");
         // Each array runs its ops in list order, so a one-pass op must follow the ops it reads.
-        if (out.program == Program::OnePass)
+        if (program->tile_step_dataflow)
             for (Op in : op_inputs(b.op))
                 if (!seen[index_of(in)])
                     m.fail("op", "op '" + std::string(op_name(b.op)) + "' is listed before its input '" +
                                      std::string(op_name(in)) + "'");
         seen[index_of(b.op)] = true;
         out.ops.push_back(b);
-        if (out.program != Program::OnePass) continue;
+        if (!program->tile_step_dataflow) continue;
         if (b.op == Op::AV) out.av = b;
         else out.step_ops.push_back(b);
     }
-    for (Op op : program_ops(out.program))
+    for (Op op : program->ops)
         if (!seen[index_of(op)]) s.fail("ops", "op '" + std::string(op_name(op)) + "' is missing");
     for (const OpBinding& b : out.ops)
         for (Op in : b.glb_reads)
@@ -156,6 +148,12 @@ const OpBinding& ScheduleConfig::binding(Op op) const {
     for (const OpBinding& b : ops)
         if (b.op == op) return b;
     throw std::logic_error("op " + std::string(op_name(op)) + " is not bound");
+}
+
+const ProgramSpec& ScheduleConfig::program_spec() const {
+    const ProgramSpec* p = find_program(program);
+    if (!p) throw std::logic_error("unknown program " + program);
+    return *p;
 }
 
 
@@ -288,7 +286,7 @@ static ArchConfig parse_arch_config(const std::string& path) {
 
     a.schedule = read_schedule(doc.map("schedule"));
     const std::filesystem::path dir = std::filesystem::path(path).parent_path();
-    if (a.schedule.program == Program::Flat) {
+    if (a.schedule.program_spec().needs_flat_table) {
         const YamlMap flat = doc.map("flat");
         flat.only_keys({"dataflow_table"});
         a.flat.dataflow_table = (dir / flat.string("dataflow_table")).lexically_normal().string();

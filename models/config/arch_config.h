@@ -8,6 +8,7 @@
 #include "config/flat_dataflow.h"
 #include "energy/energy_table.h"
 #include "program/ops.h"
+#include "program/programs.h"
 
 namespace fusemax {
 
@@ -44,12 +45,11 @@ struct OpBinding {
     std::vector<Op> glb_reads;  // inputs this op reads back from the GLB rather than its registers
 };
 
-// one_pass: FuseMax's cascade (FuseMax, +Architecture, +Cascade). unfused: QK, 3-pass softmax and
-// AV as three kernels through DRAM. flat: FLAT's fused per-query-tile dataflow.
-enum class Program : std::uint8_t { OnePass, Unfused, Flat };
-
 struct ScheduleConfig {
-    Program program = Program::OnePass;
+    // The design's attention program (models/program/programs.h): one_pass (FuseMax's cascade:
+    // FuseMax, +Architecture, +Cascade), unfused (QK, 3-pass softmax and AV as three kernels through
+    // DRAM) or flat (FLAT's fused per-query-tile dataflow).
+    std::string program = "one_pass";
     std::vector<OpBinding> step_ops;  // one_pass: issue order within a tile step; each array runs its ops in this order
     OpBinding av;                     // one_pass: once per query tile, after its last key tile
     std::vector<OpBinding> ops;       // every op of the program (one_pass: step ops then AV)
@@ -57,6 +57,7 @@ struct ScheduleConfig {
     std::vector<Op> overlap_next;     // without interleave: ops of step i that may overlap step i+1
 
     const OpBinding& binding(Op op) const;
+    const ProgramSpec& program_spec() const;
 };
 
 struct TilingConfig {

@@ -1,0 +1,55 @@
+#pragma once
+#include <cstdint>
+#include <tuple>
+#include <utility>
+
+namespace fusemax {
+
+// What makes one loop iteration's work differ from another's as far as timing and counts go:
+// fast-forward jumps only over runs of iterations of equal kind. Each kind is a plain struct whose
+// tie() lists its fields; kinds compare field by field.
+template <class Kind, class = decltype(std::declval<const Kind&>().tie())>
+bool operator==(const Kind& a, const Kind& b) {
+    return a.tie() == b.tie();
+}
+
+// A row of key tiles against a block of query tiles.
+struct RowKind {
+    std::uint32_t keys = 0;        // keys in this row's key tile (the last may be ragged)
+    std::uint32_t keys_ahead = 0;  // keys of the tile it streams ahead (0: none left)
+    bool first = false;            // the block's first key tile (running state starts)
+    bool last = false;             // the block's last key tile (AV, O stores)
+    bool loads_next_block = false;  // it loads the next block's Q
+    auto tie() const { return std::tie(keys, keys_ahead, first, last, loads_next_block); }
+};
+
+// A block of query tiles (one Q block in the GLB).
+struct BlockKind {
+    bool ragged = false;    // its last query tile is ragged
+    bool first = false;     // the job's first block
+    bool near_end = false;  // fewer loads ahead near the end of the job
+    auto tie() const { return std::tie(ragged, first, near_end); }
+};
+
+// A row block of the Unfused softmax kernel (and the one it fills ahead).
+struct RowBlockKind {
+    std::uint32_t queries = 0, next_queries = 0;
+    bool first = false;
+    auto tie() const { return std::tie(queries, next_queries, first); }
+};
+
+// A FLAT query tile: its rows, and those of the tiles whose QK and AV it overlaps.
+struct QueryTileKind {
+    std::uint64_t rows = 0, next_rows = 0, prev_rows = 0;
+    bool head_start = false, head_end = false;  // first / last tile of a (b, h)
+    bool first = false, last = false;           // of the job
+    auto tie() const { return std::tie(rows, next_rows, prev_rows, head_start, head_end, first, last); }
+};
+
+// A (b, h) pair of FLAT.
+struct PairKind {
+    bool first = false, last = false;
+    auto tie() const { return std::tie(first, last); }
+};
+
+}  // namespace fusemax

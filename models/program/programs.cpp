@@ -1,0 +1,34 @@
+#include "program/programs.h"
+
+#include <array>
+
+namespace fusemax {
+namespace {
+
+const std::array<ProgramSpec, 3>& catalogue() {
+    using O = Op;
+    static const std::array<ProgramSpec, 3> programs{{
+        {"one_pass",
+         {O::QK, O::LM, O::RM, O::SLN, O::SLD, O::PRM, O::SPD, O::RD, O::SLNV, O::SPNV, O::RNV, O::AV},
+         true, true, false},
+        {"unfused", {O::QK, O::MX, O::SN, O::SD, O::A, O::AVM}, false, false, false},
+        {"flat", {O::QK, O::MX, O::SN, O::SD, O::A, O::AVM}, false, false, true},
+    }};
+    return programs;
+}
+
+}  // namespace
+
+const ProgramSpec* find_program(std::string_view name) {
+    for (const ProgramSpec& p : catalogue())
+        if (p.name == name) return &p;
+    return nullptr;
+}
+
+std::string program_names() {
+    std::string out;
+    for (const ProgramSpec& p : catalogue()) out += (out.empty() ? "" : ", ") + std::string(p.name);
+    return out;
+}
+
+}  // namespace fusemax
