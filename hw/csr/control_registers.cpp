@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "config/config_error.h"
+
 namespace fusemax {
 
 using namespace regs;
@@ -44,7 +46,7 @@ bool ControlRegisters::known(std::uint32_t offset) { return offset < REG_END && 
 
 bool ControlRegisters::writable(std::uint32_t offset) {
     if (offset == CONTROL || offset == IRQ_ENABLE || offset == IRQ_STATUS) return true;
-    return offset >= MODE && offset < CYCLES_LO;
+    return (offset >= MODE && offset < CYCLES_LO) || (offset >= PROGRAM && offset < REG_END);
 }
 
 // The interrupt line follows IRQ_STATUS & IRQ_ENABLE, driven by this one process.
@@ -110,28 +112,69 @@ void ControlRegisters::set_error(Error e, const std::string& why) {
     irq_changed_.notify(sc_core::SC_ZERO_TIME);
 }
 
+// The job the registers describe: the attention shorthand (PROGRAM attention, TENSORS 0) or a
+// program with its parameters and a table of tensor descriptors. Throws ConfigError naming the
+// register that is wrong.
 Job ControlRegisters::job_from_registers() const {
     Job j;
+    const std::uint32_t program = get(PROGRAM), count = get(TENSORS);
+    if (program != PROGRAM_ATTENTION && program != PROGRAM_GEMM)
+        throw ConfigError("PROGRAM: " + std::to_string(program) + ": expected 0 (attention) or 1 (gemm)");
+    if (count > DESC_COUNT) throw ConfigError("TENSORS: " + std::to_string(count) + ": expected 0 to 8 descriptors");
+    if (program == PROGRAM_GEMM && count == 0) throw ConfigError("TENSORS: 0: a gemm job needs tensor descriptors");
+    j.elem = get(ELEM_TYPE) == 1 ? ElemType::F16 : ElemType::F32;
+    j.functional = (get(MODE) & MODE_TIMING_ONLY) == 0;
     j.shape.name = "registers";
-    j.shape.batch = get(BATCH);
-    j.shape.heads = get(HEADS);
-    j.shape.seq_q = get(SEQ_Q);
-    j.shape.seq_kv = get(SEQ_KV);
-    j.shape.head_dim = get(HEAD_DIM);
-    j.shape.v_dim = get(V_DIM);
     float scale;
     const std::uint32_t bits = get(SCALE);
     std::memcpy(&scale, &bits, 4);
     j.shape.scale = scale;
-    j.elem = get(ELEM_TYPE) == 1 ? ElemType::F16 : ElemType::F32;
-    j.functional = (get(MODE) & MODE_TIMING_ONLY) == 0;
-    TensorLayout* layouts[] = {&j.q, &j.k, &j.v, &j.o};
-    for (std::uint32_t t = 0; t < 4; ++t) {
-        layouts[t]->base = get64(tensor(t, T_ADDR));
-        layouts[t]->batch_stride = get64(tensor(t, T_BATCH_STRIDE));
-        layouts[t]->head_stride = get64(tensor(t, T_HEAD_STRIDE));
-        layouts[t]->row_stride = get64(tensor(t, T_ROW_STRIDE));
+    if (count == 0) {
+        j.shape.batch = get(BATCH);
+        j.shape.heads = get(HEADS);
+        j.shape.seq_q = get(SEQ_Q);
+        j.shape.seq_kv = get(SEQ_KV);
+        j.shape.head_dim = get(HEAD_DIM);
+        j.shape.v_dim = get(V_DIM);
+        const Tensor attention[] = {Tensor::Q, Tensor::K, Tensor::V, Tensor::O};
+        for (std::uint32_t t = 0; t < 4; ++t) {
+            TensorDesc d;
+            d.tensor = attention[t];
+            d.layout = {get64(tensor(t, T_ADDR)), get64(tensor(t, T_BATCH_STRIDE)), get64(tensor(t, T_HEAD_STRIDE)),
+                        get64(tensor(t, T_ROW_STRIDE))};
+            j.tensors.push_back(d);
+        }
+        for (const auto& [t, shape] : expected_tensors(j)) j.tensor(t).shape = shape;
+        return j;
     }
+    for (std::uint32_t i = 0; i < count; ++i) {
+        const std::uint32_t code = get(descriptor(i, D_TENSOR));
+        if (code >= kTensorCount || code == index_of(Tensor::QK) || code == index_of(Tensor::A) ||
+            code == index_of(Tensor::Spill))
+            throw ConfigError("D" + std::to_string(i) + "_TENSOR: " + std::to_string(code) +
+                              ": expected a tensor code (0 Q, 1 K, 2 V, 3 O, 7 X, 8 W, 9 Z)");
+        TensorDesc d;
+        d.tensor = static_cast<Tensor>(code);
+        for (std::uint32_t k = 0; k < 4; ++k) d.shape[k] = get(descriptor(i, D_DIM + 4 * k));
+        d.layout = {get64(descriptor(i, D_ADDR)), get64(descriptor(i, D_BATCH_STRIDE)),
+                    get64(descriptor(i, D_HEAD_STRIDE)), get64(descriptor(i, D_ROW_STRIDE))};
+        for (const TensorDesc& other : j.tensors)
+            if (other.tensor == d.tensor)
+                throw ConfigError("D" + std::to_string(i) + "_TENSOR: tensor " + tensor_name(d.tensor) + " described twice");
+        j.tensors.push_back(d);
+    }
+    if (program == PROGRAM_GEMM) {
+        j.program = "gemm";
+        j.gemm.name = "registers";
+        j.gemm.m = get(PARAM0), j.gemm.k = get(PARAM0 + 4), j.gemm.n = get(PARAM0 + 8);
+        j.gemm.m0 = get(PARAM0 + 12), j.gemm.n0 = get(PARAM0 + 16), j.gemm.block_rows = get(PARAM0 + 20);
+        return j;
+    }
+    // Attention from descriptors: the shape comes from Q [B,H,P,E] and V [B,H,M,F].
+    const TensorDesc& q = j.tensor(Tensor::Q);
+    const TensorDesc& v = j.tensor(Tensor::V);
+    j.shape.batch = q.shape[0], j.shape.heads = q.shape[1], j.shape.seq_q = q.shape[2], j.shape.head_dim = q.shape[3];
+    j.shape.seq_kv = v.shape[2], j.shape.v_dim = v.shape[3];
     return j;
 }
 
@@ -142,7 +185,13 @@ void ControlRegisters::start() {
     }
     if (get(ELEM_TYPE) > 1) return set_error(Error::BadJob, "ELEM_TYPE: expected 0 (fp32) or 1 (fp16)");
     command_->kind = JobCommand::Kind::Start;
-    command_->job = job_from_registers();
+    try {
+        command_->job = job_from_registers();
+    } catch (const ConfigError& e) {
+        ++stats_.refused_starts;
+        at(STATUS) &= ~STATUS_DONE;
+        return set_error(Error::BadJob, e.what());
+    }
     command_->message.clear();
     command_gp_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     sc_core::sc_time zero = sc_core::SC_ZERO_TIME;

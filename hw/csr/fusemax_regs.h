@@ -40,7 +40,24 @@ inline constexpr std::uint32_t CYCLES_LO = 0x0C0, CYCLES_HI = 0x0C4;
 inline constexpr std::uint32_t PE2D_BUSY_LO = 0x0C8, PE2D_BUSY_HI = 0x0CC;
 inline constexpr std::uint32_t PE1D_BUSY_LO = 0x0D0, PE1D_BUSY_HI = 0x0D4;
 inline constexpr std::uint32_t TILE_STEPS_LO = 0x0D8, TILE_STEPS_HI = 0x0DC;
-inline constexpr std::uint32_t REG_END = 0x0E0;
+// Generic jobs (NVDLA-style layer descriptors): a program, its parameters and a table of tensor
+// descriptors. With PROGRAM = attention and TENSORS = 0 the job comes from the attention registers
+// above (the shorthand); otherwise each tensor is described in the table.
+inline constexpr std::uint32_t PROGRAM = 0x0E0;  // RW: PROGRAM_ATTENTION or PROGRAM_GEMM
+inline constexpr std::uint32_t TENSORS = 0x0E4;  // RW: descriptors in use, 0 to DESC_COUNT
+inline constexpr std::uint32_t PARAM0 = 0x0E8;   // RW: PARAM0 to PARAM5, the program's parameters
+inline constexpr std::uint32_t PARAM_COUNT = 6;  //     gemm: M, K, N, M0, N0, BLOCK_ROWS (0: default)
+// Descriptor i at DESC_BASE + i * DESC_SIZE: TENSOR (+0x00: which operand, the DMA's Tensor code:
+// 0 Q, 1 K, 2 V, 3 O, 7 X (a GEMM's A), 8 W, 9 Z), DIM0 to DIM3 (+0x08 to +0x14: the shape
+// [B, H, rows, cols]), ADDR (+0x18), BATCH_STRIDE (+0x20), HEAD_STRIDE (+0x28), ROW_STRIDE (+0x30), the
+// last four 64-bit LO/HI pairs in bytes.
+inline constexpr std::uint32_t DESC_BASE = 0x100, DESC_SIZE = 0x40, DESC_COUNT = 8;
+inline constexpr std::uint32_t D_TENSOR = 0x00, D_DIM = 0x08, D_ADDR = 0x18, D_BATCH_STRIDE = 0x20,
+                               D_HEAD_STRIDE = 0x28, D_ROW_STRIDE = 0x30;
+inline constexpr std::uint32_t descriptor(std::uint32_t index, std::uint32_t field) {
+    return DESC_BASE + index * DESC_SIZE + field;
+}
+inline constexpr std::uint32_t REG_END = DESC_BASE + DESC_COUNT * DESC_SIZE;
 
 // Fields.
 inline constexpr std::uint32_t CONTROL_START = 1u << 0;
@@ -52,6 +69,7 @@ inline constexpr std::uint32_t STATUS_ERROR_MASK = 0xFFu << STATUS_ERROR_SHIFT;
 inline constexpr std::uint32_t IRQ_DONE = 1u << 0;   // a job finished (with or without error)
 inline constexpr std::uint32_t IRQ_ERROR = 1u << 1;  // a job failed or a start was refused
 inline constexpr std::uint32_t MODE_TIMING_ONLY = 1u << 0;
+inline constexpr std::uint32_t PROGRAM_ATTENTION = 0, PROGRAM_GEMM = 1;
 
 // Register names, for trace scripts and debug output.
 struct RegName {
@@ -73,7 +91,17 @@ inline constexpr RegName kRegNames[] = {
     {"O_HEAD_STRIDE_LO", O_ADDR_LO + 0x10}, {"O_HEAD_STRIDE_HI", O_ADDR_LO + 0x14}, {"O_ROW_STRIDE_LO", O_ADDR_LO + 0x18}, {"O_ROW_STRIDE_HI", O_ADDR_LO + 0x1C},
     {"CYCLES_LO", CYCLES_LO}, {"CYCLES_HI", CYCLES_HI}, {"PE2D_BUSY_LO", PE2D_BUSY_LO},
     {"PE2D_BUSY_HI", PE2D_BUSY_HI}, {"PE1D_BUSY_LO", PE1D_BUSY_LO}, {"PE1D_BUSY_HI", PE1D_BUSY_HI},
-    {"TILE_STEPS_LO", TILE_STEPS_LO}, {"TILE_STEPS_HI", TILE_STEPS_HI},
+    {"TILE_STEPS_LO", TILE_STEPS_LO}, {"TILE_STEPS_HI", TILE_STEPS_HI}, {"PROGRAM", PROGRAM}, {"TENSORS", TENSORS},
+    {"PARAM0", PARAM0}, {"PARAM1", PARAM0 + 4}, {"PARAM2", PARAM0 + 8}, {"PARAM3", PARAM0 + 12},
+    {"PARAM4", PARAM0 + 16}, {"PARAM5", PARAM0 + 20},
+};
+
+// Descriptor fields by name, for "D<i>_<FIELD>" (e.g. D2_ADDR_LO, D0_DIM3).
+inline constexpr RegName kDescriptorFields[] = {
+    {"TENSOR", D_TENSOR},          {"DIM0", D_DIM},          {"DIM1", D_DIM + 4},     {"DIM2", D_DIM + 8},
+    {"DIM3", D_DIM + 12},          {"ADDR_LO", D_ADDR},      {"ADDR_HI", D_ADDR + 4}, {"BATCH_STRIDE_LO", D_BATCH_STRIDE},
+    {"BATCH_STRIDE_HI", D_BATCH_STRIDE + 4}, {"HEAD_STRIDE_LO", D_HEAD_STRIDE}, {"HEAD_STRIDE_HI", D_HEAD_STRIDE + 4},
+    {"ROW_STRIDE_LO", D_ROW_STRIDE}, {"ROW_STRIDE_HI", D_ROW_STRIDE + 4},
 };
 
 // STATUS.ERROR codes: how the last job ended.

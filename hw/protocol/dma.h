@@ -8,15 +8,18 @@
 
 namespace fusemax {
 
-// Tensors that cross the DRAM interface: the operands and the output, and the score-sized
-// intermediates the baselines move through DRAM (QK, A) or spill (Spill).
-enum class Tensor : std::uint8_t { Q, K, V, O, QK, A, Spill };
-inline constexpr std::size_t kTensorCount = 7;
+// Tensors that cross the DRAM interface: attention's operands and output, the score-sized
+// intermediates the baselines move through DRAM (QK, A) or spill (Spill), and a GEMM's operands and
+// output (X, the activations A[M, K] of Z = A W, named X to keep A for attention's probabilities; W;
+// Z).
+enum class Tensor : std::uint8_t { Q, K, V, O, QK, A, Spill, X, W, Z };
+inline constexpr std::size_t kTensorCount = 10;
 enum class ElemType : std::uint8_t { F32, F16 };
 
+inline constexpr std::size_t index_of(Tensor t) { return static_cast<std::size_t>(t); }
 inline std::uint32_t elem_bytes(ElemType t) { return t == ElemType::F32 ? 4 : 2; }
 inline const char* tensor_name(Tensor t) {
-    static const char* const names[] = {"Q", "K", "V", "O", "QK", "A", "spill"};
+    static const char* const names[] = {"Q", "K", "V", "O", "QK", "A", "spill", "X", "W", "Z"};
     return names[static_cast<int>(t)];
 }
 

@@ -1,6 +1,7 @@
 #include "protocol/job.h"
 
 #include <cstdio>
+#include <algorithm>
 #include <string>
 
 #include "config/config_error.h"
@@ -26,24 +27,88 @@ std::optional<std::pair<std::uint64_t, std::uint64_t>> tensor_extent(const Tenso
     return std::make_pair(l.base, last - 1);
 }
 
-void validate_layouts(const Job& job) {
+const TensorDesc& Job::tensor(Tensor t) const {
+    for (const TensorDesc& d : tensors)
+        if (d.tensor == t) return d;
+    throw ConfigError(std::string("job: no tensor ") + tensor_name(t) + " (program " + program + ")");
+}
+
+std::vector<std::pair<Tensor, std::array<std::uint64_t, 4>>> expected_tensors(const Job& job) {
+    if (job.program == "gemm") {
+        const GemmShape& g = job.gemm;
+        return {{Tensor::X, {1, 1, g.m, g.k}}, {Tensor::W, {1, 1, g.k, g.n}}, {Tensor::Z, {1, 1, g.m, g.n}}};
+    }
     const Workload& w = job.shape;
-    const struct {
-        const char* name;
-        const TensorLayout& layout;
-        std::array<std::uint64_t, 4> shape;
-    } tensors[] = {{"Q", job.q, {w.batch, w.heads, w.seq_q, w.head_dim}},
-                   {"K", job.k, {w.batch, w.heads, w.seq_kv, w.head_dim}},
-                   {"V", job.v, {w.batch, w.heads, w.seq_kv, w.v_dim}},
-                   {"O", job.o, {w.batch, w.heads, w.seq_q, w.v_dim}}};
-    for (const auto& t : tensors)
-        if (!tensor_extent(t.layout, t.shape, job.elem))
-            throw ConfigError(std::string(t.name) + "_ADDR, " + t.name + "_*_STRIDE: tensor " + t.name + " [" +
-                              std::to_string(t.shape[0]) + "," + std::to_string(t.shape[1]) + "," +
-                              std::to_string(t.shape[2]) + "," + std::to_string(t.shape[3]) + "] at " +
-                              hex(t.layout.base) + " with strides " + hex(t.layout.batch_stride) + ", " +
-                              hex(t.layout.head_stride) + ", " + hex(t.layout.row_stride) +
+    return {{Tensor::Q, {w.batch, w.heads, w.seq_q, w.head_dim}},
+            {Tensor::K, {w.batch, w.heads, w.seq_kv, w.head_dim}},
+            {Tensor::V, {w.batch, w.heads, w.seq_kv, w.v_dim}},
+            {Tensor::O, {w.batch, w.heads, w.seq_q, w.v_dim}}};
+}
+
+namespace {
+
+TensorLayout packed_layout(std::uint64_t& at, const std::array<std::uint64_t, 4>& shape, std::uint64_t elem) {
+    TensorLayout l;
+    l.base = at;
+    l.row_stride = shape[3] * elem;
+    l.head_stride = shape[2] * l.row_stride;
+    l.batch_stride = shape[1] * l.head_stride;
+    at += (shape[0] * l.batch_stride + 4095) / 4096 * 4096;
+    return l;
+}
+
+Job packed_job(Job j, std::uint64_t base) {
+    std::uint64_t at = base;
+    for (const auto& [t, shape] : expected_tensors(j)) j.tensors.push_back({t, shape, packed_layout(at, shape, elem_bytes(j.elem))});
+    return j;
+}
+
+}  // namespace
+
+Job Job::packed(const Workload& w, ElemType elem, std::uint64_t base, bool functional) {
+    Job j;
+    j.shape = w;
+    j.elem = elem;
+    j.functional = functional;
+    return packed_job(std::move(j), base);
+}
+
+Job Job::packed_gemm(const GemmShape& g, ElemType elem, std::uint64_t base, bool functional) {
+    Job j;
+    j.program = "gemm";
+    j.gemm = g;
+    j.elem = elem;
+    j.functional = functional;
+    return packed_job(std::move(j), base);
+}
+
+std::uint64_t Job::packed_end() const {
+    std::uint64_t end = 0;
+    for (const TensorDesc& d : tensors)
+        if (const auto extent = tensor_extent(d.layout, d.shape, elem)) end = std::max(end, extent->second + 1);
+    return end;
+}
+
+void validate_layouts(const Job& job) {
+    for (const auto& [t, shape] : expected_tensors(job)) {
+        const TensorDesc* d = nullptr;
+        for (const TensorDesc& x : job.tensors)
+            if (x.tensor == t) d = &x;
+        const std::string name = tensor_name(t);
+        if (!d) throw ConfigError("job: program " + job.program + " needs tensor " + name + ", which the job does not give");
+        if (d->shape != shape)
+            throw ConfigError(name + ": shape [" + std::to_string(d->shape[0]) + "," + std::to_string(d->shape[1]) + "," +
+                              std::to_string(d->shape[2]) + "," + std::to_string(d->shape[3]) + "]: expected [" +
+                              std::to_string(shape[0]) + "," + std::to_string(shape[1]) + "," + std::to_string(shape[2]) +
+                              "," + std::to_string(shape[3]) + "] for this job");
+        const TensorLayout& l = d->layout;
+        if (!tensor_extent(l, shape, job.elem))
+            throw ConfigError(name + "_ADDR, " + name + "_*_STRIDE: tensor " + name + " [" + std::to_string(shape[0]) +
+                              "," + std::to_string(shape[1]) + "," + std::to_string(shape[2]) + "," +
+                              std::to_string(shape[3]) + "] at " + hex(l.base) + " with strides " + hex(l.batch_stride) +
+                              ", " + hex(l.head_stride) + ", " + hex(l.row_stride) +
                               " reaches past the end of the 64-bit address space");
+    }
 }
 
 }  // namespace fusemax

@@ -2,9 +2,12 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "protocol/dma.h"
+#include "config/gemm_shape.h"
 #include "config/workload.h"
 
 namespace fusemax {
@@ -22,15 +25,36 @@ struct TensorLayout {
     }
 };
 
-// One attention job: shape, scale, element type and where Q, K, V and O are.
+// One tensor of a job: which operand it is, its shape [B, H, rows, cols] (a matrix is [1, 1, rows,
+// cols]) and where it is.
+struct TensorDesc {
+    Tensor tensor = Tensor::Q;
+    std::array<std::uint64_t, 4> shape{1, 1, 1, 1};
+    TensorLayout layout;
+};
+
+// One job: a program (by name: "attention" is the design's attention program, "gemm" the GEMM of
+// the 2D array) with its parameters, the element type of its tensors in platform memory, and the
+// list of its tensors.
 struct Job {
-    Workload shape;
+    std::string program = "attention";
+    Workload shape;    // attention's parameters (batch, heads, sequence lengths, head dims, scale)
+    GemmShape gemm;    // gemm's parameters
     ElemType elem = ElemType::F32;
-    TensorLayout q, k, v, o;
+    std::vector<TensorDesc> tensors;
     bool functional = true;  // false: timing only, no values move
 
-    // Q, K, V, O packed one after another in C order from `base`, each 4 KiB aligned.
+    // The tensor, or ConfigError naming what is missing.
+    const TensorDesc& tensor(Tensor t) const;
+    TensorDesc& tensor(Tensor t) { return const_cast<TensorDesc&>(static_cast<const Job&>(*this).tensor(t)); }
+    const TensorLayout& layout(Tensor t) const { return tensor(t).layout; }
+    TensorLayout& layout(Tensor t) { return tensor(t).layout; }
+
+    // An attention job with Q, K, V, O packed one after another in C order from `base`, each 4 KiB
+    // aligned.
     static Job packed(const Workload& w, ElemType elem, std::uint64_t base, bool functional);
+    // A GEMM job with A (X), W and Z packed the same way.
+    static Job packed_gemm(const GemmShape& g, ElemType elem, std::uint64_t base, bool functional);
     // One past the last byte the packed layout uses.
     std::uint64_t packed_end() const;
 };
@@ -41,34 +65,10 @@ std::optional<std::pair<std::uint64_t, std::uint64_t>> tensor_extent(const Tenso
                                                                       const std::array<std::uint64_t, 4>& shape,
                                                                       ElemType elem);
 
-// Throws ConfigError naming the tensor's registers when Q, K, V or O would reach past 2^64.
+// Throws ConfigError naming the tensor's registers when one would reach past 2^64.
 void validate_layouts(const Job& job);
 
-inline Job Job::packed(const Workload& w, ElemType elem, std::uint64_t base, bool functional) {
-    Job j;
-    j.shape = w;
-    j.elem = elem;
-    j.functional = functional;
-    const std::uint64_t eb = elem_bytes(elem);
-    auto layout = [&](std::uint64_t& at, std::uint64_t rows, std::uint64_t cols) {
-        TensorLayout l;
-        l.base = at;
-        l.row_stride = cols * eb;
-        l.head_stride = rows * l.row_stride;
-        l.batch_stride = w.heads * l.head_stride;
-        at += (w.batch * l.batch_stride + 4095) / 4096 * 4096;
-        return l;
-    };
-    std::uint64_t at = base;
-    j.q = layout(at, w.seq_q, w.head_dim);
-    j.k = layout(at, w.seq_kv, w.head_dim);
-    j.v = layout(at, w.seq_kv, w.v_dim);
-    j.o = layout(at, w.seq_q, w.v_dim);
-    return j;
-}
-
-inline std::uint64_t Job::packed_end() const {
-    return o.base + shape.batch * o.batch_stride;
-}
+// The tensors a program's job must have, with the shapes its parameters give them.
+std::vector<std::pair<Tensor, std::array<std::uint64_t, 4>>> expected_tensors(const Job& job);
 
 }  // namespace fusemax

@@ -97,7 +97,8 @@ std::uint64_t FlatProgram::subtiles(std::uint64_t g) const {
 }
 
 ProgramFactory FlatProgram::factory() {
-    return {&FlatProgram::validate, [](ProgramContext& ctx, const Tiling& t, const GlbPlan&) {
+    return {[](const ArchConfig& a, const Job& j, const Tiling& t) { validate(a, j.shape, t); },
+            [](ProgramContext& ctx, const Tiling& t, const GlbPlan&) {
                 return std::make_unique<FlatProgram>(ctx, t);
             }};
 }

@@ -58,7 +58,7 @@ BlockKind OnePassProgram::block_kind(std::uint64_t blk) const {
 
 // Tiling and the GLB plan are checked by choose_tiling, for every program.
 ProgramFactory OnePassProgram::factory() {
-    return {[](const ArchConfig&, const Workload&, const Tiling&) {},
+    return {[](const ArchConfig&, const Job&, const Tiling&) {},
             [](ProgramContext& ctx, const Tiling& t, const GlbPlan& plan) {
                 return std::make_unique<OnePassProgram>(ctx, t, plan);
             }};
@@ -103,7 +103,7 @@ void OnePassProgram::load_q(std::uint64_t blk) {
     const std::uint64_t row0 = std::uint64_t{c.p2} * t_.p1 * t_.p0;
     const std::uint64_t n = std::min<std::uint64_t>(t_.p1 * t_.p0, w.seq_q - row0);
     op_.at = c;
-    q_ready_[slot] = dma(Tensor::Q, job_.q, c.b, c.h, row0, static_cast<std::uint32_t>(n),
+    q_ready_[slot] = dma(Tensor::Q, job_.layout(Tensor::Q), c.b, c.h, row0, static_cast<std::uint32_t>(n),
                          static_cast<std::uint32_t>(w.head_dim), plan_.q_slot[slot], false, q_last_use_[slot]);
     replace_contents(q_bytes_[slot], std::int64_t(n * w.head_dim * arch_.word_bytes));
 }
@@ -124,10 +124,10 @@ void OnePassProgram::load_kv(std::uint64_t row) {
     const std::uint64_t row0 = m1 * t_.m0;
     const std::uint32_t n = t_.keys_in(m1);
     op_.at = c;
-    k_ready_[slot] = dma(Tensor::K, job_.k, c.b, c.h, row0, n, static_cast<std::uint32_t>(w.head_dim),
+    k_ready_[slot] = dma(Tensor::K, job_.layout(Tensor::K), c.b, c.h, row0, n, static_cast<std::uint32_t>(w.head_dim),
                          plan_.k_slot[slot], false, k_last_use_[slot]);
     replace_contents(k_bytes_[slot], std::int64_t(n) * std::int64_t(w.head_dim * arch_.word_bytes));
-    v_ready_[slot] = dma(Tensor::V, job_.v, c.b, c.h, row0, n, static_cast<std::uint32_t>(w.v_dim),
+    v_ready_[slot] = dma(Tensor::V, job_.layout(Tensor::V), c.b, c.h, row0, n, static_cast<std::uint32_t>(w.v_dim),
                          plan_.v_slot[slot], false, v_last_use_[slot]);
     replace_contents(v_bytes_[slot], std::int64_t(n) * std::int64_t(w.v_dim * arch_.word_bytes));
 }
@@ -245,7 +245,7 @@ const std::vector<Cycle>& OnePassProgram::state_ready(Operand o) const {
 void OnePassProgram::store_o(std::uint64_t blk, std::uint64_t p1, Cycle ready) {
     const TileCoord c = coord(blk, 0, p1);
     const std::uint64_t query_tile = std::uint64_t{c.p2} * t_.p1 + p1;
-    dma(Tensor::O, job_.o, c.b, c.h, query_tile * t_.p0, t_.queries_in(query_tile),
+    dma(Tensor::O, job_.layout(Tensor::O), c.b, c.h, query_tile * t_.p0, t_.queries_in(query_tile),
         static_cast<std::uint32_t>(job_.shape.v_dim), 0, true, ready);
 }
 

@@ -23,7 +23,7 @@ public:
 // the job needs of the architecture (GLB space, tables) that it does not have is a ConfigError
 // naming it, never a transport error in the middle of the job.
 struct ProgramFactory {
-    std::function<void(const ArchConfig&, const Workload&, const Tiling&)> validate;
+    std::function<void(const ArchConfig&, const Job&, const Tiling&)> validate;
     std::function<std::unique_ptr<Program>(ProgramContext&, const Tiling&, const GlbPlan&)> create;
 };
 

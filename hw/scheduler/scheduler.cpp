@@ -68,25 +68,37 @@ Cycle Scheduler::validate_costs(const Workload& w) const {
 
 void Scheduler::start(const Job& job) {
     if (busy_) throw ConfigError(std::string(name()) + ": a job is already running");
-    validate_workload(job.shape, "job");
+    // "attention" is the design's attention program; any other name is a program of its own.
+    const bool attention = job.program == "attention";
+    const std::string program = attention ? arch_.schedule.program : job.program;
+    const ProgramSpec* spec = find_program(program);
+    if (!spec) throw ConfigError("job: unknown program '" + job.program + "' (expected attention or gemm)");
+    const ProgramFactory& factory = program_factory(program);
+    if (attention) validate_workload(job.shape, "job");
+    else validate_gemm(job.gemm, "job");
     validate_layouts(job);
-    if (job.functional && !arch_.schedule.program_spec().functional)
-        throw ConfigError(arch_.source + ": design '" + arch_.design + "' (program " + arch_.schedule.program +
+    if (job.functional && !spec->functional)
+        throw ConfigError(arch_.source + ": design '" + arch_.design + "' (program " + program +
                           ") runs in timing mode only: use --mode timing");
-    Tiling tiling = choose_tiling(arch_, job.shape);
-    const Cycle qk_cycles = validate_costs(job.shape);
-    program_factory(arch_.schedule.program).validate(arch_, job.shape, tiling);
-    // Every program runs QK once per tile step: if that alone outlasts simulated time, refuse now.
-    const auto qk_total = checked_product({job.shape.pairs(), tiling.m1, tiling.query_tiles, qk_cycles});
-    if (!qk_total || *qk_total > clock_.max_cycle())
-        throw ConfigError(arch_.source + ": key 'clock_mhz': this job's QK ops alone need " +
-                          (qk_total ? std::to_string(*qk_total) : std::string("more than 2^64")) +
-                          " cycles, but at " + std::to_string(arch_.clock_hz / 1e6) +
-                          " MHz simulated time (64-bit, 1 ps resolution) ends after cycle " +
-                          std::to_string(clock_.max_cycle()) + ": raise the clock or shrink the job");
+    Tiling tiling;
+    if (attention) {
+        tiling = choose_tiling(arch_, job.shape);
+        const Cycle qk_cycles = validate_costs(job.shape);
+        // Every attention program runs QK once per tile step: if that alone outlasts simulated time,
+        // refuse now.
+        const auto qk_total = checked_product({job.shape.pairs(), tiling.m1, tiling.query_tiles, qk_cycles});
+        if (!qk_total || *qk_total > clock_.max_cycle())
+            throw ConfigError(arch_.source + ": key 'clock_mhz': this job's QK ops alone need " +
+                              (qk_total ? std::to_string(*qk_total) : std::string("more than 2^64")) +
+                              " cycles, but at " + std::to_string(arch_.clock_hz / 1e6) +
+                              " MHz simulated time (64-bit, 1 ps resolution) ends after cycle " +
+                              std::to_string(clock_.max_cycle()) + ": raise the clock or shrink the job");
+    }
+    factory.validate(arch_, job, tiling);
+    program_ = program;
     job_ = job;
     tiling_ = tiling;
-    plan_ = plan_glb(arch_, job.shape, tiling_);
+    plan_ = attention ? plan_glb(arch_, job.shape, tiling_) : GlbPlan{};
     error_.clear();
     busy_ = true;
     start_.notify(sc_core::SC_ZERO_TIME);
@@ -191,7 +203,7 @@ void Scheduler::run_job() {
     stats_.job_start = stats_.compute_start = stats_.compute_end = t0_;
     stats_.tile_steps = 0;
     stats_.busy_cycles.fill(0);
-    program_factory(arch_.schedule.program).create(*this, tiling_, plan_)->run();
+    program_factory(program_).create(*this, tiling_, plan_)->run();
     flush();
     if (glb_) glb_->job_ended(end_all_);  // the job's data is dead once it has completed
     // Let simulated time reach the completion of the last transfer.

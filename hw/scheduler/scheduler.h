@@ -106,6 +106,7 @@ private:
     const ArchConfig& arch_;
     Clock clock_;
     Job job_;
+    std::string program_;  // of the job running
     Tiling tiling_;
     GlbPlan plan_;
     bool busy_ = false;

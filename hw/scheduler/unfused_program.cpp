@@ -81,7 +81,8 @@ BlockKind UnfusedProgram::block_kind(std::uint64_t blk) const {
 }
 
 ProgramFactory UnfusedProgram::factory() {
-    return {&UnfusedProgram::validate, [](ProgramContext& ctx, const Tiling& t, const GlbPlan&) {
+    return {[](const ArchConfig& a, const Job& j, const Tiling& t) { validate(a, j.shape, t); },
+            [](ProgramContext& ctx, const Tiling& t, const GlbPlan&) {
                 return std::make_unique<UnfusedProgram>(ctx, t);
             }};
 }

@@ -71,9 +71,9 @@ AttentionPlatform::AttentionPlatform(const ArchConfig& arch, const Workload& w, 
 }
 
 void AttentionPlatform::load_inputs(const AttentionInputs& in) {
-    store_tensor(*memory_, job_.q, in.q, job_.elem);
-    store_tensor(*memory_, job_.k, in.k, job_.elem);
-    store_tensor(*memory_, job_.v, in.v, job_.elem);
+    store_tensor(*memory_, job_.layout(Tensor::Q), in.q, job_.elem);
+    store_tensor(*memory_, job_.layout(Tensor::K), in.k, job_.elem);
+    store_tensor(*memory_, job_.layout(Tensor::V), in.v, job_.elem);
 }
 
 void AttentionPlatform::run() {
@@ -84,7 +84,7 @@ void AttentionPlatform::run() {
 
 Tensor4 AttentionPlatform::output() {
     const Workload& w = job_.shape;
-    return load_tensor(*memory_, job_.o, {w.batch, w.heads, w.seq_q, w.v_dim}, job_.elem);
+    return load_tensor(*memory_, job_.layout(Tensor::O), {w.batch, w.heads, w.seq_q, w.v_dim}, job_.elem);
 }
 
 }  // namespace fusemax

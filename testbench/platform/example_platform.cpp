@@ -35,7 +35,7 @@ tlm::tlm_response_status program_job(CpuDriver& cpu, std::uint64_t base, const J
         {MODE, job.functional ? 0u : MODE_TIMING_ONLY}};
     for (const auto& [off, v] : values)
         if (auto s = cpu.write(base + off, v); s != tlm::TLM_OK_RESPONSE) return s;
-    const TensorLayout* layouts[] = {&job.q, &job.k, &job.v, &job.o};
+    const TensorLayout* layouts[] = {&job.layout(Tensor::Q), &job.layout(Tensor::K), &job.layout(Tensor::V), &job.layout(Tensor::O)};
     for (std::uint32_t t = 0; t < 4; ++t) {
         const std::uint64_t fields[] = {layouts[t]->base, layouts[t]->batch_stride, layouts[t]->head_stride,
                                         layouts[t]->row_stride};

@@ -51,11 +51,11 @@ int run(int argc, char** argv) {
     JobOutcome r;
 
     ExamplePlatform platform(arch, job.packed_end(), [&](CpuDriver& cpu) {
-        cpu.write_block(job.q.base, in.q.data.data(), in.q.size() * 4);
-        cpu.write_block(job.k.base, in.k.data.data(), in.k.size() * 4);
-        cpu.write_block(job.v.base, in.v.data.data(), in.v.size() * 4);
+        cpu.write_block(job.layout(Tensor::Q).base, in.q.data.data(), in.q.size() * 4);
+        cpu.write_block(job.layout(Tensor::K).base, in.k.data.data(), in.k.size() * 4);
+        cpu.write_block(job.layout(Tensor::V).base, in.v.data.data(), in.v.size() * 4);
         r = run_job(cpu, csr, job, sc_core::sc_time(1, sc_core::SC_SEC));
-        cpu.read_block(job.o.base, out.data.data(), out.size() * 4);
+        cpu.read_block(job.layout(Tensor::O).base, out.data.data(), out.size() * 4);
     });
     sc_core::sc_start();
 

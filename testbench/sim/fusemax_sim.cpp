@@ -196,9 +196,9 @@ int run(int argc, char** argv) {
         outcome = run_job(cpu, ExamplePlatform::kCsrBase, job, sc_core::sc_time(kMaxDurationSeconds, sc_core::SC_SEC));
     }, ip);
     if (o.functional) {
-        store_tensor(platform.memory(), job.q, in.q, o.dtype);
-        store_tensor(platform.memory(), job.k, in.k, o.dtype);
-        store_tensor(platform.memory(), job.v, in.v, o.dtype);
+        store_tensor(platform.memory(), job.layout(Tensor::Q), in.q, o.dtype);
+        store_tensor(platform.memory(), job.layout(Tensor::K), in.k, o.dtype);
+        store_tensor(platform.memory(), job.layout(Tensor::V), in.v, o.dtype);
     }
     if (files.vcd) platform.ip().trace(files.vcd->file());
     sc_core::sc_start();
@@ -224,7 +224,7 @@ int run(int argc, char** argv) {
 
     std::optional<Check> check;
     if (o.functional) {
-        const Tensor4 out = load_tensor(platform.memory(), job.o, {w.batch, w.heads, w.seq_q, w.v_dim}, o.dtype);
+        const Tensor4 out = load_tensor(platform.memory(), job.layout(Tensor::O), {w.batch, w.heads, w.seq_q, w.v_dim}, o.dtype);
         if (files.out) write_npy(*files.out, out);
         if (o.check) {
             check = check_output(out, std::move(in), w, arch, o);

@@ -24,13 +24,13 @@ int sc_main(int, char**) {
     fill_uniform(q, 1, -1, 1);
     fill_uniform(k, 2, -1, 1);
     fill_uniform(v, 3, -1, 1);
-    std::memcpy(memory.backdoor(job.q.base, q.size() * 4), q.data.data(), q.size() * 4);
-    std::memcpy(memory.backdoor(job.k.base, k.size() * 4), k.data.data(), k.size() * 4);
-    std::memcpy(memory.backdoor(job.v.base, v.size() * 4), v.data.data(), v.size() * 4);
+    std::memcpy(memory.backdoor(job.layout(Tensor::Q).base, q.size() * 4), q.data.data(), q.size() * 4);
+    std::memcpy(memory.backdoor(job.layout(Tensor::K).base, k.size() * 4), k.data.data(), k.size() * 4);
+    std::memcpy(memory.backdoor(job.layout(Tensor::V).base, v.size() * 4), v.data.data(), v.size() * 4);
     ip.start(job);
     sc_core::sc_start();
     Tensor4 o({1, 2, 256, 32});
-    std::memcpy(o.data.data(), memory.backdoor(job.o.base, o.size() * 4), o.size() * 4);
+    std::memcpy(o.data.data(), memory.backdoor(job.layout(Tensor::O).base, o.size() * 4), o.size() * 4);
     const double err = compare(o, attention_reference_fp64(q, k, v, 1.0)).max_rel_error;
     std::printf("consumer: %s, rel error %.2e\n", sc_core::sc_time_stamp().to_string().c_str(), err);
     return err < 1e-5 ? 0 : 1;

@@ -56,7 +56,7 @@ struct ForeignPlatform {
         bus.map(1, kCsr, 0x1000);
         ip.irq.bind(irq);
         cpu.irq.bind(irq);
-        for (const auto& [layout, t] : {std::pair{&job.q, &in.q}, {&job.k, &in.k}, {&job.v, &in.v}})
+        for (const auto& [layout, t] : {std::pair{&job.layout(Tensor::Q), &in.q}, {&job.layout(Tensor::K), &in.k}, {&job.layout(Tensor::V), &in.v}})
             std::memcpy(mem.backdoor(layout->base - kBase, t->size() * 4), t->data.data(), t->size() * 4);
     }
 
@@ -65,7 +65,7 @@ struct ForeignPlatform {
     }
     double rel_error() {
         Tensor4 o({w.batch, w.heads, w.seq_q, w.v_dim});
-        std::memcpy(o.data.data(), mem.backdoor(job.o.base - kBase, o.size() * 4), o.size() * 4);
+        std::memcpy(o.data.data(), mem.backdoor(job.layout(Tensor::O).base - kBase, o.size() * 4), o.size() * 4);
         return compare(o, attention_reference_fp64(in.q, in.k, in.v, 1.0)).max_rel_error;
     }
     // The job completed correctly, in the cycles of a zero-time memory.

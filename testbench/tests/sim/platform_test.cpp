@@ -26,13 +26,13 @@ TEST(Platform, CpuRunsAJobThroughRegistersAndInterrupt) {
     std::uint64_t irq_after_clear = 1;
     JobOutcome r;
     ExamplePlatform p(test::fusemax_arch(), job.packed_end(), [&](CpuDriver& cpu) {
-        cpu.write_block(job.q.base, in.q.data.data(), in.q.size() * 4);
-        cpu.write_block(job.k.base, in.k.data.data(), in.k.size() * 4);
-        cpu.write_block(job.v.base, in.v.data.data(), in.v.size() * 4);
+        cpu.write_block(job.layout(Tensor::Q).base, in.q.data.data(), in.q.size() * 4);
+        cpu.write_block(job.layout(Tensor::K).base, in.k.data.data(), in.k.size() * 4);
+        cpu.write_block(job.layout(Tensor::V).base, in.v.data.data(), in.v.size() * 4);
         r = run_job(cpu, kCsr, job, sc_core::sc_time(10, sc_core::SC_MS));
         cpu.wait_for(sc_core::sc_time(10, sc_core::SC_NS));
         irq_after_clear = p.irq().read();
-        cpu.read_block(job.o.base, out.data.data(), out.size() * 4);
+        cpu.read_block(job.layout(Tensor::O).base, out.data.data(), out.size() * 4);
     });
     sc_core::sc_start();
     EXPECT_TRUE(r.interrupted);
@@ -114,7 +114,7 @@ TEST(Platform, SoftResetRightAfterStartEndsTheJobAtOnce) {
     ArchConfig a = test::fusemax_arch();
     a.dram.latency_cycles = 1000000000;
     Job job = Job::packed(test::shape(1, 1, 256, 256, 64, 64), ElemType::F32, 0, true);
-    job.k.base = 1ull << 40;  // outside the memory: the first K load fails
+    job.layout(Tensor::K).base = 1ull << 40;  // outside the memory: the first K load fails
     std::uint64_t status = 0;
     ExamplePlatform p(a, 1 << 20, [&](CpuDriver& cpu) {
         program_job(cpu, kCsr, job);
@@ -161,16 +161,16 @@ TEST(Platform, WithoutDmiTheControllerUsesTransactions) {
     refuser.out.bind(mem.socket);
     ip.irq.bind(irq);
     const AttentionInputs in = random_inputs(w, 2);
-    std::memcpy(mem.backdoor(job.q.base, in.q.size() * 4), in.q.data.data(), in.q.size() * 4);
-    std::memcpy(mem.backdoor(job.k.base, in.k.size() * 4), in.k.data.data(), in.k.size() * 4);
-    std::memcpy(mem.backdoor(job.v.base, in.v.size() * 4), in.v.data.data(), in.v.size() * 4);
+    std::memcpy(mem.backdoor(job.layout(Tensor::Q).base, in.q.size() * 4), in.q.data.data(), in.q.size() * 4);
+    std::memcpy(mem.backdoor(job.layout(Tensor::K).base, in.k.size() * 4), in.k.data.data(), in.k.size() * 4);
+    std::memcpy(mem.backdoor(job.layout(Tensor::V).base, in.v.size() * 4), in.v.data.data(), in.v.size() * 4);
     ip.start(job);
     sc_core::sc_start();
     EXPECT_EQ(ip.dram().stats().dmi_accesses, 0u);
     EXPECT_GT(ip.dram().stats().bus_accesses, 0u);
     EXPECT_GT(mem.stats().reads, 0u);
     Tensor4 out({1, 1, 256, 32});
-    std::memcpy(out.data.data(), mem.backdoor(job.o.base, out.size() * 4), out.size() * 4);
+    std::memcpy(out.data.data(), mem.backdoor(job.layout(Tensor::O).base, out.size() * 4), out.size() * 4);
     EXPECT_LT(compare(out, attention_reference_fp64(in.q, in.k, in.v, 1.0)).max_rel_error, 1e-5);
 }
 
