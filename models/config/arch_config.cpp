@@ -220,7 +220,7 @@ ArchConfig load_arch_config(const std::string& path) {
 static ArchConfig parse_arch_config(const std::string& path) {
     const YamlMap doc(load_with_base(path, "architecture"), path, "");
     doc.only_keys({"name", "design", "clock_mhz", "word_bytes", "pe2d", "pe1d", "glb", "dram", "energy_table",
-                   "tiling", "schedule", "flat"});
+                   "gemm_energy_table", "tiling", "schedule", "flat"});
     ArchConfig a;
     a.source = path;
     a.name = doc.string("name");
@@ -297,13 +297,26 @@ static ArchConfig parse_arch_config(const std::string& path) {
 
     const std::string table = doc.string("energy_table");
     a.energy = load_energy_table((dir / table).lexically_normal().string(), "energy_table of " + path);
-    auto check_prices = [&](const OpBinding& b) {
+    a.gemm_energy = doc.has("gemm_energy_table")
+                        ? load_energy_table((dir / doc.string("gemm_energy_table")).lexically_normal().string(),
+                                            "gemm_energy_table of " + path)
+                        : a.energy;
+    // The GEMM's ops run on the array and at the cost their table row gives.
+    for (Op op : find_program("gemm")->ops) {
+        OpBinding b;
+        b.op = op;
+        b.array = op_spec(op).default_array;
+        b.cycles = CostExpr::parse(std::string(op_spec(op).default_cycles));
+        b.result_latency = CostExpr::constant(0);
+        a.schedule.ops.push_back(b);
+    }
+    auto check_prices = [&](const OpBinding& b, const EnergyTable& table) {
         const ExpActions& exp = b.array == ArrayKind::Pe2d ? a.pe2d.exp : a.pe1d.exp;
-        if (auto missing = a.energy.missing_action(b.array, op_action_kinds(b.op, exp)))
-            doc.fail("energy_table", "table '" + a.energy.name + "' has no " + std::string(array_name(b.array)) + " '" +
+        if (auto missing = table.missing_action(b.array, op_action_kinds(b.op, exp)))
+            doc.fail("energy_table", "table '" + table.name + "' has no " + std::string(array_name(b.array)) + " '" +
                                          *missing + "' energy, which op " + std::string(op_name(b.op)) + " needs");
     };
-    for (const OpBinding& b : a.schedule.ops) check_prices(b);
+    for (const OpBinding& b : a.schedule.ops) check_prices(b, b.op == Op::MM ? a.gemm_energy : a.energy);
     return a;
 }
 

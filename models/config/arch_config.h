@@ -52,7 +52,8 @@ struct ScheduleConfig {
     std::string program = "one_pass";
     std::vector<OpBinding> step_ops;  // one_pass: issue order within a tile step; each array runs its ops in this order
     OpBinding av;                     // one_pass: once per query tile, after its last key tile
-    std::vector<OpBinding> ops;       // every op of the program (one_pass: step ops then AV)
+    std::vector<OpBinding> ops;       // every op of the program (one_pass: step ops then AV), then the
+                                      // GEMM's at their table defaults
     bool interleave = true;           // one_pass: may tile step i+1 start before step i drains?
     std::vector<Op> overlap_next;     // without interleave: ops of step i that may overlap step i+1
 
@@ -91,7 +92,8 @@ struct ArchConfig {
     ScheduleConfig schedule;
     TilingConfig tiling;
     FlatConfig flat;
-    EnergyTable energy;
+    EnergyTable energy;       // attention's actions
+    EnergyTable gemm_energy;  // the linear layers' (GEMM) actions: operands multicast over the array
 
     std::uint64_t glb_capacity_words() const { return glb.capacity_bytes / word_bytes; }
 };

@@ -144,6 +144,27 @@ void av(TileRegisters& r, const OpExtent& x, bool, float* out) {
         for (std::size_t f = 0; f < F; ++f) out[p * F + f] = num[p * F + f] / den[p];
 }
 
+// Each PE (m, n) accumulates over the chunk's k in order, from zero at the first chunk; the block
+// leaves the array (to DRAM, past the GLB) after the last chunk. A is [m][k], W [k][n] (rows of
+// x.cols), Z [m][n] in the registers (row stride C) and in `out`.
+void mm(TileRegisters& r, const OpExtent& x, bool first, float* out) {
+    const std::size_t nm = x.rows, nn = x.cols, C = r.cols(), K = x.e;
+    const float* a = r.operand(Operand::ATile);
+    const float* w = r.operand(Operand::WTile);
+    float* z = r.value(TileValue::Z);
+    for (std::size_t m = 0; m < nm; ++m) {
+        float* row = z + m * C;
+        if (first) std::fill(row, row + nn, 0.0f);
+        for (std::size_t k = 0; k < K; ++k) {
+            const float av = a[m * K + k];
+            const float* wk = w + k * nn;
+            for (std::size_t n = 0; n < nn; ++n) row[n] += av * wk[n];
+        }
+    }
+    if (out)
+        for (std::size_t m = 0; m < nm; ++m) std::copy(z + m * C, z + m * C + nn, out + m * nn);
+}
+
 // The table: one row per op, in the order of Op.
 std::array<OpSpec, kOpCount> make_table() {
     using O = Op;
@@ -174,7 +195,11 @@ std::array<OpSpec, kOpCount> make_table() {
         {O::SD, "SD", {O::SN}, {}, {}, {}, S::None, S::Scores, S::None, S::None, S::None, "ROWS", nullptr},
         {O::A, "A", {O::SN, O::SD}, {}, {}, {}, S::None, S::None, S::None, S::Scores, S::None, "ROWS", nullptr},
         {O::AVM, "AVM", {O::A}, {}, {}, {}, S::ScoresF, S::None, S::None, S::None, S::None, "F", nullptr},
+        {O::MM, "MM", {}, {V::Z}, {D::ATile, D::WTile}, {}, S::ScoresE, S::None, S::None, S::None, S::None, "E", mm},
     }};
+    // The 1D array's ops on FuseMax (reference section 2); everything else defaults to the 2D array.
+    for (Op op : {O::RM, O::PRM, O::SPD, O::RD, O::SPNV, O::RNV, O::AV, O::MX, O::SN, O::SD, O::A})
+        t[index_of(op)].default_array = ArrayKind::Pe1d;
     return t;
 }
 
@@ -221,7 +246,8 @@ std::uint64_t size_of(Size s, std::uint64_t rows, std::uint64_t cols, std::uint6
 Size value_size(TileValue v) {
     switch (v) {
         case TileValue::QK:
-        case TileValue::SLN: return Size::Scores;
+        case TileValue::SLN:
+        case TileValue::Z: return Size::Scores;
         case TileValue::SLNV:
         case TileValue::SPNV:
         case TileValue::RNV: return Size::ColsF;
@@ -237,6 +263,8 @@ Size operand_size(Operand o) {
         case Operand::RunningMax:
         case Operand::RunningDen: return Size::Cols;
         case Operand::RunningNum: return Size::ColsF;
+        case Operand::ATile: return Size::RowsE;
+        case Operand::WTile: return Size::ColsE;
     }
     return Size::None;
 }
@@ -248,7 +276,7 @@ std::uint64_t op_result_words(Op op, std::uint64_t rows, std::uint64_t cols, std
     return s.outputs.size() == 1 ? size_of(value_size(s.outputs.front()), rows, cols, 0, f) : 0;
 }
 
-bool is_three_pass_op(Op op) { return op == Op::QK || !op_spec(op).kernel; }
+bool is_three_pass_op(Op op) { return op == Op::QK || (op != Op::MM && !op_spec(op).kernel); }
 
 ActionCounts op_actions(Op op, const OpExtent& x, const ExpActions& exp) {
     const OpSpec& s = op_spec(op);

@@ -12,9 +12,10 @@ namespace fusemax {
 // step (one key tile against one query tile); AV runs once per query tile after its last key tile.
 // The 3-pass softmax of the Unfused and FLAT baselines adds MX (row max, pass 1), SN (exp) and SD
 // (sum, pass 2), A (divide, pass 3) and AVM (the A V matmul, called "AV" in the reference's
-// 3-pass description; AV here is always the 1-pass cascade's final divide).
-enum class Op : std::uint8_t { QK, LM, RM, SLN, SLD, PRM, SPD, RD, SLNV, SPNV, RNV, AV, MX, SN, SD, A, AVM };
-inline constexpr std::size_t kOpCount = 17;
+// 3-pass description; AV here is always the 1-pass cascade's final divide). MM is a GEMM's tile op:
+// an m0 x n0 block of Z = A W accumulated over a chunk of K.
+enum class Op : std::uint8_t { QK, LM, RM, SLN, SLD, PRM, SPD, RD, SLNV, SPNV, RNV, AV, MX, SN, SD, A, AVM, MM };
+inline constexpr std::size_t kOpCount = 18;
 inline constexpr std::size_t kOnePassOpCount = 12;
 
 enum class ArrayKind : std::uint8_t { Pe2d, Pe1d };
@@ -22,13 +23,13 @@ inline constexpr std::size_t kArrayCount = 2;
 
 // Values an op leaves in its array's registers for the ops after it (forwarded to the other array
 // or routed through the GLB when a consumer sits there).
-enum class TileValue : std::uint8_t { QK, LM, RmOld, RmNew, SLN, SLD, PRM, SPD, RD, SLNV, SPNV, RNV };
-inline constexpr std::size_t kTileValueCount = 12;
+enum class TileValue : std::uint8_t { QK, LM, RmOld, RmNew, SLN, SLD, PRM, SPD, RD, SLNV, SPNV, RNV, Z };
+inline constexpr std::size_t kTileValueCount = 13;
 
 // What an op reads from the GLB before it runs (operand tiles, running state) or writes there
-// after it (running state).
-enum class Operand : std::uint8_t { QTile, KTile, VTile, RunningMax, RunningDen, RunningNum };
-inline constexpr std::size_t kOperandCount = 6;
+// after it (running state). A GEMM's tile op reads an A tile [m][k] and a W tile [k][n].
+enum class Operand : std::uint8_t { QTile, KTile, VTile, RunningMax, RunningDen, RunningNum, ATile, WTile };
+inline constexpr std::size_t kOperandCount = 8;
 
 inline constexpr std::size_t index_of(Op op) { return static_cast<std::size_t>(op); }
 inline constexpr std::size_t index_of(ArrayKind a) { return static_cast<std::size_t>(a); }
@@ -75,7 +76,8 @@ struct ExpActions {
     std::uint32_t exp = 0;
 };
 
-// The size of one op instance: valid key rows and query columns of the tile, and head dims.
+// The size of one op instance: valid key rows and query columns of the tile, and head dims. For
+// MM: valid rows of A and Z (m), valid columns of W and Z (n), and the K chunk it covers (e).
 struct OpExtent {
     std::uint32_t rows = 0;  // valid keys (m0)
     std::uint32_t cols = 0;  // valid queries (p0)
@@ -109,6 +111,7 @@ struct OpSpec {
     Size macs = Size::None, adds = Size::None, maxes = Size::None, divides = Size::None, exps = Size::None;
     std::string_view default_cycles;  // cycle cost when a configuration gives none (FuseMax's)
     Kernel kernel = nullptr;          // null: the op runs in timing mode only (the 3-pass ops)
+    ArrayKind default_array = ArrayKind::Pe2d;  // where it runs when a configuration does not say
 };
 
 const OpSpec& op_spec(Op op);
@@ -126,7 +129,7 @@ const std::vector<Op>& op_inputs(Op op);
 // ops none).
 std::uint64_t op_result_words(Op op, std::uint64_t rows, std::uint64_t cols, std::uint64_t f);
 
-// Ops of the 3-pass program (QK, MX, SN, SD, A, AVM).
+// Ops of the 3-pass program (QK, MX, SN, SD, A, AVM) or of the GEMM (MM): no running state.
 bool is_three_pass_op(Op op);
 
 // Primitive actions one op instance performs (reference sections 2 and 6).
