@@ -93,7 +93,9 @@ void PeArray::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay)
     busy_until_ = end;
 
     const OpSpec& spec = op_spec(op->op);
-    if (op->functional) registers_.shape(arch_.pe2d.rows, arch_.pe2d.cols, op->extent.e, op->extent.f);
+    if (op->functional)
+        registers_.shape(arch_.pe2d.rows, arch_.pe2d.cols, spec.e_is_chunk ? arch_.pe2d.rows : op->extent.e,
+                         op->extent.f);
     if (!op->listed_only) glb_operands(*op, spec.reads, false, start);
     listed_glb_accesses(*op, false, start);
     if (op->functional) {

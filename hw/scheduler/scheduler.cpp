@@ -220,7 +220,9 @@ Cycle Scheduler::issue(TileOp& op, Cycle ready, float* out) {
     op_gp_.set_command(returns_data ? tlm::TLM_READ_COMMAND : tlm::TLM_IGNORE_COMMAND);
     op_gp_.set_address(0);
     op_gp_.set_data_ptr(returns_data ? reinterpret_cast<unsigned char*>(out) : nullptr);
-    const unsigned len = returns_data ? static_cast<unsigned>(op.extent.cols * op.extent.f * 4) : 0;
+    const OpExtent& x = op.extent;
+    const unsigned len =
+        returns_data ? static_cast<unsigned>(4 * size_of(op_spec(op.op).output, x.rows, x.cols, x.e, x.f)) : 0;
     op_gp_.set_data_length(len);
     op_gp_.set_streaming_width(len);
     op_gp_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);

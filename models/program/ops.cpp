@@ -200,6 +200,9 @@ std::array<OpSpec, kOpCount> make_table() {
     // The 1D array's ops on FuseMax (reference section 2); everything else defaults to the 2D array.
     for (Op op : {O::RM, O::PRM, O::SPD, O::RD, O::SPNV, O::RNV, O::AV, O::MX, O::SN, O::SD, O::A})
         t[index_of(op)].default_array = ArrayKind::Pe1d;
+    t[index_of(O::AV)].output = S::ColsF;
+    t[index_of(O::MM)].output = S::Scores;
+    t[index_of(O::MM)].e_is_chunk = true;
     return t;
 }
 

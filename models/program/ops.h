@@ -112,6 +112,10 @@ struct OpSpec {
     std::string_view default_cycles;  // cycle cost when a configuration gives none (FuseMax's)
     Kernel kernel = nullptr;          // null: the op runs in timing mode only (the 3-pass ops)
     ArrayKind default_array = ArrayKind::Pe2d;  // where it runs when a configuration does not say
+    Size output = Size::None;         // what it writes to `out` for memory (AV: the O tile; MM: a Z block)
+    // Its e is a chunk of a longer reduction, at most the array's rows (MM's K chunk): registers are
+    // sized for that bound, so that a ragged last chunk does not reshape them mid-accumulation.
+    bool e_is_chunk = false;
 };
 
 const OpSpec& op_spec(Op op);
