@@ -10,7 +10,7 @@
 
 #include "config/arch_config.h"
 #include "numerics/attention.h"
-#include "platform/attention_platform.h"
+#include "platform/job_platform.h"
 
 using namespace fusemax;
 
@@ -35,7 +35,7 @@ int sc_main(int argc, char** argv) {
     const double plain_s = std::chrono::duration<double>(clock::now() - t0).count();
 
     const auto t1 = clock::now();
-    AttentionPlatform platform(arch, w, ElemType::F32, true);
+    JobPlatform platform(arch, w, ElemType::F32, true);
     platform.load_inputs(in);
     platform.run();
     const Tensor4 model = platform.output();

@@ -2,8 +2,9 @@
 """Builds configs/energy/*.yaml from Accelergy's ERT export (ert_45nm.csv).
 
 Usage: tools/ert_to_yaml.py [PATH/TO/ert_45nm.csv]   (default: ../shared/reference/ert_45nm.csv)
-Writes one YAML energy table per ERT table: fusemax_45nm.yaml (FuseMax hardware) and
-flat_45nm.yaml (FLAT, Unfused and +Cascade hardware). Standard library only.
+Writes one YAML energy table per ERT table: fusemax_45nm.yaml (FuseMax hardware),
+flat_45nm.yaml (FLAT, Unfused and +Cascade hardware), and the linear layers' tables
+matmul_fusemax_45nm.yaml and matmul_flat_45nm.yaml (GEMMs on each platform). Standard library only.
 """
 import csv
 import os
@@ -11,7 +12,12 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-TABLES = {"fusemax_default": "fusemax_45nm.yaml", "flat_default": "flat_45nm.yaml"}
+TABLES = {
+    "fusemax_default": "fusemax_45nm.yaml",
+    "flat_default": "flat_45nm.yaml",
+    "matmul_proposal": "matmul_fusemax_45nm.yaml",
+    "matmul_flat": "matmul_flat_45nm.yaml",
+}
 ACTIONS = {"mac": "mac", "add": "add", "max": "max", "exponentiatial": "exp", "divide": "divide"}
 
 

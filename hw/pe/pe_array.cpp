@@ -85,6 +85,14 @@ void PeArray::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay)
         gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
         return;
     }
+    if (gp.is_read()) {
+        const OpExtent& x = op->extent;
+        const std::uint64_t words = size_of(op_spec(op->op).output, x.rows, x.cols, x.e, x.f);
+        if (!op->functional || words == 0 || gp.get_data_length() != 4 * words || !gp.get_data_ptr()) {
+            gp.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
+            return;
+        }
+    }
     const OpTiming& t = timing(*op);
     const Cycle arrival = op->arrival;
     // In order: an op starts when it has arrived and the array has finished the previous one.
@@ -99,7 +107,8 @@ void PeArray::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay)
     if (!op->listed_only) glb_operands(*op, spec.reads, false, start);
     listed_glb_accesses(*op, false, start);
     if (op->functional) {
-        float* out = op->op == Op::AV ? reinterpret_cast<float*>(gp.get_data_ptr()) : nullptr;
+        // An op with an output to memory returns it in a read payload sized as its table row says.
+        float* out = gp.is_read() ? reinterpret_cast<float*>(gp.get_data_ptr()) : nullptr;
         if (spec.kernel) spec.kernel(registers_, op->extent, op->first_key_tile, out);
     }
     if (!op->listed_only) glb_operands(*op, spec.writes, true, end);

@@ -22,38 +22,46 @@ nlohmann::json actions(const ActionCounts& a) {
 
 }  // namespace
 
-RunSummary summarize(const FuseMax& top) {
+CounterSnapshot snapshot(const FuseMax& top) {
+    CounterSnapshot c;
+    const DramStats& dram = top.dram().stats();
+    c.counts.dram_read_accesses = dram.read_accesses;
+    c.counts.dram_write_accesses = dram.write_accesses;
+    c.counts.glb_row_reads = top.glb().stats().row_reads;
+    c.counts.glb_row_writes = top.glb().stats().row_writes;
+    c.counts.pe2d = top.pe2d().stats().actions;
+    c.counts.pe1d = top.pe1d().stats().actions;
+    c.dram_read_bytes = dram.read_bytes;
+    c.dram_write_bytes = dram.write_bytes;
+    c.pe2d_busy = top.pe2d().stats().busy_cycles;
+    c.pe1d_busy = top.pe1d().stats().busy_cycles;
+    return c;
+}
+
+RunSummary summarize(const FuseMax& top, const CounterSnapshot& before) {
     const SchedulerStats& sched = top.scheduler().stats();
     const Clock clock(top.arch().clock_hz);
+    const CounterSnapshot now = snapshot(top);
     RunSummary s;
     s.cycles = sched.job_end - sched.job_start;
     s.compute_cycles = sched.compute_end - sched.compute_start;
     s.compute_start = sched.compute_start - sched.job_start;
     s.seconds = clock.seconds(s.cycles);
-    const DramStats& dram = top.dram().stats();
-    s.counts.dram_read_accesses = dram.read_accesses;
-    s.counts.dram_write_accesses = dram.write_accesses;
-    s.counts.glb_row_reads = top.glb().stats().row_reads;
-    s.counts.glb_row_writes = top.glb().stats().row_writes;
-    s.counts.pe2d = top.pe2d().stats().actions;
-    s.counts.pe1d = top.pe1d().stats().actions;
-    s.energy = energy_of(top.arch().energy, s.counts);
-    s.dram_read_bytes = dram.read_bytes;
-    s.dram_write_bytes = dram.write_bytes;
-    s.pe2d_busy = top.pe2d().stats().busy_cycles;
-    s.pe1d_busy = top.pe1d().stats().busy_cycles;
+    s.counts = now.counts - before.counts;
+    const bool gemm = top.scheduler().last_job().program == "gemm";
+    s.energy = energy_of(gemm ? top.arch().gemm_energy : top.arch().energy, s.counts);
+    s.dram_read_bytes = now.dram_read_bytes - before.dram_read_bytes;
+    s.dram_write_bytes = now.dram_write_bytes - before.dram_write_bytes;
+    s.pe2d_busy = now.pe2d_busy - before.pe2d_busy;
+    s.pe1d_busy = now.pe1d_busy - before.pe1d_busy;
     s.util_2d = s.cycles ? double(s.pe2d_busy) / double(s.cycles) : 0.0;
     s.util_1d = s.cycles ? double(s.pe1d_busy) / double(s.cycles) : 0.0;
     s.tile_steps = sched.tile_steps;
     return s;
 }
 
-nlohmann::json report_json(const FuseMax& top, const RunSummary& s) {
-    const ArchConfig& a = top.arch();
+nlohmann::json headline_json(const RunSummary& s) {
     nlohmann::json j;
-    j["arch"] = a.name;
-    j["design"] = a.design;
-    j["clock_hz"] = a.clock_hz;
     j["cycles"] = s.cycles;
     j["seconds"] = s.seconds;
     j["compute_cycles"] = s.compute_cycles;
@@ -70,13 +78,37 @@ nlohmann::json report_json(const FuseMax& top, const RunSummary& s) {
     j["util_2d"] = s.util_2d;
     j["util_1d"] = s.util_1d;
     j["tile_steps"] = s.tile_steps;
+    j["pe2d_busy_cycles"] = s.pe2d_busy;
+    j["pe1d_busy_cycles"] = s.pe1d_busy;
+    j["actions"] = {{"pe2d", actions(s.counts.pe2d)}, {"pe1d", actions(s.counts.pe1d)}};
+    return j;
+}
+
+nlohmann::json report_json(const FuseMax& top, const RunSummary& s) {
+    const ArchConfig& a = top.arch();
+    nlohmann::json j;
+    j["arch"] = a.name;
+    j["design"] = a.design;
+    j["clock_hz"] = a.clock_hz;
+    const nlohmann::json headline = headline_json(s);
+    for (const auto& [key, value] : headline.items())
+        if (key != "actions" && key != "pe2d_busy_cycles" && key != "pe1d_busy_cycles") j[key] = value;
     j["pe2d"] = {{"busy_cycles", s.pe2d_busy}, {"ops", top.pe2d().op_table()}, {"actions", actions(s.counts.pe2d)}};
     j["pe1d"] = {{"busy_cycles", s.pe1d_busy}, {"ops", top.pe1d().op_table()}, {"actions", actions(s.counts.pe1d)}};
-    const Tiling& t = top.scheduler().tiling();
-    const GlbPlan& p = top.scheduler().glb_plan();
-    j["tiling"] = {{"m0", t.m0}, {"p0", t.p0}, {"m1", t.m1}, {"p1", t.p1}, {"p2", t.p2},
-                   {"query_tiles", t.query_tiles}, {"q_slots", p.q_slots}, {"kv_slots", p.kv_slots},
-                   {"glb_bytes_used", p.words_used * a.word_bytes}};
+    const Job& job = top.scheduler().last_job();
+    j["program"] = job.program;
+    if (job.program == "gemm") {
+        const GemmPlan& g = top.scheduler().gemm_plan();
+        j["gemm"] = {{"m", job.gemm.m}, {"k", job.gemm.k}, {"n", job.gemm.n}, {"m0", g.m0}, {"n0", g.n0}, {"k0", g.k0},
+                     {"block_tiles", g.block_tiles}, {"blocks", g.blocks}, {"w_whole", g.w_whole},
+                     {"w_slots", g.w_slots}, {"glb_bytes_used", g.words_used * a.word_bytes}};
+    } else {
+        const Tiling& t = top.scheduler().tiling();
+        const GlbPlan& p = top.scheduler().glb_plan();
+        j["tiling"] = {{"m0", t.m0}, {"p0", t.p0}, {"m1", t.m1}, {"p1", t.p1}, {"p2", t.p2},
+                       {"query_tiles", t.query_tiles}, {"q_slots", p.q_slots}, {"kv_slots", p.kv_slots},
+                       {"glb_bytes_used", p.words_used * a.word_bytes}};
+    }
     nlohmann::json modules = nlohmann::json::object();
     walk(top, modules);
     j["modules"] = modules;

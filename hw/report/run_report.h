@@ -9,6 +9,14 @@
 
 namespace fusemax {
 
+// The modules' counters, which run on across jobs.
+struct CounterSnapshot {
+    ActivityCounts counts;
+    std::uint64_t dram_read_bytes = 0, dram_write_bytes = 0;
+    std::uint64_t pe2d_busy = 0, pe1d_busy = 0;
+};
+CounterSnapshot snapshot(const FuseMax& top);
+
 // The headline results of the last job, gathered from the modules' statistics groups.
 struct RunSummary {
     Cycle cycles = 0;          // job start to the completion of its last DRAM write
@@ -23,7 +31,13 @@ struct RunSummary {
     std::uint64_t tile_steps = 0;
 };
 
-RunSummary summarize(const FuseMax& top);
+// The last job's cycles and the counts since `before` (by default: since elaboration, which is the
+// job's own counts when it is the first), priced with the energy table of the job's program (the
+// GEMM's table for a GEMM).
+RunSummary summarize(const FuseMax& top, const CounterSnapshot& before = {});
+
+// The headline numbers of a summary (cycles, energy and its breakdown, DRAM bytes, utilization).
+nlohmann::json headline_json(const RunSummary& s);
 
 // The stats JSON: headline numbers, per-op tables of both arrays, tiling, and every module's own
 // statistics group under "modules" (found by walking the module tree below `top`).

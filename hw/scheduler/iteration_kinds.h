@@ -52,4 +52,29 @@ struct PairKind {
     auto tie() const { return std::tie(first, last); }
 };
 
+// A GEMM's m-tile when all of W stays in the GLB (a row of Z blocks).
+struct GemmRowKind {
+    std::uint32_t rows = 0;         // A rows in the tile (the last may be ragged)
+    std::uint32_t refill_rows = 0;  // rows of the tile it loads into its buffers after it (0: none)
+    std::uint32_t fresh_rows = 0;   // rows of the next tile, loaded into empty buffers behind it
+    bool first = false;             // loads W
+    auto tie() const { return std::tie(rows, refill_rows, fresh_rows, first); }
+};
+
+// A pass of one W column tile over a GEMM's A block (W split).
+struct GemmPassKind {
+    std::uint32_t cols = 0;         // W columns in the tile
+    std::uint32_t refill_cols = 0;  // columns of the W tile loaded into its buffer after it
+    bool refills_a = false;         // the block's last pass: the next block's A loads behind it
+    bool fresh = false;             // it loads contents no buffer held before
+    auto tie() const { return std::tie(cols, refill_cols, refills_a, fresh); }
+};
+
+// A GEMM's A block (W split).
+struct GemmBlockKind {
+    std::uint64_t tiles = 0, next_tiles = 0;
+    bool first = false, last = false;
+    auto tie() const { return std::tie(tiles, next_tiles, first, last); }
+};
+
 }  // namespace fusemax

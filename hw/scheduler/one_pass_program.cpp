@@ -103,8 +103,9 @@ void OnePassProgram::load_q(std::uint64_t blk) {
     const std::uint64_t row0 = std::uint64_t{c.p2} * t_.p1 * t_.p0;
     const std::uint64_t n = std::min<std::uint64_t>(t_.p1 * t_.p0, w.seq_q - row0);
     op_.at = c;
-    q_ready_[slot] = dma(Tensor::Q, job_.layout(Tensor::Q), c.b, c.h, row0, static_cast<std::uint32_t>(n),
-                         static_cast<std::uint32_t>(w.head_dim), plan_.q_slot[slot], false, q_last_use_[slot]);
+    q_ready_[slot] =
+        dma({Tensor::Q, c.b, c.h, row0, 0, static_cast<std::uint32_t>(n), static_cast<std::uint32_t>(w.head_dim)},
+            plan_.q_slot[slot], false, q_last_use_[slot]);
     replace_contents(q_bytes_[slot], std::int64_t(n * w.head_dim * arch_.word_bytes));
 }
 
@@ -124,10 +125,10 @@ void OnePassProgram::load_kv(std::uint64_t row) {
     const std::uint64_t row0 = m1 * t_.m0;
     const std::uint32_t n = t_.keys_in(m1);
     op_.at = c;
-    k_ready_[slot] = dma(Tensor::K, job_.layout(Tensor::K), c.b, c.h, row0, n, static_cast<std::uint32_t>(w.head_dim),
+    k_ready_[slot] = dma({Tensor::K, c.b, c.h, row0, 0, n, static_cast<std::uint32_t>(w.head_dim)},
                          plan_.k_slot[slot], false, k_last_use_[slot]);
     replace_contents(k_bytes_[slot], std::int64_t(n) * std::int64_t(w.head_dim * arch_.word_bytes));
-    v_ready_[slot] = dma(Tensor::V, job_.layout(Tensor::V), c.b, c.h, row0, n, static_cast<std::uint32_t>(w.v_dim),
+    v_ready_[slot] = dma({Tensor::V, c.b, c.h, row0, 0, n, static_cast<std::uint32_t>(w.v_dim)},
                          plan_.v_slot[slot], false, v_last_use_[slot]);
     replace_contents(v_bytes_[slot], std::int64_t(n) * std::int64_t(w.v_dim * arch_.word_bytes));
 }
@@ -245,27 +246,16 @@ const std::vector<Cycle>& OnePassProgram::state_ready(Operand o) const {
 void OnePassProgram::store_o(std::uint64_t blk, std::uint64_t p1, Cycle ready) {
     const TileCoord c = coord(blk, 0, p1);
     const std::uint64_t query_tile = std::uint64_t{c.p2} * t_.p1 + p1;
-    dma(Tensor::O, job_.layout(Tensor::O), c.b, c.h, query_tile * t_.p0, t_.queries_in(query_tile),
-        static_cast<std::uint32_t>(job_.shape.v_dim), 0, true, ready);
+    dma({Tensor::O, c.b, c.h, query_tile * t_.p0, 0, t_.queries_in(query_tile),
+         static_cast<std::uint32_t>(job_.shape.v_dim)},
+        0, true, ready);
 }
 
-Cycle OnePassProgram::dma(Tensor t, const TensorLayout& l, std::uint64_t b, std::uint64_t h, std::uint64_t row0,
-                          std::uint32_t rows, std::uint32_t row_elems, std::uint64_t glb_word, bool store,
-                          Cycle ready) {
-    DmaTransfer& x = dma_;
-    x.store = store;
-    x.side = store ? GlbSide::Stream : GlbSide::Buffer;  // O leaves straight from the 1D array
-    x.tensor = t;
-    x.at = op_.at;
-    x.mem_addr = l.row_address(b, h, row0);
-    x.row_stride = l.row_stride;
-    x.rows = rows;
-    x.row_elems = row_elems;
-    x.elem = job_.elem;
-    x.scale = t == Tensor::Q ? static_cast<float>(job_.shape.scale) : 1.0f;
-    x.glb_word = glb_word;
-    x.functional = job_.functional;
-    return ctx_.transfer(x, ready, store ? o_tile_.data() : nullptr);
+Cycle OnePassProgram::dma(const TensorBlock& block, std::uint64_t glb_word, bool store, Cycle ready) {
+    // O leaves straight from the 1D array.
+    describe_transfer(dma_, job_, block, store, store ? GlbSide::Stream : GlbSide::Buffer, glb_word, op_.at);
+    if (block.tensor == Tensor::Q) dma_.scale = static_cast<float>(job_.shape.scale);
+    return ctx_.transfer(dma_, ready, store ? o_tile_.data() : nullptr);
 }
 
 }  // namespace fusemax

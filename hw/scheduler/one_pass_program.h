@@ -6,6 +6,7 @@
 #include "scheduler/fast_forward.h"
 #include "scheduler/iteration_kinds.h"
 #include "scheduler/program.h"
+#include "scheduler/tensor_block.h"
 #include "tiling/tiling.h"
 
 namespace fusemax {
@@ -59,8 +60,7 @@ private:
     Cycle* tile_last_use(Operand o, std::uint32_t qs, std::uint32_t kvs);
     std::vector<Cycle>& state_ready(Operand o);
     const std::vector<Cycle>& state_ready(Operand o) const;
-    Cycle dma(Tensor t, const TensorLayout& l, std::uint64_t b, std::uint64_t h, std::uint64_t row0,
-              std::uint32_t rows, std::uint32_t row_elems, std::uint64_t glb_word, bool store, Cycle ready);
+    Cycle dma(const TensorBlock& block, std::uint64_t glb_word, bool store, Cycle ready);
     TileCoord coord(std::uint64_t blk, std::uint64_t m1, std::uint64_t p1) const;
     RowKind row_kind(std::uint64_t blk, std::uint64_t m1) const;
     BlockKind block_kind(std::uint64_t blk) const;

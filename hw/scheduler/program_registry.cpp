@@ -2,6 +2,7 @@
 
 #include "config/config_error.h"
 #include "scheduler/flat_program.h"
+#include "scheduler/gemm_program.h"
 #include "scheduler/one_pass_program.h"
 #include "scheduler/program.h"
 #include "scheduler/unfused_program.h"
@@ -14,6 +15,7 @@ std::map<std::string, ProgramFactory, std::less<>>& registry() {
         {"one_pass", OnePassProgram::factory()},
         {"unfused", UnfusedProgram::factory()},
         {"flat", FlatProgram::factory()},
+        {"gemm", GemmProgram::factory()},
     };
     return programs;
 }

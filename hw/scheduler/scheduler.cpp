@@ -7,6 +7,7 @@
 #include "config/config_error.h"
 #include "util/checked_math.h"
 #include "scheduler/program.h"
+#include "tiling/gemm_plan.h"
 #include "util/hex.h"
 
 namespace fusemax {
@@ -40,13 +41,13 @@ void Scheduler::glb_occupancy(Cycle at, std::int64_t delta) {
 
 Scheduler::~Scheduler() = default;
 
-// Evaluates every op's cost for the job's head dims: a cost must be a cycle count in [0, 2^40].
-// Returns QK's cycles.
-Cycle Scheduler::validate_costs(const Workload& w) const {
-    const CostVariables vars{static_cast<std::int64_t>(w.head_dim), static_cast<std::int64_t>(w.v_dim),
-                             arch_.pe2d.rows, arch_.pe2d.cols, arch_.pe1d.lanes};
+// Evaluates every op's cost for E = e, F = f (the arrays evaluate them for each op's extent): a cost
+// must be a cycle count in [0, 2^40]. Returns the cycles of `of`.
+Cycle Scheduler::validate_costs(std::uint64_t e, std::uint64_t f, Op of) const {
+    const CostVariables vars{static_cast<std::int64_t>(e), static_cast<std::int64_t>(f), arch_.pe2d.rows,
+                             arch_.pe2d.cols, arch_.pe1d.lanes};
     constexpr std::int64_t kMaxOpCycles = std::int64_t{1} << 40;
-    Cycle qk = 0;
+    Cycle cycles = 0;
     for (const OpBinding& b : arch_.schedule.ops)
         for (const CostExpr* e : {&b.cycles, &b.result_latency}) {
             const std::string what = arch_.source + ": op " + std::string(op_name(b.op)) + ": " +
@@ -61,9 +62,19 @@ Cycle Scheduler::validate_costs(const Workload& w) const {
             if (v < 0 || v > kMaxOpCycles)
                 throw ConfigError(what + " is " + std::to_string(v) + " for E=" + std::to_string(vars.e) + ", F=" +
                                   std::to_string(vars.f) + ": expected 0 to 2^40 cycles");
-            if (b.op == Op::QK && e == &b.cycles) qk = static_cast<Cycle>(v);
+            if (b.op == of && e == &b.cycles) cycles = static_cast<Cycle>(v);
         }
-    return qk;
+    return cycles;
+}
+
+// A job whose ops alone would outlast simulated time is refused before it starts.
+void Scheduler::check_time_bound(std::optional<std::uint64_t> op_cycles, const char* what) const {
+    if (!op_cycles || *op_cycles > clock_.max_cycle())
+        throw ConfigError(arch_.source + ": key 'clock_mhz': this job's " + what + " alone need " +
+                          (op_cycles ? std::to_string(*op_cycles) : std::string("more than 2^64")) +
+                          " cycles, but at " + std::to_string(arch_.clock_hz / 1e6) +
+                          " MHz simulated time (64-bit, 1 ps resolution) ends after cycle " +
+                          std::to_string(clock_.max_cycle()) + ": raise the clock or shrink the job");
 }
 
 void Scheduler::start(const Job& job) {
@@ -81,23 +92,26 @@ void Scheduler::start(const Job& job) {
         throw ConfigError(arch_.source + ": design '" + arch_.design + "' (program " + program +
                           ") runs in timing mode only: use --mode timing");
     Tiling tiling;
+    GemmPlan gemm_plan;
     if (attention) {
         tiling = choose_tiling(arch_, job.shape);
-        const Cycle qk_cycles = validate_costs(job.shape);
-        // Every attention program runs QK once per tile step: if that alone outlasts simulated time,
-        // refuse now.
-        const auto qk_total = checked_product({job.shape.pairs(), tiling.m1, tiling.query_tiles, qk_cycles});
-        if (!qk_total || *qk_total > clock_.max_cycle())
-            throw ConfigError(arch_.source + ": key 'clock_mhz': this job's QK ops alone need " +
-                              (qk_total ? std::to_string(*qk_total) : std::string("more than 2^64")) +
-                              " cycles, but at " + std::to_string(arch_.clock_hz / 1e6) +
-                              " MHz simulated time (64-bit, 1 ps resolution) ends after cycle " +
-                              std::to_string(clock_.max_cycle()) + ": raise the clock or shrink the job");
+        const Cycle qk_cycles = validate_costs(job.shape.head_dim, job.shape.v_dim, Op::QK);
+        // Every attention program runs QK once per tile step.
+        check_time_bound(checked_product({job.shape.pairs(), tiling.m1, tiling.query_tiles, qk_cycles}), "QK ops");
+    } else {
+        // The GEMM's MM ops: one per K chunk of each Z block, the last chunk possibly ragged.
+        gemm_plan = plan_gemm(arch_, job.gemm);
+        const GemmPlan& g = gemm_plan;
+        const Cycle full = validate_costs(g.k0, 0, Op::MM), last = validate_costs(g.last_k, 0, Op::MM);
+        const auto chunks = checked_product({g.k_chunks - 1, full});
+        const auto per_block = chunks ? checked_add(*chunks, last) : std::nullopt;
+        check_time_bound(per_block ? checked_product({g.m_tiles, g.n_tiles, *per_block}) : std::nullopt, "MM ops");
     }
     factory.validate(arch_, job, tiling);
     program_ = program;
     job_ = job;
     tiling_ = tiling;
+    gemm_plan_ = gemm_plan;
     plan_ = attention ? plan_glb(arch_, job.shape, tiling_) : GlbPlan{};
     error_.clear();
     busy_ = true;

@@ -5,6 +5,7 @@
 #include <tlm_utils/tlm_quantumkeeper.h>
 
 #include <array>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@
 #include <memory>
 #include "config/arch_config.h"
 #include "scheduler/program_context.h"
+#include "tiling/gemm_plan.h"
 #include "tiling/tiling.h"
 
 namespace fusemax {
@@ -83,8 +85,11 @@ public:
     // Empty unless the last job stopped on an error response.
     const std::string& error() const { return error_; }
 
+    // The last job started, and how it was mapped (attention: tiling and GLB plan; GEMM: its plan).
+    const Job& last_job() const { return job_; }
     const Tiling& tiling() const { return tiling_; }
     const GlbPlan& glb_plan() const { return plan_; }
+    const GemmPlan& gemm_plan() const { return gemm_plan_; }
     const SchedulerStats& stats() const { return stats_; }
     // Puts a module under the scheduler's timing controls (fast-forward, probe, drain); `uses` is the
     // resource it belongs to (kUsesPe2d, kUsesPe1d or kUsesDram).
@@ -109,6 +114,7 @@ private:
     std::string program_;  // of the job running
     Tiling tiling_;
     GlbPlan plan_;
+    GemmPlan gemm_plan_;
     bool busy_ = false;
     bool abort_requested_ = false;
     bool fast_forward_ = true;
@@ -137,7 +143,8 @@ private:
 
     void run();
     void run_job();
-    Cycle validate_costs(const Workload& w) const;
+    Cycle validate_costs(std::uint64_t e, std::uint64_t f, Op of) const;
+    void check_time_bound(std::optional<std::uint64_t> op_cycles, const char* what) const;
     void wait_until(Cycle c);
     void command(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void report(JobError error, const std::string& message);

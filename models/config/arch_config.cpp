@@ -190,6 +190,7 @@ void resolve_paths(YAML::Node& doc, const std::filesystem::path& dir) {
         if (p.is_relative()) node = (dir / p).lexically_normal().string();
     };
     resolve(doc["energy_table"]);
+    resolve(doc["gemm_energy_table"]);
     if (doc["flat"] && doc["flat"].IsMap()) resolve(doc["flat"]["dataflow_table"]);
 }
 

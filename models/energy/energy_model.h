@@ -11,6 +11,11 @@ struct ActivityCounts {
     std::uint64_t dram_read_accesses = 0, dram_write_accesses = 0;  // 64-bit accesses
     std::uint64_t glb_row_reads = 0, glb_row_writes = 0;            // 256-word rows
     ActionCounts pe2d, pe1d;
+
+    ActivityCounts operator-(const ActivityCounts& o) const {
+        return {dram_read_accesses - o.dram_read_accesses, dram_write_accesses - o.dram_write_accesses,
+                glb_row_reads - o.glb_row_reads, glb_row_writes - o.glb_row_writes, pe2d - o.pe2d, pe1d - o.pe1d};
+    }
 };
 
 struct EnergyBreakdown {

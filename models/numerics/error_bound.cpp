@@ -46,4 +46,17 @@ CheckBound attention_error_bound(const Tensor4& q, const Tensor4& k, const Tenso
     return out;
 }
 
+CheckBound gemm_error_bound(std::uint64_t k, double max_abs_sum, double max_abs_ref, double output_unit_roundoff) {
+    constexpr double u = 0x1p-24;
+    const double ku = double(k) * u;
+    CheckBound out;
+    out.abs_bound = (ku < 1 ? ku / (1 - ku) : INFINITY) * max_abs_sum + output_unit_roundoff * max_abs_ref;
+    out.rel_bound = max_abs_ref > 0 ? out.abs_bound / max_abs_ref : INFINITY;
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "fp32 arithmetic%s, K=%llu in-order sums, sum |a||w| <= %.3g",
+                  output_unit_roundoff > 0 ? ", fp16 Z" : "", static_cast<unsigned long long>(k), max_abs_sum);
+    out.basis = buf;
+    return out;
+}
+
 }  // namespace fusemax

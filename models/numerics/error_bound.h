@@ -27,4 +27,10 @@ CheckBound attention_error_bound(const Tensor4& q, const Tensor4& k, const Tenso
                                  double max_abs_logit, double max_abs_ref, double output_unit_roundoff,
                                  std::uint64_t keys_per_tile);
 
+// The bound of a GEMM's fp32 dot products of length K, each accumulated in order (one MM op per K
+// chunk continues the running sum): |z - ref| <= gamma_K sum_k |a_mk w_kn| with gamma_K = K u / (1 -
+// K u) (Higham, Accuracy and Stability of Numerical Algorithms, 3.1), plus u_O max|ref| for Z's
+// storage. `max_abs_sum` is max over (m, n) of sum_k |a_mk w_kn|.
+CheckBound gemm_error_bound(std::uint64_t k, double max_abs_sum, double max_abs_ref, double output_unit_roundoff);
+
 }  // namespace fusemax

@@ -53,6 +53,9 @@ struct ActionCounts {
         mac += o.mac; add += o.add; max += o.max; exp += o.exp; divide += o.divide;
         return *this;
     }
+    ActionCounts operator-(const ActionCounts& o) const {
+        return {mac - o.mac, add - o.add, max - o.max, exp - o.exp, divide - o.divide};
+    }
     ActionCounts scaled(std::uint64_t k) const { return {mac * k, add * k, max * k, exp * k, divide * k}; }
     bool operator==(const ActionCounts& o) const {
         return mac == o.mac && add == o.add && max == o.max && exp == o.exp && divide == o.divide;

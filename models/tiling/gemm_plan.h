@@ -30,15 +30,12 @@ struct GemmPlan {
     std::uint64_t tiles_in_block(std::uint64_t block) const {
         return block + 1 == blocks ? m_tiles - block * block_tiles : block_tiles;
     }
-    // GLB words of A piece (tile `i` of the block, chunk `c`) and of W piece (n-tile `j`, chunk `c`).
-    std::uint64_t a_word(std::uint64_t i, std::uint64_t c) const { return a_base + (i * k_chunks + c) * a_piece_words; }
-    std::uint64_t w_word(std::uint64_t j, std::uint64_t c) const {
-        const std::uint64_t slot = w_whole ? j : j % w_slots;
-        return w_base + (slot * k_chunks + c) * w_piece_words;
+    // GLB words of the A piece buffer for chunk `c` of A tile buffer `buffer`, and of W's.
+    std::uint64_t a_word(std::uint64_t buffer, std::uint64_t c) const {
+        return a_base + (buffer * k_chunks + c) * a_piece_words;
     }
-    // Index of W piece (n-tile j, chunk c) among the W buffers.
-    std::uint64_t w_piece(std::uint64_t j, std::uint64_t c) const {
-        return (w_whole ? j : j % w_slots) * k_chunks + c;
+    std::uint64_t w_word(std::uint64_t buffer, std::uint64_t c) const {
+        return w_base + (buffer * k_chunks + c) * w_piece_words;
     }
 };
 

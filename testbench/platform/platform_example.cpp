@@ -11,7 +11,7 @@
 #include "config/config_error.h"
 #include "csr/fusemax_regs.h"
 #include "numerics/attention.h"
-#include "platform/attention_platform.h"
+#include "platform/job_platform.h"
 #include "platform/example_platform.h"
 #include "tool/cli.h"
 #include "tool/tool_main.h"

@@ -15,7 +15,7 @@
 #include "io/npy.h"
 #include "numerics/attention.h"
 #include "numerics/error_bound.h"
-#include "platform/attention_platform.h"
+#include "platform/job_platform.h"
 #include "platform/example_platform.h"
 #include "report/run_report.h"
 #include "report/trace_json.h"

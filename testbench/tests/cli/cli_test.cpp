@@ -72,8 +72,8 @@ protected:
         EXPECT_NE(at, std::string::npos);
         y.replace(at, from.size(), to);
         fs::create_directories(dir / "energy");
-        fs::copy_file(kConfigs + "/energy/fusemax_45nm.yaml", dir / "energy" / "fusemax_45nm.yaml",
-                      fs::copy_options::overwrite_existing);
+        for (const char* table : {"fusemax_45nm.yaml", "matmul_fusemax_45nm.yaml"})
+            fs::copy_file(kConfigs + "/energy/" + table, dir / "energy" / table, fs::copy_options::overwrite_existing);
         return file("arch/a.yaml", y);
     }
 

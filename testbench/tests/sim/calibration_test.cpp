@@ -1,7 +1,7 @@
 // Cycles against the reference's calibration points (sections 4 and 8).
 #include <gtest/gtest.h>
 
-#include "platform/attention_platform.h"
+#include "platform/job_platform.h"
 #include "reference/closed_form.h"
 #include "sim_helpers.h"
 
@@ -11,7 +11,7 @@ namespace {
 using test::shape;
 
 RunSummary run_timing(const ArchConfig& a, const Workload& w) {
-    AttentionPlatform platform(a, w, ElemType::F32, false);
+    JobPlatform platform(a, w, ElemType::F32, false);
     platform.run();
     return platform.summary();
 }

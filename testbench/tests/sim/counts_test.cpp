@@ -1,7 +1,7 @@
 // Counts against the reference's per-(b, h) formulas (sections 5 and 6) and energy = counts x table.
 #include <gtest/gtest.h>
 
-#include "platform/attention_platform.h"
+#include "platform/job_platform.h"
 #include "reference/closed_form.h"
 #include "sim_helpers.h"
 
@@ -24,7 +24,7 @@ void expect_counts_match_closed_form(const ArchConfig& a, const Workload& w, con
 TEST(Counts, FunctionalRunMatchesClosedForms) {
     const ArchConfig a = test::fusemax_arch();
     const Workload w = shape(1, 2, 1024, 2048, 64, 64);
-    AttentionPlatform platform(a, w, ElemType::F32, true);
+    JobPlatform platform(a, w, ElemType::F32, true);
     platform.load_inputs(random_inputs(w, 5));
     platform.run();
     const RunSummary s = platform.summary();
@@ -36,7 +36,7 @@ TEST(Counts, FunctionalRunMatchesClosedForms) {
 TEST(Counts, BertBatch64MatchesClosedForms) {
     const ArchConfig a = test::fusemax_arch();
     const Workload w = shape(64, 12, 1024, 1024, 64, 64);
-    AttentionPlatform platform(a, w, ElemType::F32, false);
+    JobPlatform platform(a, w, ElemType::F32, false);
     platform.run();
     expect_counts_match_closed_form(a, w, platform.summary());
 }
@@ -46,7 +46,7 @@ TEST(Counts, MultipleQueryBlocksReadKVOncePerBlock) {
     ArchConfig a = test::fusemax_arch();
     a.tiling.p1 = 2;
     const Workload w = shape(1, 1, 1024, 1024, 64, 64);
-    AttentionPlatform platform(a, w, ElemType::F32, false);
+    JobPlatform platform(a, w, ElemType::F32, false);
     platform.run();
     const RunSummary s = platform.summary();
     EXPECT_EQ(platform.top().scheduler().tiling().p2, 2u);
@@ -57,7 +57,7 @@ TEST(Counts, MultipleQueryBlocksReadKVOncePerBlock) {
 TEST(Energy, EqualsCountsTimesTablePerComponent) {
     const ArchConfig a = test::fusemax_arch();
     const Workload w = shape(2, 3, 1024, 1024, 64, 64);
-    AttentionPlatform platform(a, w, ElemType::F32, false);
+    JobPlatform platform(a, w, ElemType::F32, false);
     platform.run();
     const RunSummary s = platform.summary();
     const nlohmann::json j = report_json(platform.top(), s);

@@ -5,7 +5,7 @@
 
 #include "config/config_error.h"
 #include "numerics/attention.h"
-#include "platform/attention_platform.h"
+#include "platform/job_platform.h"
 #include "sim_helpers.h"
 
 namespace fusemax {
@@ -23,7 +23,7 @@ class Designs : public testing::TestWithParam<Point> {};
 TEST_P(Designs, BertBase1KBatch64MatchesCalibration) {
     const Point& p = GetParam();
     const ArchConfig a = load_arch_config(test::kConfigs + "/arch/" + p.design + ".yaml");
-    AttentionPlatform platform(a, test::shape(64, 12, 1024, 1024, 64, 64), ElemType::F32, false);
+    JobPlatform platform(a, test::shape(64, 12, 1024, 1024, 64, 64), ElemType::F32, false);
     platform.run();
     const RunSummary s = platform.summary();
     EXPECT_LT(test::rel_diff(double(s.cycles), p.cycles), 1e-3) << s.cycles;
@@ -49,7 +49,7 @@ INSTANTIATE_TEST_SUITE_P(
 // array timing and the missing interleave.
 TEST(Designs, ArchitectureIs458CyclesPerTileStep) {
     const ArchConfig a = load_arch_config(test::kConfigs + "/arch/arch.yaml");
-    AttentionPlatform platform(a, test::shape(1, 1, 1024, 2048, 64, 64), ElemType::F32, false);
+    JobPlatform platform(a, test::shape(1, 1, 1024, 2048, 64, 64), ElemType::F32, false);
     platform.run();
     // 32 tile steps; RD and AV of the last step run past the last RNV.
     EXPECT_EQ(platform.summary().compute_cycles, 32u * 458 + 1 + 64);
@@ -59,7 +59,7 @@ TEST(Designs, ArchitectureIs458CyclesPerTileStep) {
 // PRM 2, SPD 1, SLN 512, SLD 256, RD 1, SPNV 64, RNV 64) plus AV, after the first QK (64).
 TEST(Designs, CascadeIsThe1DArraysTotal) {
     const ArchConfig a = load_arch_config(test::kConfigs + "/arch/cascade.yaml");
-    AttentionPlatform platform(a, test::shape(1, 1, 1024, 1024, 64, 64), ElemType::F32, false);
+    JobPlatform platform(a, test::shape(1, 1, 1024, 1024, 64, 64), ElemType::F32, false);
     platform.run();
     const RunSummary s = platform.summary();
     EXPECT_EQ(s.pe1d_busy, 16u * 1157 + 4 * 64);
@@ -71,7 +71,7 @@ TEST(Designs, CascadeIsThe1DArraysTotal) {
 TEST(Designs, CascadeFunctionalMatchesFp64) {
     const ArchConfig a = load_arch_config(test::kConfigs + "/arch/cascade.yaml");
     const Workload w = test::shape(2, 2, 300, 700, 48, 80);
-    AttentionPlatform platform(a, w, ElemType::F32, true);
+    JobPlatform platform(a, w, ElemType::F32, true);
     const AttentionInputs in = random_inputs(w, 3);
     platform.load_inputs(in);
     platform.run();
@@ -81,13 +81,13 @@ TEST(Designs, CascadeFunctionalMatchesFp64) {
 
 TEST(Designs, ThreePassDesignsRefuseFunctionalMode) {
     const ArchConfig a = load_arch_config(test::kConfigs + "/arch/flat.yaml");
-    AttentionPlatform platform(a, test::shape(1, 12, 1024, 1024, 64, 64), ElemType::F32, true);
+    JobPlatform platform(a, test::shape(1, 12, 1024, 1024, 64, 64), ElemType::F32, true);
     EXPECT_THROW(platform.run(), ConfigError);
 }
 
 TEST(Designs, FlatNeedsATableRow) {
     const ArchConfig a = load_arch_config(test::kConfigs + "/arch/flat.yaml");
-    AttentionPlatform platform(a, test::shape(1, 3, 1000, 1000, 64, 64), ElemType::F32, false);
+    JobPlatform platform(a, test::shape(1, 3, 1000, 1000, 64, 64), ElemType::F32, false);
     try {
         platform.run();
         FAIL();

@@ -11,7 +11,7 @@
 
 #include "csr/fusemax_regs.h"
 #include "numerics/attention.h"
-#include "platform/attention_platform.h"
+#include "platform/job_platform.h"
 #include "platform/bus.h"
 #include "platform/cpu_driver.h"
 #include "platform/example_platform.h"

@@ -6,7 +6,7 @@
 #include "dram/dram_controller.h"
 #include "glb/global_buffer.h"
 #include "memory/memory.h"
-#include "platform/attention_platform.h"
+#include "platform/job_platform.h"
 #include "sim_helpers.h"
 
 namespace fusemax {
@@ -143,7 +143,7 @@ TEST(DramController, BandwidthAndLatency) {
 TEST(FuseMaxTop, GlbTooSmallForOneTileIsAnError) {
     ArchConfig a = test::fusemax_arch();
     a.glb.capacity_bytes = 100000;
-    AttentionPlatform platform(a, test::shape(1, 1, 512, 512, 64, 64), ElemType::F32, false);
+    JobPlatform platform(a, test::shape(1, 1, 512, 512, 64, 64), ElemType::F32, false);
     try {
         platform.run();
         FAIL();

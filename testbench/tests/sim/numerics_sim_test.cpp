@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "numerics/attention.h"
-#include "platform/attention_platform.h"
+#include "platform/job_platform.h"
 #include "sim_helpers.h"
 
 namespace fusemax {
@@ -19,7 +19,7 @@ struct Case {
 
 ErrorStats simulate_and_compare(const ArchConfig& a, const Workload& w, AttentionInputs in, ElemType elem,
                                 Tensor4* out = nullptr) {
-    AttentionPlatform platform(a, w, elem, true);
+    JobPlatform platform(a, w, elem, true);
     platform.load_inputs(in);
     platform.run();
     const Tensor4 o = platform.output();
@@ -79,7 +79,7 @@ TEST_P(RoutedThroughGlb, ValuesArriveIntact) {
             if (std::find(r.consumers.begin(), r.consumers.end(), b.op) != r.consumers.end()) b.glb_reads = {r.producer};
         }
     const Workload w = shape(2, 1, 300, 700, 48, 80);
-    AttentionPlatform platform(a, w, ElemType::F32, true);
+    JobPlatform platform(a, w, ElemType::F32, true);
     AttentionInputs in = random_inputs(w, 23);
     platform.load_inputs(in);
     platform.run();

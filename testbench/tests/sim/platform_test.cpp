@@ -8,7 +8,7 @@
 
 #include "csr/fusemax_regs.h"
 #include "numerics/attention.h"
-#include "platform/attention_platform.h"
+#include "platform/job_platform.h"
 #include "platform/example_platform.h"
 #include "sim_helpers.h"
 

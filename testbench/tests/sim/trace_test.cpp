@@ -7,7 +7,7 @@
 #include "config/config_error.h"
 #include "io/npy.h"
 #include "numerics/attention.h"
-#include "platform/attention_platform.h"
+#include "platform/job_platform.h"
 #include "platform/example_platform.h"
 #include "sim_helpers.h"
 #include "trace/trace_player.h"

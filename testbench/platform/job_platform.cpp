@@ -1,5 +1,6 @@
-#include "platform/attention_platform.h"
+#include "platform/job_platform.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "protocol/word_port.h"
@@ -54,37 +55,61 @@ AttentionInputs random_inputs(const Workload& w, std::uint64_t seed) {
     return in;
 }
 
-void round_to_storage(AttentionInputs& in, ElemType elem) {
-    if (elem != ElemType::F16) return;
-    for (Tensor4* t : {&in.q, &in.k, &in.v})
-        for (float& x : t->data) x = half_to_float(float_to_half(x));
+GemmInputs random_gemm_inputs(const GemmShape& g, std::uint64_t seed) {
+    GemmInputs in{Tensor4({1, 1, g.m, g.k}), Tensor4({1, 1, g.k, g.n})};
+    fill_uniform(in.a, seed * 2 + 0, -1.0f, 1.0f);
+    fill_uniform(in.w, seed * 2 + 1, -1.0f, 1.0f);
+    return in;
 }
 
-AttentionPlatform::AttentionPlatform(const ArchConfig& arch, const Workload& w, ElemType elem, bool functional,
-                                     bool fast_forward)
-    : job_(Job::packed(w, elem, 0, functional)),
-      memory_(std::make_unique<Memory>("memory", job_.packed_end())),
+namespace {
+void round_to_storage(std::initializer_list<Tensor4*> tensors, ElemType elem) {
+    if (elem != ElemType::F16) return;
+    for (Tensor4* t : tensors)
+        for (float& x : t->data) x = half_to_float(float_to_half(x));
+}
+}  // namespace
+
+void round_to_storage(AttentionInputs& in, ElemType elem) { round_to_storage({&in.q, &in.k, &in.v}, elem); }
+void round_to_storage(GemmInputs& in, ElemType elem) { round_to_storage({&in.a, &in.w}, elem); }
+
+JobPlatform::JobPlatform(const ArchConfig& arch, Job job, bool fast_forward, std::uint64_t memory_bytes)
+    : job_(std::move(job)),
+      memory_(std::make_unique<Memory>("memory", std::max(memory_bytes, job_.packed_end()))),
       top_(std::make_unique<FuseMax>("fusemax", arch)) {
     top_->mem.bind(memory_->socket);
     top_->irq.bind(irq_);
     top_->scheduler().set_fast_forward(fast_forward);
 }
 
-void AttentionPlatform::load_inputs(const AttentionInputs& in) {
+JobPlatform::JobPlatform(const ArchConfig& arch, const Workload& w, ElemType elem, bool functional, bool fast_forward)
+    : JobPlatform(arch, Job::packed(w, elem, 0, functional), fast_forward) {}
+
+void JobPlatform::load_inputs(const AttentionInputs& in) {
     store_tensor(*memory_, job_.layout(Tensor::Q), in.q, job_.elem);
     store_tensor(*memory_, job_.layout(Tensor::K), in.k, job_.elem);
     store_tensor(*memory_, job_.layout(Tensor::V), in.v, job_.elem);
 }
 
-void AttentionPlatform::run() {
+void JobPlatform::load_inputs(const GemmInputs& in) {
+    store_tensor(*memory_, job_.layout(Tensor::X), in.a, job_.elem);
+    store_tensor(*memory_, job_.layout(Tensor::W), in.w, job_.elem);
+}
+
+void JobPlatform::run(const Job& next) {
+    job_ = next;
+    run();
+}
+
+void JobPlatform::run() {
     top_->start(job_);
     sc_core::sc_start();
     if (!top_->scheduler().error().empty()) throw TransportError(top_->scheduler().error());
 }
 
-Tensor4 AttentionPlatform::output() {
-    const Workload& w = job_.shape;
-    return load_tensor(*memory_, job_.layout(Tensor::O), {w.batch, w.heads, w.seq_q, w.v_dim}, job_.elem);
+Tensor4 JobPlatform::output() {
+    const Tensor t = job_.program == "gemm" ? Tensor::Z : Tensor::O;
+    return load_tensor(*memory_, job_.layout(t), job_.tensor(t).shape, job_.elem);
 }
 
 }  // namespace fusemax

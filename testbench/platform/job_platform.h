@@ -22,25 +22,39 @@ AttentionInputs random_inputs(const Workload& w, std::uint64_t seed);
 void store_tensor(Memory& mem, const TensorLayout& layout, const Tensor4& t, ElemType elem);
 Tensor4 load_tensor(Memory& mem, const TensorLayout& layout, const std::array<std::uint64_t, 4>& shape, ElemType elem);
 
+struct GemmInputs {
+    Tensor4 a, w;  // A [1, 1, M, K], W [1, 1, K, N]
+};
+
+// Uniform in [-1, 1), A and W from independent streams of `seed`.
+GemmInputs random_gemm_inputs(const GemmShape& g, std::uint64_t seed);
+
 // Rounds inputs the way the platform memory stores them (fp16 storage loses precision), so the
 // reference sees what the accelerator read.
 void round_to_storage(AttentionInputs& in, ElemType elem);
+void round_to_storage(GemmInputs& in, ElemType elem);
 
-// A platform memory with Q, K, V, O packed from address 0 and the FuseMax IP bound to it: what
-// fusemax-sim and the test suites run. One per process (one SystemC simulation per process).
-class AttentionPlatform {
+// A platform memory holding a job's tensors and the FuseMax IP bound to it: what the test suites
+// and benchmarks run. One per process (one SystemC simulation per process).
+class JobPlatform {
 public:
-    AttentionPlatform(const ArchConfig& arch, const Workload& w, ElemType elem, bool functional,
-                      bool fast_forward = true);
-    AttentionPlatform(const AttentionPlatform&) = delete;
-    AttentionPlatform& operator=(const AttentionPlatform&) = delete;
+    // Platform memory of `memory_bytes` (at least the job's packed tensors).
+    JobPlatform(const ArchConfig& arch, Job job, bool fast_forward = true, std::uint64_t memory_bytes = 0);
+    // An attention job with Q, K, V, O packed from address 0.
+    JobPlatform(const ArchConfig& arch, const Workload& w, ElemType elem, bool functional,
+                bool fast_forward = true);
+    JobPlatform(const JobPlatform&) = delete;
+    JobPlatform& operator=(const JobPlatform&) = delete;
 
     // Writes the inputs into platform memory (backdoor), in the job's element type.
     void load_inputs(const AttentionInputs& in);
+    void load_inputs(const GemmInputs& in);
     // Starts the job and simulates until it completes. Throws ConfigError if the job cannot run on
     // this architecture and TransportError if it stopped on an error response.
     void run();
-    // O as the IP wrote it to platform memory (functional mode).
+    // Then another job (its tensors must lie in this platform's memory).
+    void run(const Job& next);
+    // The job's output (attention: O, GEMM: Z) as the IP wrote it to platform memory.
     Tensor4 output();
 
     const Job& job() const { return job_; }
