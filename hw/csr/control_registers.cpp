@@ -102,7 +102,7 @@ void ControlRegisters::control(std::uint32_t value) {
         irq_changed_.notify(sc_core::SC_ZERO_TIME);
         return;
     }
-    if (value & CONTROL_START) start();
+    if (value & (CONTROL_START | CONTROL_ENQUEUE)) start((value & CONTROL_START) == 0);
 }
 
 void ControlRegisters::set_error(Error e, const std::string& why) {
@@ -178,13 +178,15 @@ Job ControlRegisters::job_from_registers() const {
     return j;
 }
 
-void ControlRegisters::start() {
-    if (get(STATUS) & STATUS_BUSY) {
+void ControlRegisters::start(bool enqueue) {
+    const bool busy = (get(STATUS) & STATUS_BUSY) != 0;
+    if (busy && (!enqueue || (get(STATUS) & STATUS_QUEUED))) {
         ++stats_.refused_starts;
-        return set_error(Error::StartWhileBusy, "START while a job is running");
+        return set_error(Error::StartWhileBusy, enqueue ? "ENQUEUE while a job is already queued"
+                                                        : "START while a job is running");
     }
     if (get(ELEM_TYPE) > 1) return set_error(Error::BadJob, "ELEM_TYPE: expected 0 (fp32) or 1 (fp16)");
-    command_->kind = JobCommand::Kind::Start;
+    command_->kind = busy ? JobCommand::Kind::Enqueue : JobCommand::Kind::Start;
     try {
         command_->job = job_from_registers();
     } catch (const ConfigError& e) {
@@ -202,6 +204,10 @@ void ControlRegisters::start() {
         return set_error(Error::BadJob, command_->message);
     }
     ++stats_.starts;
+    if (busy) {
+        at(STATUS) |= STATUS_QUEUED;
+        return;
+    }
     at(STATUS) = STATUS_BUSY;  // clears DONE and the error code of the last job
     last_error_.clear();
 }
@@ -217,7 +223,7 @@ void ControlRegisters::report(tlm::tlm_generic_payload& gp, sc_core::sc_time&) {
     set64(PE2D_BUSY_LO, r->pe2d_busy);
     set64(PE1D_BUSY_LO, r->pe1d_busy);
     set64(TILE_STEPS_LO, r->tile_steps);
-    at(STATUS) = STATUS_DONE;
+    at(STATUS) = STATUS_DONE | (r->next_running ? STATUS_BUSY : 0);
     at(IRQ_STATUS) |= IRQ_DONE;
     if (r->error != Error::None) set_error(r->error, r->message);
     irq_changed_.notify(sc_core::SC_ZERO_TIME);

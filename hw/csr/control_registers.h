@@ -78,7 +78,7 @@ private:
     void report(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void write_register(std::uint32_t offset, std::uint32_t value);
     void control(std::uint32_t value);
-    void start();
+    void start(bool enqueue);
     void set_error(regs::Error e, const std::string& why);
     Job job_from_registers() const;
     void drive_irq();

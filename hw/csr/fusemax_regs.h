@@ -62,8 +62,12 @@ inline constexpr std::uint32_t REG_END = DESC_BASE + DESC_COUNT * DESC_SIZE;
 // Fields.
 inline constexpr std::uint32_t CONTROL_START = 1u << 0;
 inline constexpr std::uint32_t CONTROL_SOFT_RESET = 1u << 1;
+// The job in the registers waits behind the running one and starts when that one has issued its
+// last op (START if none runs). The registers may be rewritten for the next job once it is queued.
+inline constexpr std::uint32_t CONTROL_ENQUEUE = 1u << 2;
 inline constexpr std::uint32_t STATUS_BUSY = 1u << 0;
-inline constexpr std::uint32_t STATUS_DONE = 1u << 1;
+inline constexpr std::uint32_t STATUS_DONE = 1u << 1;    // the last job to end ended (another may run)
+inline constexpr std::uint32_t STATUS_QUEUED = 1u << 2;  // a job waits behind the running one
 inline constexpr std::uint32_t STATUS_ERROR_SHIFT = 8;
 inline constexpr std::uint32_t STATUS_ERROR_MASK = 0xFFu << STATUS_ERROR_SHIFT;
 inline constexpr std::uint32_t IRQ_DONE = 1u << 0;   // a job finished (with or without error)

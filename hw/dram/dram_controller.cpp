@@ -154,7 +154,12 @@ bool DramController::write_rows(const DmaTransfer& x, const float* src, tlm::tlm
     return mem_rows(tlm::TLM_WRITE_COMMAND, x, row_bytes, staging_.data(), status);
 }
 
-std::pair<Cycle, Cycle> DramController::book(Cycle arrival, Cycle cycles) {
+std::pair<Cycle, Cycle> DramController::book(Cycle arrival, Cycle cycles, bool lookback) {
+    Cycle old_first = 0, old_last = 0;
+    const Cycle wanted = cycles;
+    if (lookback && arrival < floor_) cycles = book_history(arrival, cycles, old_first, old_last);
+    if (cycles == 0) return {old_first, old_last};
+    const bool took_old = cycles != wanted;
     // Walk the gaps from the arrival on, taking pieces until the transfer fits; the pieces and the
     // calendar are both sorted, so one merge pass rebuilds it.
     Cycle at = std::max(arrival, floor_), left = cycles, first = at, last = at;
@@ -191,11 +196,64 @@ std::pair<Cycle, Cycle> DramController::book(Cycle arrival, Cycle cycles) {
     std::size_t drop = 0;
     while (drop < busy_.size() && (busy_[drop].first <= floor_ || busy_.size() - drop > kCalendar)) {
         floor_ = std::max(floor_, busy_[drop].second);
+        give_up(busy_[drop]);
         ++drop;
     }
     busy_.erase(busy_.begin(), busy_.begin() + static_cast<std::ptrdiff_t>(drop));
-    if (!busy_.empty() && busy_.front().first < floor_) busy_.front().first = floor_;
-    return {first, last};
+    if (!busy_.empty() && busy_.front().first < floor_) {
+        give_up({busy_.front().first, floor_});
+        busy_.front().first = floor_;
+    }
+    if (!busy_.empty() && busy_.back().second > kHistoryWindow)
+        history_floor_ = std::max(history_floor_, busy_.back().second - kHistoryWindow);
+    std::size_t old = 0;
+    while (old < history_.size() && (history_[old].second <= history_floor_ || history_.size() - old > kHistory))
+        history_floor_ = std::max(history_floor_, history_[old++].second);
+    history_.erase(history_.begin(), history_.begin() + static_cast<std::ptrdiff_t>(old));
+    return {took_old ? old_first : first, last};
+}
+
+void DramController::give_up(std::pair<Cycle, Cycle> interval) {
+    if (interval.second <= interval.first) return;
+    if (!history_.empty() && history_.back().second >= interval.first)
+        history_.back().second = std::max(history_.back().second, interval.second);
+    else
+        history_.push_back(interval);
+}
+
+Cycle DramController::book_history(Cycle arrival, Cycle cycles, Cycle& first, Cycle& last) {
+    Cycle at = std::max(arrival, history_floor_);
+    bool any = false;
+    pieces_.clear();
+    std::size_t i = 0;
+    while (cycles > 0 && at < floor_) {
+        while (i < history_.size() && history_[i].second <= at) ++i;
+        if (i < history_.size() && history_[i].first <= at) {
+            at = history_[i].second;
+            continue;
+        }
+        const Cycle gap_end = std::min(i < history_.size() ? history_[i].first : floor_, floor_);
+        const Cycle run = std::min(cycles, gap_end - at);
+        if (!any) first = at;
+        any = true;
+        pieces_.emplace_back(at, at + run);
+        last = at + run;
+        cycles -= run;
+        at += run;
+    }
+    if (pieces_.empty()) return cycles;
+    merged_.clear();
+    auto add = [this](const std::pair<Cycle, Cycle>& iv) {
+        if (!merged_.empty() && merged_.back().second >= iv.first) merged_.back().second = std::max(merged_.back().second, iv.second);
+        else merged_.push_back(iv);
+    };
+    std::size_t h = 0, p = 0;
+    while (h < history_.size() || p < pieces_.size()) {
+        if (p == pieces_.size() || (h < history_.size() && history_[h].first < pieces_[p].first)) add(history_[h++]);
+        else add(pieces_[p++]);
+    }
+    history_.swap(merged_);
+    return cycles;
 }
 
 void DramController::fast_forward(std::uint32_t slot, std::uint64_t periods, Cycle shift) {
@@ -204,17 +262,20 @@ void DramController::fast_forward(std::uint32_t slot, std::uint64_t periods, Cyc
     floor_ += by;
     last_done_ += by;
     for (auto& iv : busy_) iv.first += by, iv.second += by;
+    history_floor_ += by;
+    for (auto& iv : history_) iv.first += by, iv.second += by;
 }
 
 void DramController::probe(Cycle horizon, std::vector<Cycle>& state) const {
     auto rel = [horizon](Cycle t) { return std::max(t, horizon) - horizon; };
     state.push_back(rel(floor_));
     state.push_back(rel(last_done_));
-    for (const auto& iv : busy_)
-        if (iv.second > horizon) {
-            state.push_back(rel(iv.first));
-            state.push_back(rel(iv.second));
-        }
+    for (const auto* calendar : {&busy_, &history_})
+        for (const auto& iv : *calendar)
+            if (iv.second > horizon) {
+                state.push_back(rel(iv.first));
+                state.push_back(rel(iv.second));
+            }
 }
 
 void DramController::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
@@ -231,7 +292,7 @@ void DramController::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
     const Cycle transfer = static_cast<Cycle>(std::ceil(double(bytes) / bytes_per_cycle_));
     const std::uint64_t accesses = (bytes + arch_.dram.access_bytes - 1) / arch_.dram.access_bytes;
     const Cycle arrival = x->arrival;
-    const auto [start, end] = book(arrival, transfer);
+    const auto [start, end] = book(arrival, transfer, x->lookback);
     const Cycle done = end + arch_.dram.latency_cycles;
     last_done_ = std::max(last_done_, done);
 

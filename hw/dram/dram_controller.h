@@ -104,6 +104,13 @@ private:
     static constexpr Cycle kWindow = 1u << 13;
     std::vector<std::pair<Cycle, Cycle>> busy_, pieces_, merged_;
     Cycle floor_ = 0;
+    // What the calendar gave up, kHistoryWindow cycles back from the latest booking (at most
+    // kHistory intervals, from history_floor_ on): a job queued behind another issues its loads
+    // only after that one has issued everything, so they may fill its gaps from further back.
+    static constexpr std::size_t kHistory = 1024;
+    static constexpr Cycle kHistoryWindow = 1u << 20;
+    std::vector<std::pair<Cycle, Cycle>> history_;
+    Cycle history_floor_ = 0;
     Cycle last_done_ = 0;
     StatGroup<DramStats> stats_;
     tlm::tlm_generic_payload mem_gp_;
@@ -114,8 +121,12 @@ private:
     std::vector<float> values_;
 
     void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
-    // Books `cycles` of channel time from `arrival` on; returns [first start, last end).
-    std::pair<Cycle, Cycle> book(Cycle arrival, Cycle cycles);
+    // Books `cycles` of channel time from `arrival` on; returns [first start, last end). With
+    // `lookback`, gaps the calendar gave up but the history keeps are taken first.
+    std::pair<Cycle, Cycle> book(Cycle arrival, Cycle cycles, bool lookback);
+    // Takes gaps of the history from `arrival` up to floor_; returns the cycles still to book.
+    Cycle book_history(Cycle arrival, Cycle cycles, Cycle& first, Cycle& last);
+    void give_up(std::pair<Cycle, Cycle> interval);
     // Moves rows between platform memory and `values_`; false on an error response.
     bool read_rows(const DmaTransfer& x, tlm::tlm_response_status& status);
     bool write_rows(const DmaTransfer& x, const float* src, tlm::tlm_response_status& status);

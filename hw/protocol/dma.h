@@ -44,6 +44,9 @@ struct DmaTransfer : tlm::tlm_extension<DmaTransfer> {
     float scale = 1.0f;               // folded into the values on the way in (Q)
     std::uint64_t glb_word = 0;
     bool functional = true;
+    // A load of a job queued behind another: it may use channel time that job's schedule left free
+    // further back than the controller's calendar keeps for others (see DramController).
+    bool lookback = false;
     Cycle arrival = 0;  // the cycle the transfer reaches the controller (see TileOp::arrival)
     // Filled in by the controller: when the channel moved it (first and last burst), when the data
     // had arrived, and the earliest cycle any later transfer could use the channel.

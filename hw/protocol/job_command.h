@@ -9,10 +9,11 @@
 
 namespace fusemax {
 
-// Register block -> scheduler (csr2sched): start a job, or abort the running one. A refused start
-// answers TLM_GENERIC_ERROR_RESPONSE with the reason in `message`.
+// Register block -> scheduler (csr2sched): start a job, queue one behind the running job (it starts
+// when that one has issued its last op), or abort. A refused start answers
+// TLM_GENERIC_ERROR_RESPONSE with the reason in `message`.
 struct JobCommand : tlm::tlm_extension<JobCommand> {
-    enum class Kind : std::uint8_t { Start, Abort };
+    enum class Kind : std::uint8_t { Start, Enqueue, Abort };
     Kind kind = Kind::Start;
     Job job;
     std::string message;
@@ -22,8 +23,10 @@ struct JobCommand : tlm::tlm_extension<JobCommand> {
 };
 
 // Scheduler -> register block (sched2csr): a job has ended, at the time of the transaction.
+// `next_running`: the job queued behind it is running now.
 struct JobReport : tlm::tlm_extension<JobReport> {
     JobError error = JobError::None;
+    bool next_running = false;
     std::string message;
     Cycle cycles = 0;
     Cycle pe2d_busy = 0, pe1d_busy = 0;

@@ -39,24 +39,26 @@ CounterSnapshot snapshot(const FuseMax& top) {
 }
 
 RunSummary summarize(const FuseMax& top, const CounterSnapshot& before) {
-    const SchedulerStats& sched = top.scheduler().stats();
-    const Clock clock(top.arch().clock_hz);
-    const CounterSnapshot now = snapshot(top);
+    return summarize(top.arch(), top.scheduler().last_record(), snapshot(top), before);
+}
+
+RunSummary summarize(const ArchConfig& arch, const JobRecord& job, const CounterSnapshot& after,
+                     const CounterSnapshot& before) {
     RunSummary s;
-    s.cycles = sched.job_end - sched.job_start;
-    s.compute_cycles = sched.compute_end - sched.compute_start;
-    s.compute_start = sched.compute_start - sched.job_start;
-    s.seconds = clock.seconds(s.cycles);
-    s.counts = now.counts - before.counts;
-    const bool gemm = top.scheduler().last_job().program == "gemm";
-    s.energy = energy_of(gemm ? top.arch().gemm_energy : top.arch().energy, s.counts);
-    s.dram_read_bytes = now.dram_read_bytes - before.dram_read_bytes;
-    s.dram_write_bytes = now.dram_write_bytes - before.dram_write_bytes;
-    s.pe2d_busy = now.pe2d_busy - before.pe2d_busy;
-    s.pe1d_busy = now.pe1d_busy - before.pe1d_busy;
+    s.cycles = job.end - job.start;
+    s.compute_cycles = job.compute_end - job.compute_start;
+    // A queued job may start computing before it becomes the running job (its record's start).
+    s.compute_start = job.compute_start > job.start ? job.compute_start - job.start : 0;
+    s.seconds = Clock(arch.clock_hz).seconds(s.cycles);
+    s.counts = after.counts - before.counts;
+    s.energy = energy_of(job.program == "gemm" ? arch.gemm_energy : arch.energy, s.counts);
+    s.dram_read_bytes = after.dram_read_bytes - before.dram_read_bytes;
+    s.dram_write_bytes = after.dram_write_bytes - before.dram_write_bytes;
+    s.pe2d_busy = after.pe2d_busy - before.pe2d_busy;
+    s.pe1d_busy = after.pe1d_busy - before.pe1d_busy;
     s.util_2d = s.cycles ? double(s.pe2d_busy) / double(s.cycles) : 0.0;
     s.util_1d = s.cycles ? double(s.pe1d_busy) / double(s.cycles) : 0.0;
-    s.tile_steps = sched.tile_steps;
+    s.tile_steps = job.tile_steps;
     return s;
 }
 

@@ -35,6 +35,9 @@ struct RunSummary {
 // job's own counts when it is the first), priced with the energy table of the job's program (the
 // GEMM's table for a GEMM).
 RunSummary summarize(const FuseMax& top, const CounterSnapshot& before = {});
+// The same for any job: its record, and the counters when it had issued everything and before.
+RunSummary summarize(const ArchConfig& arch, const JobRecord& job, const CounterSnapshot& after,
+                     const CounterSnapshot& before);
 
 // The headline numbers of a summary (cycles, energy and its breakdown, DRAM bytes, utilization).
 nlohmann::json headline_json(const RunSummary& s);

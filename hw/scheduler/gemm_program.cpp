@@ -36,7 +36,8 @@ ProgramFactory GemmProgram::factory() {
                 plan_gemm(a, job.gemm);
             },
             [](ProgramContext& ctx, const Tiling&, const GlbPlan&) {
-                return std::make_unique<GemmProgram>(ctx, plan_gemm(ctx.arch(), ctx.job().gemm));
+                const bool top = ctx.job_number() % 2 == 1;
+                return std::make_unique<GemmProgram>(ctx, plan_gemm(ctx.arch(), ctx.job().gemm, top));
             }};
 }
 
@@ -49,16 +50,24 @@ void GemmProgram::run() {
         split_w();
 }
 
+// A's tiles in order, each against all of W: tile g + bt - 1 loads as tile g starts, into the buffer
+// tile g - 1 left (with one buffer, piece by piece behind the last op that reads it).
 void GemmProgram::whole_w() {
-    const std::uint64_t bt = p_.block_tiles, tiles = p_.m_tiles, fresh = std::min(bt, tiles);
+    const std::uint64_t bt = p_.block_tiles, tiles = p_.m_tiles;
+    auto ahead = [&](std::uint64_t g) -> std::uint64_t {
+        if (bt == 1) return g + 1;
+        return g >= 1 ? g + bt - 1 : tiles;
+    };
     auto kind = [&](std::uint64_t g) {
-        return GemmRowKind{p_.rows_in(g), g + bt < tiles ? p_.rows_in(g + bt) : 0,
-                           g + 1 < fresh ? p_.rows_in(g + 1) : 0, g == 0};
+        return GemmRowKind{p_.rows_in(g), ahead(g) < tiles ? p_.rows_in(ahead(g)) : 0, g == 0};
     };
     outer_.reset(kUsesPe2d | kUsesDram);
     for (std::uint64_t g = 0; g < tiles; ++g) {
-        for (std::uint64_t j = 0; j < p_.n_tiles; ++j) z_block(g, j, j, j + 1 == p_.n_tiles, false);
-        if (g + 1 < fresh) load_fresh_a(g + 1);
+        if (bt > 1 && ahead(g) < tiles) load_tile_a(ahead(g));
+        for (std::uint64_t j = 0; j < p_.n_tiles; ++j) z_block(g, j, j, bt == 1 && j + 1 == p_.n_tiles, false);
+        // The first tile loads W piece by piece as its ops need it; the next tiles queue behind.
+        if (g == 0)
+            for (std::uint64_t t = 1; t < std::min(bt, tiles); ++t) load_tile_a(t);
         const std::uint64_t skipped = outer_.after(g, tiles, kind, times(g, 0));
         skip(skipped, 0);
         g += skipped;
@@ -84,7 +93,7 @@ void GemmProgram::split_w() {
             const std::uint64_t s = b * n + j;
             for (std::uint64_t i = 0; i < tiles; ++i) {
                 // The next W tile's first contents load behind this pass's last m-tile.
-                if (i + 1 == tiles && s + 1 < std::min(w_buffers_, w_total_)) load_fresh_w(s + 1);
+                if (i + 1 == tiles && s + 1 < std::min(w_buffers_, w_total_)) load_tile_w(s + 1);
                 z_block(g0 + i, j, s, j + 1 == n, i + 1 == tiles);
             }
             const std::uint64_t skipped = inner_.after(j, n, pass_kind, times(g0, s));
@@ -144,14 +153,25 @@ void GemmProgram::load_w(std::uint64_t s, std::uint64_t c) {
     replace_contents(x, s + 1, std::int64_t{k} * cols * arch_.word_bytes);
 }
 
-void GemmProgram::load_fresh_a(std::uint64_t g) {
+void GemmProgram::load_tile_a(std::uint64_t g) {
     for (std::uint64_t c = 0; c < p_.k_chunks; ++c)
         if (a_piece(g, c).holds != g + 1) load_a(g, c);
 }
 
-void GemmProgram::load_fresh_w(std::uint64_t s) {
+void GemmProgram::load_tile_w(std::uint64_t s) {
     for (std::uint64_t c = 0; c < p_.k_chunks; ++c)
         if (w_piece(s, c).holds != s + 1) load_w(s, c);
+}
+
+std::vector<GlbRelease> GemmProgram::glb_releases() const {
+    std::vector<GlbRelease> out;
+    for (std::uint64_t b = 0; b < p_.block_tiles; ++b)
+        for (std::uint64_t c = 0; c < p_.k_chunks; ++c)
+            out.push_back({p_.a_word(b, c), p_.a_piece_words, a_[b * p_.k_chunks + c].last_use});
+    for (std::uint64_t b = 0; b < w_buffers_; ++b)
+        for (std::uint64_t c = 0; c < p_.k_chunks; ++c)
+            out.push_back({p_.w_word(b, c), p_.w_piece_words, w_[b * p_.k_chunks + c].last_use});
+    return out;
 }
 
 // Waveform bookkeeping: a buffer's old contents die as the transfer refilling

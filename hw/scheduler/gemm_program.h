@@ -8,27 +8,21 @@
 
 namespace fusemax {
 
-// Z = A W on the 2D array, mapped as reference end_to_end_and_area.md section 1
-// says (GemmPlan): one MM op per K chunk of each m0 x n0 block of Z, k
-// innermost, the block leaving the array for DRAM after its last chunk. A and W
-// wait in the GLB as pieces (an m0 x k0 or k0 x n0 chunk each):
-//  - W whole: Z blocks row by row (m outer, n inner); A's tiles rotate through
-//  `block_tiles`
-//    buffers, so the tile `block_tiles` ahead loads into a buffer as soon as
-//    its tile is done;
-//  - W split: per A block, W's column tiles one after another through `w_slots`
-//  buffers, each
-//    against all of the block's A tiles; the next block's A tiles load during
-//    the last W tile.
-// A buffer is refilled with its next contents when the op that reads it last
-// has been issued; contents no buffer held before load when first needed, those
-// of the next tile behind the current one. The A tile sequence is the m-tiles
-// in order; the W sequence is W's column tiles, once (whole) or once per block
-// (split).
+// Z = A W on the 2D array, mapped as reference end_to_end_and_area.md section 1 says (GemmPlan):
+// one MM op per K chunk of each m0 x n0 block of Z, k innermost, the block leaving the array for
+// DRAM after its last chunk. A and W wait in the GLB as pieces (an m0 x k0 or k0 x n0 chunk each):
+//  - W whole: Z blocks row by row (m outer, n inner); A's tiles stream through `block_tiles`
+//    buffers, each loading as soon as the tile before it in that buffer is done;
+//  - W split: per A block, W's column tiles one after another through `w_slots` buffers, each
+//    against all of the block's A tiles; the next block's A tiles load during the last W tile.
+// Loads are issued in the order the ops need them (the DRAM channel serves them in that order):
+// W piece by piece as the first ops need it, the first A block likewise. The A tile sequence is
+// the m-tiles in order; the W sequence is W's column tiles, once (whole) or once per block (split).
 class GemmProgram final : public Program {
 public:
     GemmProgram(ProgramContext& ctx, const GemmPlan& plan);
     void run() override;
+    std::vector<GlbRelease> glb_releases() const override;
     static ProgramFactory factory();
 
 private:
@@ -57,8 +51,9 @@ private:
     Piece& w_piece(std::uint64_t s, std::uint64_t c) { return w_[(s % w_buffers_) * p_.k_chunks + c]; }
     void load_a(std::uint64_t g, std::uint64_t c);
     void load_w(std::uint64_t s, std::uint64_t c);
-    void load_fresh_a(std::uint64_t g);
-    void load_fresh_w(std::uint64_t s);
+    // Loads the pieces of A tile `g` / W tile `s` its buffers do not hold yet.
+    void load_tile_a(std::uint64_t g);
+    void load_tile_w(std::uint64_t s);
     void replace_contents(Piece& piece, std::uint64_t holds, std::int64_t bytes);
     // Fast-forward: the timing state listed from A tile `g`'s and W tile `s`'s
     // buffers on (so equal lists mean equal states relative to the loop

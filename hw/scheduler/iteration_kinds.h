@@ -54,11 +54,10 @@ struct PairKind {
 
 // A GEMM's m-tile when all of W stays in the GLB (a row of Z blocks).
 struct GemmRowKind {
-    std::uint32_t rows = 0;         // A rows in the tile (the last may be ragged)
-    std::uint32_t refill_rows = 0;  // rows of the tile it loads into its buffers after it (0: none)
-    std::uint32_t fresh_rows = 0;   // rows of the next tile, loaded into empty buffers behind it
-    bool first = false;             // loads W
-    auto tie() const { return std::tie(rows, refill_rows, fresh_rows, first); }
+    std::uint32_t rows = 0;        // A rows in the tile (the last may be ragged)
+    std::uint32_t ahead_rows = 0;  // rows of the A tile it loads ahead (0: none)
+    bool first = false;            // loads W and the first tiles of A
+    auto tie() const { return std::tie(rows, ahead_rows, first); }
 };
 
 // A pass of one W column tile over a GEMM's A block (W split).

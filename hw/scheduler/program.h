@@ -3,6 +3,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "config/arch_config.h"
 #include "scheduler/program_context.h"
@@ -17,6 +18,9 @@ class Program {
 public:
     virtual ~Program() = default;
     virtual void run() = 0;
+    // After run(): when each GLB buffer it used was last read. Empty: all of the GLB is in use
+    // until the job's last op ends. Words outside the listed ranges are free from the start.
+    virtual std::vector<GlbRelease> glb_releases() const { return {}; }
 };
 
 // How a program is made and checked. `validate` runs at START, before anything is issued: whatever

@@ -13,6 +13,13 @@ namespace fusemax {
 // Resources a loop keeps busy, for fast-forward.
 inline constexpr unsigned kUsesPe2d = 1, kUsesPe1d = 2, kUsesDram = 4, kUsesAll = 7;
 
+// GLB words [word, word + words) a finished job no longer reads after cycle `free_at`: a job queued
+// behind it may load data there from then on.
+struct GlbRelease {
+    std::uint64_t word = 0, words = 0;
+    Cycle free_at = 0;
+};
+
 // What a program (the loop nest of one design) needs from the scheduler module: issuing tile ops
 // and DRAM transfers through the sockets, and the fast-forward bookkeeping. Programs hold their
 // own timing state (when each buffer, tile and running value becomes ready) in cycles.
@@ -23,6 +30,9 @@ public:
     virtual const ArchConfig& arch() const = 0;
     virtual const Job& job() const = 0;
     virtual Cycle job_start() const = 0;
+    // How many jobs this scheduler started before this one (programs alternate where they place
+    // their buffers, so that a queued job can load into space the running one does not use).
+    virtual std::uint64_t job_number() const = 0;
 
     // Issues `op` to the array its binding names, arriving at `ready` (its inputs are ready then).
     // Returns the cycle its result is available; op.start and op.end tell when the array ran it.

@@ -33,6 +33,7 @@ Scheduler::Scheduler(const sc_core::sc_module_name& name, const ArchConfig& arch
     quantum_.set_global_quantum(clock_.at(100000));
     SC_HAS_PROCESS(Scheduler);
     SC_THREAD(run);
+    SC_THREAD(deliver_reports);
 }
 
 void Scheduler::glb_occupancy(Cycle at, std::int64_t delta) {
@@ -77,8 +78,7 @@ void Scheduler::check_time_bound(std::optional<std::uint64_t> op_cycles, const c
                           std::to_string(clock_.max_cycle()) + ": raise the clock or shrink the job");
 }
 
-void Scheduler::start(const Job& job) {
-    if (busy_) throw ConfigError(std::string(name()) + ": a job is already running");
+Scheduler::Prepared Scheduler::prepare(const Job& job) const {
     // "attention" is the design's attention program; any other name is a program of its own.
     const bool attention = job.program == "attention";
     const std::string program = attention ? arch_.schedule.program : job.program;
@@ -108,14 +108,31 @@ void Scheduler::start(const Job& job) {
         check_time_bound(per_block ? checked_product({g.m_tiles, g.n_tiles, *per_block}) : std::nullopt, "MM ops");
     }
     factory.validate(arch_, job, tiling);
-    program_ = program;
-    job_ = job;
-    tiling_ = tiling;
-    gemm_plan_ = gemm_plan;
-    plan_ = attention ? plan_glb(arch_, job.shape, tiling_) : GlbPlan{};
+    return {job, program, tiling, attention ? plan_glb(arch_, job.shape, tiling) : GlbPlan{}, gemm_plan, 0};
+}
+
+void Scheduler::begin(Prepared p) {
+    program_ = std::move(p.program);
+    job_ = std::move(p.job);
+    tiling_ = p.tiling;
+    plan_ = p.plan;
+    gemm_plan_ = p.gemm_plan;
     error_.clear();
     busy_ = true;
+    ++jobs_started_;
+}
+
+void Scheduler::start(const Job& job) {
+    if (busy_) throw ConfigError(std::string(name()) + ": a job is already running");
+    begin(prepare(job));
     start_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void Scheduler::enqueue(const Job& job) {
+    if (!busy_) return start(job);
+    Prepared p = prepare(job);
+    p.queued_at = clock_.now();
+    queue_.push_back(std::move(p));
 }
 
 namespace {
@@ -131,12 +148,14 @@ void Scheduler::command(tlm::tlm_generic_payload& gp, sc_core::sc_time&) {
     }
     if (c->kind == JobCommand::Kind::Abort) {
         abort_requested_ = busy_;
+        queue_.clear();
         if (busy_) abort_.notify(sc_core::SC_ZERO_TIME);
         gp.set_response_status(tlm::TLM_OK_RESPONSE);
         return;
     }
     try {
-        start(c->job);
+        if (c->kind == JobCommand::Kind::Enqueue) enqueue(c->job);
+        else start(c->job);
         gp.set_response_status(tlm::TLM_OK_RESPONSE);
     } catch (const ConfigError& e) {
         c->message = e.what();
@@ -144,26 +163,75 @@ void Scheduler::command(tlm::tlm_generic_payload& gp, sc_core::sc_time&) {
     }
 }
 
-void Scheduler::report(JobError error, const std::string& message) {
+void Scheduler::report(const PendingReport& p) {
     JobReport* r = report_gp_.get_extension<JobReport>();
-    r->error = error;
-    r->message = message;
-    r->cycles = stats_.job_end - stats_.job_start;
-    r->pe2d_busy = stats_.busy_cycles[0];
-    r->pe1d_busy = stats_.busy_cycles[1];
-    r->tile_steps = stats_.tile_steps;
+    r->error = p.error;
+    r->message = p.message;
+    r->next_running = p.next_running;
+    r->cycles = p.record.end - p.record.start;
+    r->pe2d_busy = p.record.busy_cycles[0];
+    r->pe1d_busy = p.record.busy_cycles[1];
+    r->tile_steps = p.record.tile_steps;
     report_gp_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     sc_core::sc_time zero = sc_core::SC_ZERO_TIME;
     sched2csr->b_transport(report_gp_, zero);
 }
 
+// Reports go out in order, each when its job has completed: a job that ran behind a queued one
+// issues while the first one drains, so the first one's report is due in the middle of it.
+void Scheduler::deliver_reports() {
+    for (;;) {
+        while (reports_.empty()) sc_core::wait(report_added_);
+        const Cycle at = reports_.front().record.end, now = clock_.now();
+        if (at > now) {
+            sc_core::wait(clock_.at(at - now), report_added_);  // a SOFT_RESET may replace the queue
+            continue;
+        }
+        const PendingReport r = std::move(reports_.front());
+        reports_.pop_front();
+        report(r);
+    }
+}
+
+JobRecord Scheduler::record() const {
+    return {program_,           stats_.job_start,  stats_.job_end, stats_.compute_start, stats_.compute_end,
+            stats_.tile_steps, stats_.busy_cycles};
+}
+
 void Scheduler::run() {
+    Cycle start = 0, t0 = 0;
+    bool fresh = true;  // started on an idle scheduler (not queued behind a job)
     for (;;) {
         // A job started during elaboration is already pending when this thread first runs.
         if (!busy_) sc_core::wait(start_);
+        if (fresh) start = t0 = clock_.now();
         JobError error = JobError::None;
         try {
-            run_job();
+            issue_job(start, t0);
+            if (job_issued_) job_issued_(record());
+            if (!queue_.empty() && !abort_requested_) {
+                // The queued job runs from this one's end; its transfers may begin before.
+                const JobRecord done = record();
+                reports_.push_back({done, JobError::None, "", true});
+                report_added_.notify(sc_core::SC_ZERO_TIME);
+                ++stats_.jobs;
+                Prepared next = std::move(queue_.front());
+                queue_.pop_front();
+                const bool dependent = reads_outputs_of(next.job, job_);
+                handoff_ = last_releases_;
+                if (handoff_.empty()) handoff_.push_back({0, arch_.glb_capacity_words(), stats_.compute_end});
+                std::sort(handoff_.begin(), handoff_.end(),
+                          [](const GlbRelease& a, const GlbRelease& b) { return a.word < b.word; });
+                op_floor_ = std::max(stats_.compute_end, t0_);
+                start = done.end;
+                t0 = dependent ? done.end : std::max(next.queued_at, t0_);
+                fresh = false;
+                begin(std::move(next));
+                continue;
+            }
+            quantum_.reset();
+            wait_until(end_all_);  // let simulated time reach the completion of the last transfer
+            stats_.job_end = end_all_;
         } catch (const TransportError& e) {
             error_ = e.what();
             error = JobError::MemoryError;
@@ -189,15 +257,21 @@ void Scheduler::run() {
         if (abort_requested_ && error != JobError::None) {
             // A SOFT_RESET wins over whatever else stopped the job (software asked for the reset)
             // and ends it now: what is still in flight is bookkeeping (platform memory was read
-            // and written when each transfer was issued).
+            // and written when each transfer was issued). Reports still due are void.
             error = JobError::Aborted;
             error_ = "aborted by SOFT_RESET";
             stats_.job_end = clock_.now();
+            reports_.clear();
         }
         busy_ = false;
         abort_requested_ = false;
+        queue_.clear();  // jobs queued behind one that failed do not run
+        handoff_.clear();
+        op_floor_ = 0;
+        fresh = true;
         ++stats_.jobs;
-        report(error, error_);
+        reports_.push_back({record(), error, error_, false});
+        report_added_.notify(sc_core::SC_ZERO_TIME);
     }
 }
 
@@ -209,25 +283,52 @@ void Scheduler::wait_until(Cycle c) {
     if (abort_requested_) throw JobAborted{};
 }
 
-void Scheduler::run_job() {
-    t0_ = clock_.now();
-    array_end_.fill(t0_);
-    dram_end_ = end_all_ = t0_;
+// Issues the whole job: its record runs from `start`; its transfers may begin at `t0`.
+void Scheduler::issue_job(Cycle start, Cycle t0) {
+    t0_ = t0;
+    for (Cycle& e : array_end_) e = std::max(e, t0_);
+    dram_end_ = std::max(dram_end_, t0_);
+    end_all_ = std::max(end_all_, t0_);
     compute_started_ = false;
-    stats_.job_start = stats_.compute_start = stats_.compute_end = t0_;
+    stats_.job_start = start;
+    stats_.compute_start = stats_.compute_end = t0_;
     stats_.tile_steps = 0;
     stats_.busy_cycles.fill(0);
-    program_factory(program_).create(*this, tiling_, plan_)->run();
+    std::unique_ptr<Program> program = program_factory(program_).create(*this, tiling_, plan_);
+    program->run();
+    last_releases_ = program->glb_releases();
     flush();
     if (glb_) glb_->job_ended(end_all_);  // the job's data is dead once it has completed
-    // Let simulated time reach the completion of the last transfer.
-    quantum_.reset();
-    wait_until(end_all_);
     stats_.job_end = end_all_;
+}
+
+// Whether `next` reads or writes memory `running` writes (its output): then it may not start before
+// `running` has completed.
+bool Scheduler::reads_outputs_of(const Job& next, const Job& running) const {
+    for (const TensorDesc& out : running.tensors) {
+        if (out.tensor != Tensor::O && out.tensor != Tensor::Z) continue;
+        const auto w = tensor_extent(out.layout, out.shape, running.elem);
+        for (const TensorDesc& t : next.tensors) {
+            const auto r = tensor_extent(t.layout, t.shape, next.elem);
+            if (!w || !r || (r->first <= w->second && w->first <= r->second)) return true;
+        }
+    }
+    return false;
+}
+
+// When the GLB words a queued job loads into were last read by the job before it.
+Cycle Scheduler::handoff_free(std::uint64_t word, std::uint64_t words) const {
+    Cycle free = 0;
+    auto it = std::lower_bound(handoff_.begin(), handoff_.end(), word,
+                               [](const GlbRelease& r, std::uint64_t w) { return r.word + r.words <= w; });
+    for (; it != handoff_.end() && it->word < word + words; ++it)
+        if (it->word + it->words > word) free = std::max(free, it->free_at);
+    return free;
 }
 
 Cycle Scheduler::issue(TileOp& op, Cycle ready, float* out) {
     const ArrayKind array = array_of_[index_of(op.op)];
+    ready = std::max(ready, op_floor_);
     *op_ext_ = op;
     op_ext_->arrival = ready;
     const bool returns_data = out != nullptr && job_.functional;
@@ -266,8 +367,11 @@ Cycle Scheduler::issue(TileOp& op, Cycle ready, float* out) {
 }
 
 Cycle Scheduler::transfer(DmaTransfer& x, Cycle ready, float* data) {
+    if (!handoff_.empty() && !x.store && x.side == GlbSide::Buffer)
+        ready = std::max(ready, handoff_free(x.glb_word, x.elements()));
     *dma_ext_ = x;
     dma_ext_->arrival = ready;
+    dma_ext_->lookback = !handoff_.empty() && !x.store;
     const bool carries_values = x.store && x.functional;
     dma_gp_.set_command(carries_values ? tlm::TLM_WRITE_COMMAND : tlm::TLM_IGNORE_COMMAND);
     dma_gp_.set_address(x.mem_addr);
@@ -327,6 +431,11 @@ Cycle Scheduler::flush() {
 std::vector<Cycle> Scheduler::probe(Cycle horizon) {
     std::vector<Cycle> state;
     for (const auto& [module, uses] : controls_) module->probe(horizon, state);
+    // What the job before a queued one left: fixed times, so they must lie behind the horizon
+    // before a stretch can be periodic.
+    auto rel = [horizon](Cycle t) { return std::max(t, horizon) - horizon; };
+    state.push_back(rel(op_floor_));
+    for (const GlbRelease& r : handoff_) state.push_back(rel(r.free_at));
     return state;
 }
 

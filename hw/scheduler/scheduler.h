@@ -5,6 +5,8 @@
 #include <tlm_utils/tlm_quantumkeeper.h>
 
 #include <array>
+#include <deque>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,6 +60,17 @@ struct SchedulerStats {
     }
 };
 
+// One job as the scheduler ran it: from when it became the running job (its START, or for a queued
+// job the end of the job before it) to the completion of its last transfer; its ops' busy time and
+// tile steps.
+struct JobRecord {
+    std::string program;
+    Cycle start = 0, end = 0;
+    Cycle compute_start = 0, compute_end = 0;
+    std::uint64_t tile_steps = 0;
+    std::array<std::uint64_t, kArrayCount> busy_cycles{};
+};
+
 // Runs a job's program (the loop nest of the configured design: the 1-pass cascade, Unfused's
 // three kernels or FLAT's fused dataflow). The program issues each tile op, as a generic payload
 // with a TileOp extension, to the array the configuration binds it to, at the cycle its inputs are
@@ -81,12 +94,22 @@ public:
     // Checks the job against the architecture (tiling, GLB capacity, op costs, mode) and starts it
     // at the current time. Throws ConfigError naming what does not fit.
     void start(const Job& job);
+    // Queues a job behind the running one (starts it if none runs): it starts issuing as soon as the
+    // jobs before it have issued their last op. Its loads may then begin while the job before it
+    // drains: into GLB space that job no longer reads, and only if it touches no memory that job
+    // writes; its ops wait for that job's last op. (The register block lets one job wait.)
+    void enqueue(const Job& job);
     bool busy() const { return busy_; }
+    std::size_t queued() const { return queue_.size(); }
+    // Called when a job has issued everything (its record is final then; the modules' counters hold
+    // its counts and none of a later job's).
+    void on_job_issued(std::function<void(const JobRecord&)> hook) { job_issued_ = std::move(hook); }
     // Empty unless the last job stopped on an error response.
     const std::string& error() const { return error_; }
 
     // The last job started, and how it was mapped (attention: tiling and GLB plan; GEMM: its plan).
     const Job& last_job() const { return job_; }
+    JobRecord last_record() const { return record(); }
     const Tiling& tiling() const { return tiling_; }
     const GlbPlan& glb_plan() const { return plan_; }
     const GemmPlan& gemm_plan() const { return gemm_plan_; }
@@ -108,6 +131,22 @@ protected:
     const Clock& clock() const { return clock_; }
 
 private:
+    // A job checked against the architecture, with how it will be mapped.
+    struct Prepared {
+        Job job;
+        std::string program;
+        Tiling tiling;
+        GlbPlan plan;
+        GemmPlan gemm_plan;
+        Cycle queued_at = 0;
+    };
+    struct PendingReport {
+        JobRecord record;
+        JobError error = JobError::None;
+        std::string message;
+        bool next_running = false;
+    };
+
     const ArchConfig& arch_;
     Clock clock_;
     Job job_;
@@ -115,6 +154,15 @@ private:
     Tiling tiling_;
     GlbPlan plan_;
     GemmPlan gemm_plan_;
+    std::deque<Prepared> queue_;
+    std::uint64_t jobs_started_ = 0;
+    // Left by the job before a queued one: when its GLB buffers were last read, and its last op end
+    // (the queued job's ops wait for it).
+    std::vector<GlbRelease> handoff_, last_releases_;
+    Cycle op_floor_ = 0;
+    std::function<void(const JobRecord&)> job_issued_;
+    std::deque<PendingReport> reports_;  // delivered in order, each at its job's end
+    sc_core::sc_event report_added_;
     bool busy_ = false;
     bool abort_requested_ = false;
     bool fast_forward_ = true;
@@ -141,18 +189,25 @@ private:
     Cycle end_all_ = 0;
     bool compute_started_ = false;
 
+    Prepared prepare(const Job& job) const;
+    void begin(Prepared p);
     void run();
-    void run_job();
+    void issue_job(Cycle start, Cycle t0);
+    JobRecord record() const;
+    bool reads_outputs_of(const Job& next, const Job& running) const;
+    Cycle handoff_free(std::uint64_t word, std::uint64_t words) const;
+    void deliver_reports();
     Cycle validate_costs(std::uint64_t e, std::uint64_t f, Op of) const;
     void check_time_bound(std::optional<std::uint64_t> op_cycles, const char* what) const;
     void wait_until(Cycle c);
     void command(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
-    void report(JobError error, const std::string& message);
+    void report(const PendingReport& r);
 
     // ProgramContext
     const ArchConfig& arch() const override { return arch_; }
     const Job& job() const override { return job_; }
     Cycle job_start() const override { return t0_; }
+    std::uint64_t job_number() const override { return jobs_started_ - 1; }
     Cycle issue(TileOp& op, Cycle ready, float* out) override;
     Cycle transfer(DmaTransfer& x, Cycle ready, float* data) override;
     void step_done() override;

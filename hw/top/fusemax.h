@@ -54,6 +54,8 @@ public:
     // Testbench backdoor: starts a job without going through the registers (throws ConfigError if
     // it cannot run on this architecture). STATUS and the interrupt report its end as usual.
     void start(const Job& job) { scheduler_->start(job); }
+    // ...or queues it behind the running one (see Scheduler::enqueue).
+    void enqueue(const Job& job) { scheduler_->enqueue(job); }
 
 private:
     const ArchConfig arch_;

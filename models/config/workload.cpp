@@ -34,7 +34,8 @@ Workload load_workload(const std::string& path) {
 
 static Workload parse_workload(const std::string& path) {
     const YamlMap doc(load_yaml_file(path, "workload"), path, "");
-    doc.only_keys({"name", "batch", "heads", "seq_len", "seq_q", "seq_kv", "head_dim", "v_dim", "scale"});
+    doc.only_keys({"name", "batch", "heads", "seq_len", "seq_q", "seq_kv", "head_dim", "v_dim", "scale", "d_model", "ffn",
+                   "layer"});
     Workload w;
     w.name = doc.string("name", "custom");
     w.batch = doc.positive_int("batch", 1);
@@ -49,6 +50,10 @@ static Workload parse_workload(const std::string& path) {
     w.head_dim = doc.positive_int("head_dim");
     w.v_dim = doc.positive_int("v_dim", w.head_dim);
     w.scale = doc.positive_number("scale", 1.0);
+    if (doc.has("d_model")) w.d_model = doc.positive_int("d_model");
+    if (doc.has("ffn")) w.ffn = doc.positive_int("ffn");
+    w.layer = doc.boolean("layer", false);
+    if (w.layer && (!w.d_model || !w.ffn)) doc.fail("layer", "a layer needs d_model and ffn");
     validate_workload(w, path);
     return w;
 }

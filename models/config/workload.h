@@ -14,6 +14,11 @@ struct Workload {
     std::uint64_t head_dim = 64;  // E
     std::uint64_t v_dim = 64;     // F
     double scale = 1.0;
+    // The transformer layer around the attention (reference end_to_end_and_area.md, section 1):
+    // model width D and FFN width S. 0: not given. `layer`: run the whole layer, not attention alone.
+    std::uint64_t d_model = 0;
+    std::uint64_t ffn = 0;
+    bool layer = false;
 
     std::uint64_t pairs() const { return batch * heads; }
 };
@@ -28,7 +33,8 @@ inline constexpr std::uint64_t kMaxJobMacs = 1ull << 60;
 inline constexpr std::uint64_t kMaxTensorElements = 1ull << 56;
 
 // Reads a workload YAML (configs/workloads/*.yaml). Keys: name, batch, heads, seq_len or
-// seq_q + seq_kv, head_dim, v_dim (defaults to head_dim), scale (defaults to 1).
+// seq_q + seq_kv, head_dim, v_dim (defaults to head_dim), scale (defaults to 1); for the layer
+// around it d_model and ffn, and layer (true: run the whole layer; needs both).
 Workload load_workload(const std::string& path);
 
 // Throws ConfigError naming `origin` and the offending field when a size is out of range.

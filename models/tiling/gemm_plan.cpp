@@ -10,7 +10,7 @@ std::uint64_t round_up(std::uint64_t a, std::uint64_t b) { return ceil_div(a, b)
 
 }  // namespace
 
-GemmPlan plan_gemm(const ArchConfig& a, const GemmShape& g) {
+GemmPlan plan_gemm(const ArchConfig& a, const GemmShape& g, bool top) {
     GemmPlan p;
     auto tile = [&a](std::uint32_t given, std::uint32_t array, const char* what) {
         if (given > array)
@@ -45,6 +45,10 @@ GemmPlan plan_gemm(const ArchConfig& a, const GemmShape& g) {
         if (p.block_tiles * a_tile + w_space > capacity)
             throw ConfigError("gemm: block_rows = " + std::to_string(g.block_rows) + ": A blocks of " +
                               std::to_string(p.block_tiles * p.m0) + " rows do not fit the GLB beside W");
+    } else if (p.w_whole) {
+        // W is read once however A is blocked: A's tiles stream through two buffers (the next one
+        // loads while one is in use), or one if two do not fit.
+        p.block_tiles = 2 * a_tile + w_space <= capacity ? 2 : 1;
     } else {
         p.block_tiles = p.m_tiles;
         while (p.block_tiles > 1 && p.block_tiles * a_tile + w_space > capacity) p.block_tiles = ceil_div(p.block_tiles, 2);
@@ -52,9 +56,9 @@ GemmPlan plan_gemm(const ArchConfig& a, const GemmShape& g) {
     p.block_tiles = std::min(p.block_tiles, p.m_tiles);
     p.blocks = ceil_div(p.m_tiles, p.block_tiles);
     p.w_slots = !p.w_whole && p.block_tiles * a_tile + 2 * w_tile <= capacity ? 2 : 1;
-    p.a_base = 0;
-    p.w_base = p.block_tiles * a_tile;
-    p.words_used = p.w_base + (p.w_whole ? w_all : p.w_slots * w_tile);
+    p.words_used = p.block_tiles * a_tile + (p.w_whole ? w_all : p.w_slots * w_tile);
+    p.a_base = top ? capacity / row * row - p.words_used : 0;
+    p.w_base = p.a_base + p.block_tiles * a_tile;
     return p;
 }
 

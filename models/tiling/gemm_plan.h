@@ -8,15 +8,15 @@ namespace fusemax {
 
 // How a GEMM Z = A W is mapped (reference end_to_end_and_area.md, section 1): the 2D array computes
 // an m0 x n0 block of Z over K, one k0 chunk per tile op, k innermost, so each Z block leaves its PEs
-// once (to DRAM, past the GLB). The GLB keeps W, whole if it fits beside one m0-row tile of A (read
-// from DRAM once), else one n0-column tile at a time (re-read once per A block); and a block of A
-// tiles, as many as fit beside W, halving from all of M. A and W live in the GLB as (m0 x k0) and
-// (k0 x n0) pieces, each contiguous and row-aligned; a piece's buffer is refilled as soon as its
-// last op has read it, so the next block streams in behind the current one.
+// once (to DRAM, past the GLB). The GLB keeps W whole if it fits beside one m0-row tile of A (W is
+// then read from DRAM once, and A's tiles stream through `block_tiles` buffers, two when they fit),
+// else one n0-column tile of W at a time against a block of A tiles, as many as fit beside it,
+// halving from all of M (W is then re-read once per A block). A and W live in the GLB as (m0 x k0)
+// and (k0 x n0) pieces, each contiguous and row-aligned.
 struct GemmPlan {
     std::uint32_t m0 = 0, n0 = 0, k0 = 0;
     std::uint64_t m_tiles = 0, n_tiles = 0, k_chunks = 0;
-    std::uint64_t block_tiles = 0;  // m-tiles per A block
+    std::uint64_t block_tiles = 0;  // A tile buffers: m-tiles per A block (W split), or in flight (W whole)
     std::uint64_t blocks = 0;
     bool w_whole = false;           // all of W stays in the GLB
     std::uint32_t w_slots = 1;      // W tile buffers when W is split (2: the next tile loads behind)
@@ -40,8 +40,10 @@ struct GemmPlan {
 };
 
 // Plans the GEMM on this architecture; tile sizes not given in `g` (zero) default to the array's
-// rows and columns and k0 = the array's rows. Throws ConfigError naming the sizes when the GLB cannot
-// hold one A tile and one W tile, or a given tile size is out of range.
-GemmPlan plan_gemm(const ArchConfig& a, const GemmShape& g);
+// rows and columns and k0 = the array's rows. `top`: the buffers sit at the top of the GLB rather
+// than at the bottom (consecutive jobs alternate, so that a queued job can load beside the running
+// one). Throws ConfigError naming the sizes when the GLB cannot hold one A tile and one W tile, or
+// a given tile size is out of range.
+GemmPlan plan_gemm(const ArchConfig& a, const GemmShape& g, bool top = false);
 
 }  // namespace fusemax

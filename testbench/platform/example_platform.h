@@ -2,6 +2,7 @@
 #include <systemc>
 
 #include <cstdint>
+#include <vector>
 #include <memory>
 
 #include "protocol/job.h"
@@ -55,5 +56,11 @@ struct JobOutcome {
 // Programs `job`, enables the interrupt, starts it, waits for the interrupt (up to `timeout`),
 // reads STATUS and the counters, and clears IRQ_STATUS.
 JobOutcome run_job(CpuDriver& cpu, std::uint64_t csr_base, const Job& job, const sc_core::sc_time& timeout);
+
+// Runs `jobs` in order, keeping the next one queued behind the running one (CONTROL.ENQUEUE): the
+// next job's loads overlap the running one's drain. One outcome per job that ended; stops at the
+// first error (the job queued behind it does not run) or timeout (interrupted false).
+std::vector<JobOutcome> run_jobs(CpuDriver& cpu, std::uint64_t csr_base, const std::vector<Job>& jobs,
+                                 const sc_core::sc_time& timeout);
 
 }  // namespace fusemax

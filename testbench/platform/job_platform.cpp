@@ -101,6 +101,25 @@ void JobPlatform::run(const Job& next) {
     run();
 }
 
+std::vector<RunSummary> JobPlatform::run_queued(const std::vector<Job>& jobs) {
+    std::vector<RunSummary> out;
+    CounterSnapshot before = snapshot(*top_);
+    top_->scheduler().on_job_issued([&](const JobRecord& r) {
+        const CounterSnapshot now = snapshot(*top_);
+        out.push_back(summarize(top_->arch(), r, now, before));
+        before = now;
+    });
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+        if (i == 0) top_->start(jobs[i]);
+        else top_->enqueue(jobs[i]);
+    }
+    sc_core::sc_start();
+    top_->scheduler().on_job_issued(nullptr);
+    if (!top_->scheduler().error().empty()) throw TransportError(top_->scheduler().error());
+    if (!jobs.empty()) job_ = jobs.back();
+    return out;
+}
+
 void JobPlatform::run() {
     top_->start(job_);
     sc_core::sc_start();

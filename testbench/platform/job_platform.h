@@ -1,6 +1,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "protocol/job.h"
 #include "config/arch_config.h"
@@ -54,6 +55,9 @@ public:
     void run();
     // Then another job (its tensors must lie in this platform's memory).
     void run(const Job& next);
+    // Runs `jobs` back to back, each queued behind the one before it (Scheduler::enqueue), and
+    // returns each one's summary.
+    std::vector<RunSummary> run_queued(const std::vector<Job>& jobs);
     // The job's output (attention: O, GEMM: Z) as the IP wrote it to platform memory.
     Tensor4 output();
 

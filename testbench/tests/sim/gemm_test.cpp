@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "config/config_error.h"
+#include "config/layer.h"
 #include "numerics/attention.h"
 #include "numerics/error_bound.h"
 #include "numerics/gemm.h"
@@ -110,6 +111,48 @@ TEST(GemmTiming, OneTileByHand) {
     EXPECT_EQ(platform.summary().dram_write_bytes, 256u * 256 * a.word_bytes);
     EXPECT_EQ(platform.summary().counts.pe2d.mac, 256u * 256 * 256);
 }
+
+}  // namespace
+}  // namespace fusemax
+
+namespace fusemax {
+namespace {
+
+// The reference's calibration of the linear layers (end_to_end_and_area.md, section 1): BERT-Base,
+// 1K tokens, batch 64, the six GEMMs together, one job after another on one platform.
+struct LinearPoint {
+    const char* platform;
+    double energy_pj;
+};
+
+class LinearCalibration : public testing::TestWithParam<LinearPoint> {};
+
+TEST_P(LinearCalibration, BertBase1KBatch64SixGemms) {
+    const ArchConfig a = load_arch_config(test::kConfigs + "/arch/" + GetParam().platform + ".yaml");
+    const Workload w = load_workload(test::kConfigs + "/workloads/bert_base.yaml");
+    // Each GEMM's tensors packed apart from the others', each job queued behind the one before.
+    std::vector<Job> jobs;
+    std::uint64_t base = 0;
+    for (const GemmShape& g : layer_gemms(w, "bert_base")) {
+        jobs.push_back(Job::packed_gemm(g, ElemType::F16, base, false));
+        base = (jobs.back().packed_end() + 4095) / 4096 * 4096;
+    }
+    JobPlatform platform(a, jobs.front(), true, base);
+    std::uint64_t cycles = 0, bytes = 0;
+    double energy = 0;
+    for (const RunSummary& s : platform.run_queued(jobs)) {
+        cycles += s.cycles;
+        bytes += s.dram_read_bytes + s.dram_write_bytes;
+        energy += s.energy.total_pj();
+    }
+    EXPECT_LT(test::rel_diff(double(cycles), 7077888), 1e-3) << cycles;
+    EXPECT_EQ(bytes, 1826095104u);
+    EXPECT_LT(test::rel_diff(energy, GetParam().energy_pj), 1e-2) << energy;
+}
+
+INSTANTIATE_TEST_SUITE_P(EndToEnd, LinearCalibration,
+                         testing::Values(LinearPoint{"flat", 8.405304e12}, LinearPoint{"fusemax", 8.224361e12}),
+                         [](const testing::TestParamInfo<LinearPoint>& i) { return std::string(i.param.platform); });
 
 }  // namespace
 }  // namespace fusemax
