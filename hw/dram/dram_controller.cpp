@@ -155,41 +155,12 @@ bool DramController::write_rows(const DmaTransfer& x, const float* src, tlm::tlm
 }
 
 std::pair<Cycle, Cycle> DramController::book(Cycle arrival, Cycle cycles, bool lookback) {
-    Cycle old_first = 0, old_last = 0;
-    const Cycle wanted = cycles;
-    if (lookback && arrival < floor_) cycles = book_history(arrival, cycles, old_first, old_last);
-    if (cycles == 0) return {old_first, old_last};
-    const bool took_old = cycles != wanted;
-    // Walk the gaps from the arrival on, taking pieces until the transfer fits; the pieces and the
-    // calendar are both sorted, so one merge pass rebuilds it.
-    Cycle at = std::max(arrival, floor_), left = cycles, first = at, last = at;
-    pieces_.clear();
-    std::size_t i = 0;
-    while (left > 0) {
-        while (i < busy_.size() && busy_[i].second <= at) ++i;
-        if (i < busy_.size() && busy_[i].first <= at) {
-            at = busy_[i].second;
-            continue;
-        }
-        const Cycle gap_end = i < busy_.size() ? busy_[i].first : ~Cycle{0};
-        const Cycle run = std::min(left, gap_end - at);
-        if (pieces_.empty()) first = at;
-        pieces_.emplace_back(at, at + run);
-        last = at + run;
-        left -= run;
-        at += run;
-    }
-    merged_.clear();
-    auto add = [this](const std::pair<Cycle, Cycle>& iv) {
-        if (!merged_.empty() && merged_.back().second >= iv.first) merged_.back().second = std::max(merged_.back().second, iv.second);
-        else merged_.push_back(iv);
-    };
-    std::size_t b = 0, p = 0;
-    while (b < busy_.size() || p < pieces_.size()) {
-        if (p == pieces_.size() || (b < busy_.size() && busy_[b].first < pieces_[p].first)) add(busy_[b++]);
-        else add(pieces_[p++]);
-    }
-    busy_.swap(merged_);
+    Cycle first = 0, last = 0;
+    bool any = false;
+    if (lookback && arrival < floor_)
+        cycles = take_gaps(history_, std::max(arrival, history_floor_), floor_, cycles, first, last, any);
+    if (cycles > 0) take_gaps(busy_, std::max(arrival, floor_), ~Cycle{0}, cycles, first, last, any);
+    if (!any) first = last = std::max(arrival, floor_);  // nothing to move
     // Busy time that starts at the floor moves the floor; gaps more than kWindow cycles behind the
     // latest booking, or beyond kCalendar intervals, are given up.
     if (!busy_.empty() && busy_.back().second > kWindow) floor_ = std::max(floor_, busy_.back().second - kWindow);
@@ -210,29 +181,23 @@ std::pair<Cycle, Cycle> DramController::book(Cycle arrival, Cycle cycles, bool l
     while (old < history_.size() && (history_[old].second <= history_floor_ || history_.size() - old > kHistory))
         history_floor_ = std::max(history_floor_, history_[old++].second);
     history_.erase(history_.begin(), history_.begin() + static_cast<std::ptrdiff_t>(old));
-    return {took_old ? old_first : first, last};
+    return {first, last};
 }
 
-void DramController::give_up(std::pair<Cycle, Cycle> interval) {
-    if (interval.second <= interval.first) return;
-    if (!history_.empty() && history_.back().second >= interval.first)
-        history_.back().second = std::max(history_.back().second, interval.second);
-    else
-        history_.push_back(interval);
-}
-
-Cycle DramController::book_history(Cycle arrival, Cycle cycles, Cycle& first, Cycle& last) {
-    Cycle at = std::max(arrival, history_floor_);
-    bool any = false;
+// Walks the gaps of `calendar` from `at` up to `limit`, taking pieces until `cycles` are booked or
+// the limit is reached; the pieces and the calendar are both sorted, so one merge pass rebuilds it.
+// Returns the cycles left to book.
+Cycle DramController::take_gaps(std::vector<std::pair<Cycle, Cycle>>& calendar, Cycle at, Cycle limit, Cycle cycles,
+                                Cycle& first, Cycle& last, bool& any) {
     pieces_.clear();
     std::size_t i = 0;
-    while (cycles > 0 && at < floor_) {
-        while (i < history_.size() && history_[i].second <= at) ++i;
-        if (i < history_.size() && history_[i].first <= at) {
-            at = history_[i].second;
+    while (cycles > 0 && at < limit) {
+        while (i < calendar.size() && calendar[i].second <= at) ++i;
+        if (i < calendar.size() && calendar[i].first <= at) {
+            at = calendar[i].second;
             continue;
         }
-        const Cycle gap_end = std::min(i < history_.size() ? history_[i].first : floor_, floor_);
+        const Cycle gap_end = std::min(i < calendar.size() ? calendar[i].first : ~Cycle{0}, limit);
         const Cycle run = std::min(cycles, gap_end - at);
         if (!any) first = at;
         any = true;
@@ -244,16 +209,26 @@ Cycle DramController::book_history(Cycle arrival, Cycle cycles, Cycle& first, Cy
     if (pieces_.empty()) return cycles;
     merged_.clear();
     auto add = [this](const std::pair<Cycle, Cycle>& iv) {
-        if (!merged_.empty() && merged_.back().second >= iv.first) merged_.back().second = std::max(merged_.back().second, iv.second);
-        else merged_.push_back(iv);
+        if (!merged_.empty() && merged_.back().second >= iv.first)
+            merged_.back().second = std::max(merged_.back().second, iv.second);
+        else
+            merged_.push_back(iv);
     };
-    std::size_t h = 0, p = 0;
-    while (h < history_.size() || p < pieces_.size()) {
-        if (p == pieces_.size() || (h < history_.size() && history_[h].first < pieces_[p].first)) add(history_[h++]);
+    std::size_t c = 0, p = 0;
+    while (c < calendar.size() || p < pieces_.size()) {
+        if (p == pieces_.size() || (c < calendar.size() && calendar[c].first < pieces_[p].first)) add(calendar[c++]);
         else add(pieces_[p++]);
     }
-    history_.swap(merged_);
+    calendar.swap(merged_);
     return cycles;
+}
+
+void DramController::give_up(std::pair<Cycle, Cycle> interval) {
+    if (interval.second <= interval.first) return;
+    if (!history_.empty() && history_.back().second >= interval.first)
+        history_.back().second = std::max(history_.back().second, interval.second);
+    else
+        history_.push_back(interval);
 }
 
 void DramController::fast_forward(std::uint32_t slot, std::uint64_t periods, Cycle shift) {

@@ -124,8 +124,8 @@ private:
     // Books `cycles` of channel time from `arrival` on; returns [first start, last end). With
     // `lookback`, gaps the calendar gave up but the history keeps are taken first.
     std::pair<Cycle, Cycle> book(Cycle arrival, Cycle cycles, bool lookback);
-    // Takes gaps of the history from `arrival` up to floor_; returns the cycles still to book.
-    Cycle book_history(Cycle arrival, Cycle cycles, Cycle& first, Cycle& last);
+    Cycle take_gaps(std::vector<std::pair<Cycle, Cycle>>& calendar, Cycle at, Cycle limit, Cycle cycles, Cycle& first,
+                    Cycle& last, bool& any);
     void give_up(std::pair<Cycle, Cycle> interval);
     // Moves rows between platform memory and `values_`; false on an error response.
     bool read_rows(const DmaTransfer& x, tlm::tlm_response_status& status);
