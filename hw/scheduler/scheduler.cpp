@@ -133,6 +133,7 @@ void Scheduler::enqueue(const Job& job) {
     Prepared p = prepare(job);
     p.queued_at = clock_.now();
     queue_.push_back(std::move(p));
+    enqueued_.notify(sc_core::SC_ZERO_TIME);
 }
 
 namespace {
@@ -209,7 +210,12 @@ void Scheduler::run() {
         try {
             issue_job(start, t0);
             if (job_issued_) job_issued_(record());
-            if (!queue_.empty() && !abort_requested_) {
+            // Until it completes, a job may be queued behind this one: it starts at once.
+            quantum_.reset();
+            while (queue_.empty() && !abort_requested_ && clock_.now() < end_all_ && end_all_ <= clock_.max_cycle())
+                sc_core::wait(clock_.at(end_all_ - clock_.now()), enqueued_ | abort_);
+            if (abort_requested_) throw JobAborted{};
+            if (!queue_.empty()) {
                 // The queued job runs from this one's end; its transfers may begin before.
                 const JobRecord done = record();
                 reports_.push_back({done, JobError::None, "", true});
@@ -217,14 +223,15 @@ void Scheduler::run() {
                 ++stats_.jobs;
                 Prepared next = std::move(queue_.front());
                 queue_.pop_front();
-                const bool dependent = reads_outputs_of(next.job, job_);
+                dependent_ = outputs_touched_by(next.job, job_);
+                dependent_until_ = done.end;
                 handoff_ = last_releases_;
                 if (handoff_.empty()) handoff_.push_back({0, arch_.glb_capacity_words(), stats_.compute_end});
                 std::sort(handoff_.begin(), handoff_.end(),
                           [](const GlbRelease& a, const GlbRelease& b) { return a.word < b.word; });
                 op_floor_ = std::max(stats_.compute_end, t0_);
                 start = done.end;
-                t0 = dependent ? done.end : std::max(next.queued_at, t0_);
+                t0 = std::max(next.queued_at, t0_);
                 fresh = false;
                 begin(std::move(next));
                 continue;
@@ -263,15 +270,24 @@ void Scheduler::run() {
             stats_.job_end = clock_.now();
             reports_.clear();
         }
-        busy_ = false;
+        // A job queued while this one drained starts now; jobs queued behind one that failed do
+        // not run.
+        const bool next_running = error == JobError::None && !queue_.empty();
         abort_requested_ = false;
-        queue_.clear();  // jobs queued behind one that failed do not run
         handoff_.clear();
         op_floor_ = 0;
+        dependent_ = {};
         fresh = true;
         ++stats_.jobs;
-        reports_.push_back({record(), error, error_, false});
+        reports_.push_back({record(), error, error_, next_running});
         report_added_.notify(sc_core::SC_ZERO_TIME);
+        busy_ = false;
+        if (next_running) {
+            Prepared next = std::move(queue_.front());
+            queue_.pop_front();
+            begin(std::move(next));
+        }
+        queue_.clear();
     }
 }
 
@@ -302,18 +318,19 @@ void Scheduler::issue_job(Cycle start, Cycle t0) {
     stats_.job_end = end_all_;
 }
 
-// Whether `next` reads or writes memory `running` writes (its output): then it may not start before
-// `running` has completed.
-bool Scheduler::reads_outputs_of(const Job& next, const Job& running) const {
+// Which of `next`'s tensors overlap memory `running` writes (its output): their transfers wait for
+// `running` to complete.
+std::array<bool, kTensorCount> Scheduler::outputs_touched_by(const Job& next, const Job& running) const {
+    std::array<bool, kTensorCount> touched{};
     for (const TensorDesc& out : running.tensors) {
         if (out.tensor != Tensor::O && out.tensor != Tensor::Z) continue;
         const auto w = tensor_extent(out.layout, out.shape, running.elem);
         for (const TensorDesc& t : next.tensors) {
             const auto r = tensor_extent(t.layout, t.shape, next.elem);
-            if (!w || !r || (r->first <= w->second && w->first <= r->second)) return true;
+            if (!w || !r || (r->first <= w->second && w->first <= r->second)) touched[index_of(t.tensor)] = true;
         }
     }
-    return false;
+    return touched;
 }
 
 // When the GLB words a queued job loads into were last read by the job before it.
@@ -369,6 +386,7 @@ Cycle Scheduler::issue(TileOp& op, Cycle ready, float* out) {
 Cycle Scheduler::transfer(DmaTransfer& x, Cycle ready, float* data) {
     if (!handoff_.empty() && !x.store && x.side == GlbSide::Buffer)
         ready = std::max(ready, handoff_free(x.glb_word, x.elements()));
+    if (dependent_[index_of(x.tensor)]) ready = std::max(ready, dependent_until_);
     *dma_ext_ = x;
     dma_ext_->arrival = ready;
     dma_ext_->lookback = !handoff_.empty() && !x.store;
@@ -435,6 +453,7 @@ std::vector<Cycle> Scheduler::probe(Cycle horizon) {
     // before a stretch can be periodic.
     auto rel = [horizon](Cycle t) { return std::max(t, horizon) - horizon; };
     state.push_back(rel(op_floor_));
+    state.push_back(rel(dependent_until_));
     for (const GlbRelease& r : handoff_) state.push_back(rel(r.free_at));
     return state;
 }

@@ -160,9 +160,12 @@ private:
     // (the queued job's ops wait for it).
     std::vector<GlbRelease> handoff_, last_releases_;
     Cycle op_floor_ = 0;
+    std::array<bool, kTensorCount> dependent_{};  // tensors that overlap its outputs...
+    Cycle dependent_until_ = 0;                   // ...and when it completed
     std::function<void(const JobRecord&)> job_issued_;
     std::deque<PendingReport> reports_;  // delivered in order, each at its job's end
     sc_core::sc_event report_added_;
+    sc_core::sc_event enqueued_;
     bool busy_ = false;
     bool abort_requested_ = false;
     bool fast_forward_ = true;
@@ -194,7 +197,7 @@ private:
     void run();
     void issue_job(Cycle start, Cycle t0);
     JobRecord record() const;
-    bool reads_outputs_of(const Job& next, const Job& running) const;
+    std::array<bool, kTensorCount> outputs_touched_by(const Job& next, const Job& running) const;
     Cycle handoff_free(std::uint64_t word, std::uint64_t words) const;
     void deliver_reports();
     Cycle validate_costs(std::uint64_t e, std::uint64_t f, Op of) const;

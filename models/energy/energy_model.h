@@ -12,6 +12,12 @@ struct ActivityCounts {
     std::uint64_t glb_row_reads = 0, glb_row_writes = 0;            // 256-word rows
     ActionCounts pe2d, pe1d;
 
+    ActivityCounts& operator+=(const ActivityCounts& o) {
+        dram_read_accesses += o.dram_read_accesses, dram_write_accesses += o.dram_write_accesses;
+        glb_row_reads += o.glb_row_reads, glb_row_writes += o.glb_row_writes;
+        pe2d += o.pe2d, pe1d += o.pe1d;
+        return *this;
+    }
     ActivityCounts operator-(const ActivityCounts& o) const {
         return {dram_read_accesses - o.dram_read_accesses, dram_write_accesses - o.dram_write_accesses,
                 glb_row_reads - o.glb_row_reads, glb_row_writes - o.glb_row_writes, pe2d - o.pe2d, pe1d - o.pe1d};

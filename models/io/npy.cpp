@@ -136,19 +136,23 @@ NpyHeader parse_npy_header(const std::string& prefix, const std::string& who) {
     return h;
 }
 
-Tensor4 read_npy(std::istream& in, std::uint64_t size, const std::string& who) {
+Tensor4 read_npy(std::istream& in, std::uint64_t size, const std::string& who, std::size_t rank) {
     std::string prefix(std::min<std::uint64_t>(size, kMaxHeaderBytes + 12), '\0');
     in.read(prefix.data(), static_cast<std::streamsize>(prefix.size()));
     if (static_cast<std::uint64_t>(in.gcount()) != prefix.size()) throw ConfigError(who + ": read failed");
     const NpyHeader h = parse_npy_header(prefix, who);
     if (h.fortran_order) throw ConfigError(who + ": Fortran-order array: expected C order");
-    if (h.shape.size() != 4)
-        throw ConfigError(who + ": array of rank " + std::to_string(h.shape.size()) + ": expected 4 dimensions");
+    if (h.shape.size() != rank)
+        throw ConfigError(who + ": array of rank " + std::to_string(h.shape.size()) + ": expected " +
+                          std::to_string(rank) + " dimensions");
     for (auto d : h.shape)
         if (d == 0) throw ConfigError(who + ": shape " + shape_text(h.shape) + " has a zero dimension");
     // Sizes come from the file: check them against the file before allocating anything.
     const std::uint64_t eb = h.f16 ? 2 : 4;
-    const auto elements = checked_product({h.shape[0], h.shape[1], h.shape[2], h.shape[3]});
+    // A matrix is matrix (0, 0) of a [1, 1, rows, cols] tensor.
+    std::array<std::uint64_t, 4> shape{1, 1, 1, 1};
+    std::copy(h.shape.begin(), h.shape.end(), shape.end() - static_cast<std::ptrdiff_t>(rank));
+    const auto elements = checked_product({shape[0], shape[1], shape[2], shape[3]});
     if (!elements || *elements > kMaxTensorElements)
         throw ConfigError(who + ": shape " + shape_text(h.shape) + " has more than 2^56 elements");
     const std::uint64_t data = *elements * eb, available = size - std::min(size, h.data_offset);
@@ -158,7 +162,7 @@ Tensor4 read_npy(std::istream& in, std::uint64_t size, const std::string& who) {
     if (available > data)
         throw ConfigError(who + ": " + std::to_string(available - data) + " bytes after the data its shape " +
                           shape_text(h.shape) + " needs");
-    Tensor4 t({h.shape[0], h.shape[1], h.shape[2], h.shape[3]});
+    Tensor4 t(shape);
     // What was read with the header is the start of the data; the rest comes from the stream.
     const std::uint64_t have = std::min<std::uint64_t>(prefix.size() - h.data_offset, data);
     std::vector<unsigned char> raw(h.f16 ? data : 0);
@@ -175,18 +179,22 @@ Tensor4 read_npy(std::istream& in, std::uint64_t size, const std::string& who) {
     return t;
 }
 
-Tensor4 read_npy(const std::string& path, const std::string& what) {
+Tensor4 read_npy(const std::string& path, const std::string& what, std::size_t rank) {
     const std::uint64_t size = check_input_file(path, what);
     std::ifstream in(path, std::ios::binary);
     if (!in) throw ConfigError(path + " (" + what + "): cannot open");
-    return read_npy(in, size, path + " (" + what + ")");
+    return read_npy(in, size, path + " (" + what + ")", rank);
 }
 
-Tensor4 read_npy(const std::string& path, const std::string& what, const std::array<std::uint64_t, 4>& expected) {
-    Tensor4 t = read_npy(path, what);
-    if (t.shape != expected)
-        throw ConfigError(path + " (" + what + "): shape " + shape_text({t.shape.begin(), t.shape.end()}) +
-                          ": expected " + shape_text({expected.begin(), expected.end()}) + " [B,H,rows,dim]");
+Tensor4 read_npy(const std::string& path, const std::string& what, const std::array<std::uint64_t, 4>& expected,
+                 std::size_t rank) {
+    Tensor4 t = read_npy(path, what, rank);
+    if (t.shape != expected) {
+        const auto from = static_cast<std::ptrdiff_t>(4 - rank);
+        throw ConfigError(path + " (" + what + "): shape " + shape_text({t.shape.begin() + from, t.shape.end()}) +
+                          ": expected " + shape_text({expected.begin() + from, expected.end()}) +
+                          (rank == 4 ? " [B,H,rows,dim]" : " [rows,cols]"));
+    }
     return t;
 }
 
@@ -200,10 +208,11 @@ std::optional<std::array<std::uint64_t, 4>> first_non_finite(const Tensor4& t) {
     return std::nullopt;
 }
 
-void write_npy(OutputFile& out, const Tensor4& t) {
-    std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::to_string(t.shape[0]) + ", " +
-                         std::to_string(t.shape[1]) + ", " + std::to_string(t.shape[2]) + ", " +
-                         std::to_string(t.shape[3]) + "), }";
+void write_npy(OutputFile& out, const Tensor4& t, std::size_t rank) {
+    std::string dims;
+    for (std::size_t i = 4 - rank; i < 4; ++i) dims += std::to_string(t.shape[i]) + ", ";
+    if (rank > 1) dims.resize(dims.size() - 1);  // "(3,)" for one dimension, "(2, 3)" for more
+    std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims + "), }";
     const std::size_t total = 10 + header.size() + 1;
     header.append((64 - total % 64) % 64, ' ');
     header.push_back('\n');
@@ -215,9 +224,9 @@ void write_npy(OutputFile& out, const Tensor4& t) {
     out.close();
 }
 
-void write_npy(const std::string& path, const Tensor4& t, const std::string& what) {
+void write_npy(const std::string& path, const Tensor4& t, const std::string& what, std::size_t rank) {
     OutputFile out(path, what);
-    write_npy(out, t);
+    write_npy(out, t, rank);
 }
 
 }  // namespace fusemax

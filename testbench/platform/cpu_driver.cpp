@@ -107,6 +107,12 @@ bool CpuDriver::wait_irq(const sc_core::sc_time& timeout) {
     return irq.read();
 }
 
+bool CpuDriver::wait_irq_rise(const sc_core::sc_time& timeout) {
+    sync();
+    sc_core::wait(timeout, irq.posedge_event());
+    return irq.read();
+}
+
 void CpuDriver::wait_for(const sc_core::sc_time& t) {
     sync();
     sc_core::wait(t);

@@ -37,6 +37,9 @@ public:
     std::uint64_t debug_read(std::uint64_t address, void* data, std::uint64_t size);
     // Waits until `irq` is high or `timeout` passes; true if it is high.
     bool wait_irq(const sc_core::sc_time& timeout);
+    // Waits for `irq` to rise (whatever its level now: just after software cleared the cause, the
+    // line may not have fallen yet) or `timeout` to pass; true if it rose.
+    bool wait_irq_rise(const sc_core::sc_time& timeout);
     void wait_for(const sc_core::sc_time& t);
     // Local time including the quantum keeper's offset.
     sc_core::sc_time now() const { return quantum_.get_current_time(); }

@@ -127,8 +127,16 @@ std::vector<JobOutcome> run_jobs(CpuDriver& cpu, std::uint64_t base, const std::
     };
     if (!jobs.empty()) submit(CONTROL_START);
     if (next < jobs.size()) submit(CONTROL_ENQUEUE);
+    // The next interrupt: one already pending (a second job may end as the first is read), else
+    // the next rise of the line.
+    auto next_interrupt = [&] {
+        if (out.empty()) return cpu.wait_irq(timeout);
+        std::uint64_t pending = 0;
+        cpu.read(base + IRQ_STATUS, pending);
+        return (pending & (IRQ_DONE | IRQ_ERROR)) != 0 || cpu.wait_irq_rise(timeout);
+    };
     while (out.size() < jobs.size()) {
-        if (!cpu.wait_irq(timeout)) {
+        if (!next_interrupt()) {
             JobOutcome r;
             cpu.read(base + STATUS, r.status);
             out.push_back(r);

@@ -1,10 +1,12 @@
-// fusemax-sim: one attention job on the FuseMax model, checked against the fp64 reference.
+// fusemax-sim: attention, a GEMM or a whole transformer layer on the FuseMax model, each kernel's
+// output checked against the fp64 reference.
 #include <systemc>
 
 #include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <set>
 
 #include "program/tile_registers.h"
 #include "config/arch_config.h"
@@ -15,6 +17,8 @@
 #include "io/npy.h"
 #include "numerics/attention.h"
 #include "numerics/error_bound.h"
+#include "numerics/gemm.h"
+#include "protocol/layer_jobs.h"
 #include "platform/job_platform.h"
 #include "platform/example_platform.h"
 #include "report/run_report.h"
@@ -79,23 +83,122 @@ AttentionInputs npy_inputs(const SimOptions& o, Workload& w) {
     return in;
 }
 
+// What one run simulates: its kernels, one job each, run in order (each queued behind the one
+// before), and the inputs the first ones read.
+struct RunPlan {
+    std::string kind;  // attention, gemm or layer
+    std::vector<LayerKernel> kernels;
+    AttentionInputs attention;  // kind attention
+    GemmInputs gemm;            // kind gemm
+    Tensor4 x;                  // kind layer: the input and each GEMM's weights
+    std::vector<Tensor4> weights;
+
+    std::uint64_t memory_end() const { return layer_end(kernels); }
+};
+
+Tensor4 uniform(std::array<std::uint64_t, 4> shape, std::uint64_t seed, float bound) {
+    Tensor4 t(shape);
+    fill_uniform(t, seed, -bound, bound);
+    return t;
+}
+
+RunPlan plan_run(const SimOptions& o, Workload& w) {
+    RunPlan p;
+    if (o.gemm) {
+        p.kind = "gemm";
+        const GemmShape& g = *o.gemm;
+        p.kernels.push_back({"gemm", Job::packed_gemm(g, o.dtype, 0, o.functional)});
+        if (o.functional) {
+            if (o.a_path) {
+                p.gemm.a = read_npy(*o.a_path, "--a", {1, 1, g.m, g.k}, 2);
+                p.gemm.w = read_npy(*o.w_path, "--w", {1, 1, g.k, g.n}, 2);
+                refuse_non_finite(p.gemm.a, *o.a_path, "--a");
+                refuse_non_finite(p.gemm.w, *o.w_path, "--w");
+            }
+        }
+        return p;
+    }
+    if (w.layer) {
+        p.kind = "layer";
+        if (o.q_path) throw ConfigError("fusemax-sim: --q: a layer computes Q, K, V itself (no --q/--k/--v)");
+        p.kernels = layer_jobs(w, o.tiles, o.dtype, 0, o.functional, "fusemax-sim: layer");
+        return p;
+    }
+    p.kind = "attention";
+    if (o.functional && o.q_path) p.attention = npy_inputs(o, w);
+    p.kernels.push_back({"attention", Job::packed(w, o.dtype, 0, o.functional)});
+    return p;
+}
+
+// Random inputs where no .npy gave them (after the memory check: they are what is large).
+void random_fill(RunPlan& p, const SimOptions& o, const Workload& w) {
+    if (p.kind == "attention" && !o.q_path) p.attention = random_inputs(w, o.seed);
+    if (p.kind == "gemm" && !o.a_path) p.gemm = random_gemm_inputs(*o.gemm, o.seed);
+    if (p.kind == "layer") {
+        // X uniform in [-1, 1), weights in [-1/sqrt(K), 1/sqrt(K)): activations stay of order one.
+        const Job& first = p.kernels.front().job;
+        p.x = uniform(first.tensor(Tensor::X).shape, o.seed * 8, 1.0f);
+        std::uint64_t stream = 1;
+        for (const LayerKernel& k : p.kernels)
+            if (k.job.program == "gemm")
+                p.weights.push_back(uniform(k.job.tensor(Tensor::W).shape, o.seed * 8 + stream++,
+                                            1.0f / std::sqrt(float(k.job.gemm.k))));
+    }
+}
+
+void store_inputs(Memory& mem, const RunPlan& p, ElemType elem) {
+    const Job& first = p.kernels.front().job;
+    if (p.kind == "attention") {
+        store_tensor(mem, first.layout(Tensor::Q), p.attention.q, elem);
+        store_tensor(mem, first.layout(Tensor::K), p.attention.k, elem);
+        store_tensor(mem, first.layout(Tensor::V), p.attention.v, elem);
+    } else if (p.kind == "gemm") {
+        store_tensor(mem, first.layout(Tensor::X), p.gemm.a, elem);
+        store_tensor(mem, first.layout(Tensor::W), p.gemm.w, elem);
+    } else {
+        store_tensor(mem, first.layout(Tensor::X), p.x, elem);
+        std::size_t i = 0;
+        for (const LayerKernel& k : p.kernels)
+            if (k.job.program == "gemm") store_tensor(mem, k.job.layout(Tensor::W), p.weights[i++], elem);
+    }
+}
+
 // Host memory a functional run allocates, by part, and the check that it is there. Sizes were
 // validated (no product overflows), so plain arithmetic is exact here.
-void check_host_memory(const ArchConfig& a, const Workload& w, const Job& job, const SimOptions& o) {
-    const std::uint64_t pairs = w.pairs();
-    const std::uint64_t inputs = 4 * pairs * (w.seq_q * w.head_dim + w.seq_kv * (w.head_dim + w.v_dim));
-    const std::uint64_t outputs = (4 + 8) * pairs * w.seq_q * w.v_dim;  // O read back, fp64 reference
-    const std::uint64_t platform = job.packed_end();
-    const std::uint64_t chip = 4 * a.glb_capacity_words() +
-                               2 * TileRegisters::bytes(a.pe2d.rows, a.pe2d.cols, w.head_dim, w.v_dim);
+void check_host_memory(const ArchConfig& a, const RunPlan& p, const SimOptions& o) {
+    // Inputs: the tensors the host fills (not an output, each place once); the check: the largest
+    // output and its fp64 reference (a layer's check reads each kernel's inputs back as well).
+    std::set<std::uint64_t> outputs, seen;
+    for (const LayerKernel& k : p.kernels)
+        for (const TensorDesc& d : k.job.tensors)
+            if (d.tensor == Tensor::O || d.tensor == Tensor::Z) outputs.insert(d.layout.base);
+    std::uint64_t inputs = 0, largest_out = 0, largest_in = 0, registers = 0;
+    for (const LayerKernel& k : p.kernels) {
+        std::uint64_t kernel_in = 0;
+        for (const TensorDesc& d : k.job.tensors) {
+            const std::uint64_t n = d.shape[0] * d.shape[1] * d.shape[2] * d.shape[3];
+            const bool out = d.tensor == Tensor::O || d.tensor == Tensor::Z;
+            if (out) largest_out = std::max(largest_out, n);
+            else kernel_in += n;
+            if (!out && !outputs.count(d.layout.base) && seen.insert(d.layout.base).second) inputs += 4 * n;
+        }
+        largest_in = std::max(largest_in, kernel_in);
+        const bool gemm = k.job.program == "gemm";
+        registers = std::max(registers, TileRegisters::bytes(a.pe2d.rows, a.pe2d.cols, gemm ? a.pe2d.rows : k.job.shape.head_dim,
+                                                             gemm ? 0 : k.job.shape.v_dim));
+    }
+    const std::uint64_t check = (4 + 8) * largest_out + (p.kind == "layer" ? 4 * largest_in : 0);
+    const std::uint64_t platform = p.memory_end();
+    const std::uint64_t chip = 4 * a.glb_capacity_words() + 2 * registers;
     const std::uint64_t process = 64ull << 20;  // the program, SystemC and the standard library
-    const std::uint64_t need = inputs + outputs + platform + chip + process;
+    const std::uint64_t need = inputs + check + platform + chip + process;
     HostMemory have = available_host_memory();
     if (o.max_memory && *o.max_memory < have.bytes) have = {*o.max_memory, "--max-memory"};
     if (need <= have.bytes) return;
+    const char* output = p.kind == "attention" ? "O" : p.kind == "gemm" ? "Z" : "a kernel's output";
     throw ConfigError("fusemax-sim: functional mode needs about " + format_bytes(need) + " for this job (inputs " +
-                      format_bytes(inputs) + ", platform memory " + format_bytes(platform) + ", O and its fp64 " +
-                      "reference " + format_bytes(outputs) + ", GLB and PE registers " + format_bytes(chip) +
+                      format_bytes(inputs) + ", platform memory " + format_bytes(platform) + ", " + output +
+                      " and its fp64 reference " + format_bytes(check) + ", GLB and PE registers " + format_bytes(chip) +
                       "), but " + format_bytes(have.bytes) + " are available (" + have.source +
                       "): use --mode timing, which stores no tensors, or a smaller shape");
 }
@@ -106,8 +209,9 @@ std::string thousands(std::uint64_t v) {
     return s;
 }
 
-// The numerical check: against the derived error bound, or against --tolerance when given.
+// The numerical check of one kernel: against the derived error bound, or against --tolerance.
 struct Check {
+    std::string kernel;
     ErrorStats error;
     CheckBound bound;
     double tolerance = 0;  // on the normwise relative error
@@ -117,32 +221,67 @@ struct Check {
     }
 };
 
-Check check_output(const Tensor4& out, AttentionInputs in, const Workload& w, const ArchConfig& a,
-                   const SimOptions& o) {
-    round_to_storage(in, o.dtype);
-    double max_logit = 0;
-    Check c;
-    c.error = compare(out, attention_reference_fp64(in.q, in.k, in.v, w.scale, &max_logit));
-    c.bound = attention_error_bound(in.q, in.k, in.v, w.scale, max_logit, c.error.max_abs_ref,
-                                    o.dtype == ElemType::F16 ? 0x1p-11 : 0.0, a.pe2d.rows);
-    c.user_tolerance = o.tolerance_given;
+double storage_roundoff(ElemType e) { return e == ElemType::F16 ? 0x1p-11 : 0.0; }
+
+Check finish_check(std::string kernel, ErrorStats error, CheckBound bound, const SimOptions& o) {
+    Check c{std::move(kernel), error, std::move(bound), 0, o.tolerance_given};
     c.tolerance = o.tolerance_given ? o.tolerance : c.bound.rel_bound;
     return c;
 }
 
-void print_summary(const FuseMax& top, const Workload& w, const RunSummary& s, bool functional,
-                   const std::optional<Check>& check, double wall) {
-    const ArchConfig& a = top.arch();
-    const Tiling& t = top.scheduler().tiling();
+Tensor4 load_output(Memory& mem, const Job& job) {
+    const Tensor t = job.program == "gemm" ? Tensor::Z : Tensor::O;
+    return load_tensor(mem, job.layout(t), job.tensor(t).shape, job.elem);
+}
+
+// Attention's O against fp64 attention of the Q, K, V it read (as stored: fp16 storage rounds them).
+Check check_attention(const AttentionInputs& in, const Tensor4& out, const Job& job, const ArchConfig& a,
+                      const SimOptions& o) {
+    const Workload& w = job.shape;
+    double max_logit = 0;
+    const ErrorStats e = compare(out, attention_reference_fp64(in.q, in.k, in.v, w.scale, &max_logit));
+    return finish_check("attention", e,
+                        attention_error_bound(in.q, in.k, in.v, w.scale, max_logit, e.max_abs_ref,
+                                              storage_roundoff(job.elem), a.pe2d.rows),
+                        o);
+}
+
+// A GEMM's Z against fp64 A W of the A and W it read.
+Check check_gemm(const Tensor4& a, const Tensor4& w, const Tensor4& z, const std::string& name, const Job& job,
+                 const SimOptions& o) {
+    double abs_sum = 0;
+    const ErrorStats e = compare(z, gemm_reference_fp64(a, w, &abs_sum));
+    return finish_check(name, e, gemm_error_bound(job.gemm.k, abs_sum, e.max_abs_ref, storage_roundoff(job.elem)), o);
+}
+
+// The sum of consecutive kernels: their cycles partition the run (each counts from the end of the
+// one before), so cycles, counts, energy and bytes add up.
+RunSummary total_of(const std::vector<RunSummary>& parts, const ArchConfig& a) {
+    RunSummary t;
+    for (const RunSummary& s : parts) {
+        t.cycles += s.cycles;
+        t.compute_cycles += s.compute_cycles;
+        t.counts += s.counts;
+        t.energy.dram_pj += s.energy.dram_pj;
+        t.energy.glb_pj += s.energy.glb_pj;
+        t.energy.pe2d_pj += s.energy.pe2d_pj;
+        t.energy.pe1d_pj += s.energy.pe1d_pj;
+        t.dram_read_bytes += s.dram_read_bytes;
+        t.dram_write_bytes += s.dram_write_bytes;
+        t.pe2d_busy += s.pe2d_busy;
+        t.pe1d_busy += s.pe1d_busy;
+        t.tile_steps += s.tile_steps;
+    }
+    if (!parts.empty()) t.compute_start = parts.front().compute_start;
+    t.seconds = Clock(a.clock_hz).seconds(t.cycles);
+    t.util_2d = t.cycles ? double(t.pe2d_busy) / double(t.cycles) : 0.0;
+    t.util_1d = t.cycles ? double(t.pe1d_busy) / double(t.cycles) : 0.0;
+    return t;
+}
+
+void print_headline(const ArchConfig& a, const RunSummary& s) {
     const double total = s.energy.total_pj();
     auto pct = [total](double x) { return total > 0 ? 100.0 * x / total : 0.0; };
-    std::printf("%s (%s) on %s: B=%llu H=%llu P=%llu M=%llu E=%llu F=%llu, %s mode\n", a.name.c_str(),
-                a.design.c_str(), w.name.c_str(), (unsigned long long)w.batch, (unsigned long long)w.heads,
-                (unsigned long long)w.seq_q, (unsigned long long)w.seq_kv, (unsigned long long)w.head_dim,
-                (unsigned long long)w.v_dim, functional ? "functional" : "timing");
-    std::printf("  tiling       M0=%u P0=%u M1=%llu P1=%llu P2=%llu, %s tile steps\n", t.m0, t.p0,
-                (unsigned long long)t.m1, (unsigned long long)t.p1, (unsigned long long)t.p2,
-                thousands(s.tile_steps).c_str());
     std::printf("  cycles       %s (compute %s after a DRAM prologue of %s)\n", thousands(s.cycles).c_str(),
                 thousands(s.compute_cycles).c_str(), thousands(s.compute_start).c_str());
     std::printf("  seconds      %.9g at %.0f MHz\n", s.seconds, a.clock_hz / 1e6);
@@ -153,13 +292,66 @@ void print_summary(const FuseMax& top, const Workload& w, const RunSummary& s, b
                 thousands(s.dram_write_bytes).c_str());
     std::printf("  GLB          %s row reads, %s row writes\n", thousands(s.counts.glb_row_reads).c_str(),
                 thousands(s.counts.glb_row_writes).c_str());
-    if (check) {
-        std::printf("  check        max abs error %.3e, max rel error %.3e vs fp64 (%s", check->error.max_abs_error,
-                    check->error.max_rel_error, check->passed() ? "pass" : "FAIL");
-        if (check->user_tolerance) std::printf(", tolerance %.1e)\n", check->tolerance);
-        else std::printf(", bound %.1e: %s)\n", check->bound.rel_bound, check->bound.basis.c_str());
+}
+
+void print_checks(const std::vector<Check>& checks) {
+    for (const Check& c : checks) {
+        std::printf("  check        %s%smax abs error %.3e, max rel error %.3e vs fp64 (%s", checks.size() > 1 ? c.kernel.c_str() : "",
+                    checks.size() > 1 ? ": " : "", c.error.max_abs_error, c.error.max_rel_error, c.passed() ? "pass" : "FAIL");
+        if (c.user_tolerance) std::printf(", tolerance %.1e)\n", c.tolerance);
+        else std::printf(", bound %.1e: %s)\n", c.bound.rel_bound, c.bound.basis.c_str());
     }
+}
+
+void print_summary(const FuseMax& top, const Workload& w, const RunPlan& p, const std::vector<RunSummary>& kernels,
+                   const RunSummary& total, bool functional, const std::vector<Check>& checks, double wall) {
+    const ArchConfig& a = top.arch();
+    const char* mode = functional ? "functional" : "timing";
+    if (p.kind == "gemm") {
+        const GemmShape& g = p.kernels.front().job.gemm;
+        const GemmPlan& gp = top.scheduler().gemm_plan();
+        std::printf("%s (%s) GEMM Z = A W: M=%llu K=%llu N=%llu, %s mode\n", a.name.c_str(), a.design.c_str(),
+                    (unsigned long long)g.m, (unsigned long long)g.k, (unsigned long long)g.n, mode);
+        std::printf("  mapping      m0=%u n0=%u k0=%u, W %s, A in %llu block%s of %llu tile%s, %s Z blocks\n", gp.m0,
+                    gp.n0, gp.k0, gp.w_whole ? "whole in the GLB" : (gp.w_slots == 2 ? "by column tile (2 buffers)" : "by column tile"),
+                    (unsigned long long)gp.blocks, gp.blocks == 1 ? "" : "s", (unsigned long long)gp.block_tiles,
+                    gp.block_tiles == 1 ? "" : "s", thousands(total.tile_steps).c_str());
+    } else {
+        std::printf("%s (%s) on %s%s: B=%llu H=%llu P=%llu M=%llu E=%llu F=%llu%s, %s mode\n", a.name.c_str(),
+                    a.design.c_str(), w.name.c_str(), p.kind == "layer" ? " (whole layer)" : "",
+                    (unsigned long long)w.batch, (unsigned long long)w.heads, (unsigned long long)w.seq_q,
+                    (unsigned long long)w.seq_kv, (unsigned long long)w.head_dim, (unsigned long long)w.v_dim,
+                    p.kind == "layer" ? (" D=" + std::to_string(w.d_model) + " S=" + std::to_string(w.ffn)).c_str() : "",
+                    mode);
+    }
+    if (p.kind == "attention") {
+        const Tiling& t = top.scheduler().tiling();
+        std::printf("  tiling       M0=%u P0=%u M1=%llu P1=%llu P2=%llu, %s tile steps\n", t.m0, t.p0,
+                    (unsigned long long)t.m1, (unsigned long long)t.p1, (unsigned long long)t.p2,
+                    thousands(total.tile_steps).c_str());
+    }
+    if (p.kind == "layer") {
+        std::printf("  %-18s %15s %14s %16s %8s %8s\n", "kernel", "cycles", "energy (pJ)", "DRAM bytes", "util 2D",
+                    "util 1D");
+        for (std::size_t i = 0; i < kernels.size(); ++i) {
+            const RunSummary& s = kernels[i];
+            std::printf("  %-18s %15s %14.6e %16s %8.4f %8.4f\n", p.kernels[i].name.c_str(), thousands(s.cycles).c_str(),
+                        s.energy.total_pj(), thousands(s.dram_read_bytes + s.dram_write_bytes).c_str(), s.util_2d,
+                        s.util_1d);
+        }
+        std::printf("  total of the layer:\n");
+    }
+    print_headline(a, total);
+    print_checks(checks);
     std::printf("  wall time    %.3f s\n", wall);
+}
+
+nlohmann::json kernel_json(const std::string& name, const Job& job, const RunSummary& s) {
+    nlohmann::json j = headline_json(s);
+    j["name"] = name;
+    j["program"] = job.program;
+    if (job.program == "gemm") j["gemm"] = {{"m", job.gemm.m}, {"k", job.gemm.k}, {"n", job.gemm.n}};
+    return j;
 }
 
 int run(int argc, char** argv) {
@@ -172,13 +364,13 @@ int run(int argc, char** argv) {
     const ArchConfig arch = load_arch_config(o.arch_path);
     Workload w = workload_from_options(o);
     Outputs files(o);
-    AttentionInputs in;
-    if (o.functional && o.q_path) in = npy_inputs(o, w);
-    const Job job = Job::packed(w, o.dtype, 0, o.functional);
+    RunPlan plan = plan_run(o, w);
     if (o.functional) {
-        check_host_memory(arch, w, job, o);
-        if (!o.q_path) in = random_inputs(w, o.seed);
+        check_host_memory(arch, plan, o);
+        random_fill(plan, o, w);
     }
+    std::vector<Job> jobs;
+    for (const LayerKernel& k : plan.kernels) jobs.push_back(k.job);
 
     const auto wall_start = std::chrono::steady_clock::now();
     IpOptions ip;
@@ -190,52 +382,109 @@ int run(int argc, char** argv) {
     ip.trace.start = static_cast<Cycle>(o.trace_start_s * arch.clock_hz);
     if (o.trace_stop_s >= 0) ip.trace.stop = static_cast<Cycle>(o.trace_stop_s * arch.clock_hz);
 
-    // A CPU programs the job through the registers and waits for the interrupt.
-    JobOutcome outcome;
-    ExamplePlatform platform(arch, std::max<std::uint64_t>(job.packed_end(), 4096), [&](CpuDriver& cpu) {
-        outcome = run_job(cpu, ExamplePlatform::kCsrBase, job, sc_core::sc_time(kMaxDurationSeconds, sc_core::SC_SEC));
+    // A CPU programs the jobs through the registers, each queued behind the one before, and waits
+    // for their interrupts.
+    std::vector<JobOutcome> outcomes;
+    ExamplePlatform platform(arch, std::max<std::uint64_t>(plan.memory_end(), 4096), [&](CpuDriver& cpu) {
+        outcomes = run_jobs(cpu, ExamplePlatform::kCsrBase, jobs, sc_core::sc_time(kMaxDurationSeconds, sc_core::SC_SEC));
     }, ip);
-    if (o.functional) {
-        store_tensor(platform.memory(), job.layout(Tensor::Q), in.q, o.dtype);
-        store_tensor(platform.memory(), job.layout(Tensor::K), in.k, o.dtype);
-        store_tensor(platform.memory(), job.layout(Tensor::V), in.v, o.dtype);
-    }
+    // Each kernel's counts: the modules' counters when it had issued everything.
+    std::vector<RunSummary> kernels;
+    CounterSnapshot before;
+    platform.ip().scheduler().on_job_issued([&](const JobRecord& r) {
+        const CounterSnapshot now = snapshot(platform.ip());
+        kernels.push_back(summarize(arch, r, now, before));
+        before = now;
+    });
+    if (o.functional) store_inputs(platform.memory(), plan, o.dtype);
     if (files.vcd) platform.ip().trace(files.vcd->file());
     sc_core::sc_start();
     if (files.vcd) files.vcd->close();
 
-    const auto error = static_cast<regs::Error>((outcome.status & regs::STATUS_ERROR_MASK) >> regs::STATUS_ERROR_SHIFT);
-    if (!outcome.interrupted)
-        throw std::runtime_error("the job raised no interrupt (STATUS " + std::to_string(outcome.status) + ")");
-    if (error != regs::Error::None) {
-        const std::string& why = platform.ip().registers().last_error();
-        if (error == regs::Error::BadJob) throw ConfigError(why);
-        std::fprintf(stderr, "fusemax-sim: %s: %s\n", error_name(error), why.c_str());
-        return exit_code_for(error);
+    for (const JobOutcome& outcome : outcomes) {
+        const auto error = static_cast<regs::Error>((outcome.status & regs::STATUS_ERROR_MASK) >> regs::STATUS_ERROR_SHIFT);
+        if (!outcome.interrupted)
+            throw std::runtime_error("a job raised no interrupt (STATUS " + std::to_string(outcome.status) + ")");
+        if (error != regs::Error::None) {
+            const std::string& why = platform.ip().registers().last_error();
+            if (error == regs::Error::BadJob) throw ConfigError(why);
+            std::fprintf(stderr, "fusemax-sim: %s: %s\n", error_name(error), why.c_str());
+            return exit_code_for(error);
+        }
     }
+    if (outcomes.size() != jobs.size() || kernels.size() != jobs.size())
+        throw std::runtime_error("not every job ended (" + std::to_string(outcomes.size()) + " of " +
+                                 std::to_string(jobs.size()) + ")");
     const FuseMax& top = platform.ip();
     if (files.trace_json) write_trace_json(top, *files.trace_json);
-    const RunSummary summary = summarize(top);
-    nlohmann::json stats = report_json(top, summary);
-    stats["workload"] = {{"name", w.name},     {"batch", w.batch},     {"heads", w.heads},
-                         {"seq_q", w.seq_q},   {"seq_kv", w.seq_kv},   {"head_dim", w.head_dim},
-                         {"v_dim", w.v_dim},   {"scale", w.scale}};
+    const RunSummary total = plan.kind == "layer" ? total_of(kernels, arch) : kernels.back();
+    nlohmann::json stats = report_json(top, total);
+    if (plan.kind == "gemm") {
+        const GemmShape& g = plan.kernels.front().job.gemm;
+        stats["workload"] = {{"name", "gemm"}, {"m", g.m}, {"k", g.k}, {"n", g.n}};
+    } else {
+        stats["workload"] = {{"name", w.name},     {"batch", w.batch},     {"heads", w.heads},
+                             {"seq_q", w.seq_q},   {"seq_kv", w.seq_kv},   {"head_dim", w.head_dim},
+                             {"v_dim", w.v_dim},   {"scale", w.scale}};
+        if (plan.kind == "layer") stats["workload"]["d_model"] = w.d_model, stats["workload"]["ffn"] = w.ffn;
+    }
+    stats["kind"] = plan.kind;
     stats["mode"] = o.functional ? "functional" : "timing";
+    if (plan.kind == "layer") {
+        nlohmann::json list = nlohmann::json::array();
+        for (std::size_t i = 0; i < kernels.size(); ++i) list.push_back(kernel_json(plan.kernels[i].name, jobs[i], kernels[i]));
+        stats["kernels"] = list;
+    }
 
-    std::optional<Check> check;
+    std::vector<Check> checks;
     if (o.functional) {
-        const Tensor4 out = load_tensor(platform.memory(), job.layout(Tensor::O), {w.batch, w.heads, w.seq_q, w.v_dim}, o.dtype);
-        if (files.out) write_npy(*files.out, out);
-        if (o.check) {
-            check = check_output(out, std::move(in), w, arch, o);
-            stats["max_abs_error"] = check->error.max_abs_error;
-            stats["max_rel_error"] = check->error.max_rel_error;
-            stats["non_finite_outputs"] = check->error.non_finite;
-            stats["check"] = {{"passed", check->passed()},
-                              {"abs_bound", check->bound.abs_bound},
-                              {"rel_bound", check->bound.rel_bound},
-                              {"tolerance", check->tolerance},
-                              {"basis", check->user_tolerance ? std::string("--tolerance") : check->bound.basis}};
+        const Job& last = jobs.back();
+        if (files.out) write_npy(*files.out, load_output(platform.memory(), last), last.program == "gemm" ? 2 : 4);
+        if (o.check && plan.kind == "attention") {
+            AttentionInputs in = std::move(plan.attention);
+            round_to_storage(in, o.dtype);
+            checks.push_back(check_attention(in, load_output(platform.memory(), jobs[0]), jobs[0], arch, o));
+        } else if (o.check && plan.kind == "gemm") {
+            GemmInputs in = std::move(plan.gemm);
+            round_to_storage(in, o.dtype);
+            checks.push_back(check_gemm(in.a, in.w, load_output(platform.memory(), jobs[0]), "gemm", jobs[0], o));
+        } else if (o.check) {
+            for (const LayerKernel& k : plan.kernels) {
+                Memory& mem = platform.memory();
+                auto read = [&](Tensor t) { return load_tensor(mem, k.job.layout(t), k.job.tensor(t).shape, k.job.elem); };
+                if (k.job.program == "gemm") {
+                    checks.push_back(check_gemm(read(Tensor::X), read(Tensor::W), load_output(mem, k.job), k.name, k.job, o));
+                } else {
+                    const AttentionInputs in{read(Tensor::Q), read(Tensor::K), read(Tensor::V)};
+                    checks.push_back(check_attention(in, load_output(mem, k.job), k.job, arch, o));
+                }
+            }
+        }
+        if (!checks.empty()) {
+            // The headline fields give the worst kernel; "checks" lists every one.
+            const Check* worst = &checks.front();
+            for (const Check& c : checks)
+                if (!c.passed() || c.error.max_rel_error > worst->error.max_rel_error) worst = &c;
+            stats["max_abs_error"] = worst->error.max_abs_error;
+            stats["max_rel_error"] = worst->error.max_rel_error;
+            std::uint64_t non_finite = 0;
+            for (const Check& c : checks) non_finite += c.error.non_finite;
+            stats["non_finite_outputs"] = non_finite;
+            bool all = true;
+            nlohmann::json list = nlohmann::json::array();
+            for (const Check& c : checks) {
+                all = all && c.passed();
+                list.push_back({{"kernel", c.kernel}, {"passed", c.passed()}, {"max_abs_error", c.error.max_abs_error},
+                                {"max_rel_error", c.error.max_rel_error}, {"abs_bound", c.bound.abs_bound},
+                                {"rel_bound", c.bound.rel_bound}, {"tolerance", c.tolerance},
+                                {"basis", c.user_tolerance ? std::string("--tolerance") : c.bound.basis}});
+            }
+            stats["check"] = {{"passed", all},
+                              {"abs_bound", worst->bound.abs_bound},
+                              {"rel_bound", worst->bound.rel_bound},
+                              {"tolerance", worst->tolerance},
+                              {"basis", worst->user_tolerance ? std::string("--tolerance") : worst->bound.basis}};
+            if (checks.size() > 1) stats["checks"] = list;
         }
     }
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
@@ -244,13 +493,15 @@ int run(int argc, char** argv) {
         files.stats->write(stats.dump(2) + "\n");
         files.stats->close();
     }
-    if (!o.quiet) print_summary(top, w, summary, o.functional, check, wall);
+    if (!o.quiet) print_summary(top, w, plan, kernels, total, o.functional, checks, wall);
     std::fflush(stdout);
-    if (check && !check->passed()) {
-        std::fprintf(stderr, "fusemax-sim: numerical check failed: max rel error %.3e > %s %.1e\n",
-                     check->error.max_rel_error, check->user_tolerance ? "tolerance" : "bound", check->tolerance);
-        return kExitCheckFailed;
-    }
+    for (const Check& c : checks)
+        if (!c.passed()) {
+            std::fprintf(stderr, "fusemax-sim: numerical check failed%s%s: max rel error %.3e > %s %.1e\n",
+                         checks.size() > 1 ? " in " : "", checks.size() > 1 ? c.kernel.c_str() : "", c.error.max_rel_error,
+                         c.user_tolerance ? "tolerance" : "bound", c.tolerance);
+            return kExitCheckFailed;
+        }
     return kExitOk;
 }
 

@@ -2,6 +2,7 @@
 
 
 #include <sstream>
+#include <type_traits>
 
 #include "config/arch_config.h"
 #include "config/config_error.h"
@@ -22,7 +23,8 @@ double positive_real(const po::variables_map& vm, const char* flag) { return cli
 
 SimOptions parse_sim_options(int argc, char** argv, std::string& help_text) {
     po::options_description desc(
-        "fusemax-sim: runs attention on the FuseMax SystemC/TLM-2.0 model and reports cycles, energy and utilization\n"
+        "fusemax-sim: runs attention, a GEMM or a whole transformer layer on the FuseMax SystemC/TLM-2.0 model and\n"
+        "reports cycles, energy and utilization\n"
         "Options");
     desc.add_options()
         ("help,h", "print this help and exit")
@@ -40,7 +42,18 @@ SimOptions parse_sim_options(int argc, char** argv, std::string& help_text) {
         ("q", po::value<std::string>(), "Q as .npy float32/float16 [B,H,P,E]")
         ("k", po::value<std::string>(), "K as .npy float32/float16 [B,H,M,E]")
         ("v", po::value<std::string>(), "V as .npy float32/float16 [B,H,M,F]")
-        ("out", po::value<std::string>(), "write O as float32 .npy [B,H,P,F]")
+        ("gemm", po::value<std::string>(), "run one GEMM Z[M,N] = A[M,K] W[K,N] instead of attention: M,K,N")
+        ("a", po::value<std::string>(), "the GEMM's A as .npy float32/float16 [M,K]")
+        ("w", po::value<std::string>(), "the GEMM's W as .npy float32/float16 [K,N]")
+        ("layer", "run the whole transformer layer: the Q, K, V projections, attention, the output projection, "
+                  "FFN1 and FFN2, one after another (each queued behind the one before)")
+        ("d-model", po::value<std::string>(), "the layer's model width D (default: the workload's)")
+        ("ffn", po::value<std::string>(), "the layer's FFN width S (default: the workload's)")
+        ("gemm-m0", po::value<std::string>(), "GEMM tile rows m0 (default: the 2D array's rows)")
+        ("gemm-n0", po::value<std::string>(), "GEMM tile columns n0 (default: the 2D array's columns)")
+        ("gemm-block-rows", po::value<std::string>(), "rows of A the GLB holds at once (default: as many as fit)")
+        ("out", po::value<std::string>(), "write the output as float32 .npy: O [B,H,P,F]; Z [M,N] (--gemm); the "
+                                          "layer's output [B*P,D] (--layer)")
         ("stats", po::value<std::string>(), "write statistics as JSON")
         ("mode", po::value<std::string>(), "functional (default: computes O) or timing (no values)")
         ("dtype", po::value<std::string>(), "element type of Q, K, V, O in platform memory: fp32 (default) or fp16")
@@ -96,6 +109,37 @@ SimOptions parse_sim_options(int argc, char** argv, std::string& help_text) {
         if (vm.count(flag)) slot = vm[flag].as<std::string>();
     };
     opt_str("q", o.q_path);
+    opt_str("a", o.a_path);
+    opt_str("w", o.w_path);
+    if (vm.count("gemm")) {
+        const std::string text = vm["gemm"].as<std::string>();
+        GemmShape g;
+        if (!parse_gemm_dims(text, g))
+            throw ConfigError("fusemax-sim: --gemm: expected M,K,N (three positive integers), got '" + text + "'");
+        validate_gemm(g, "fusemax-sim: --gemm");
+        o.gemm = g;
+    }
+    o.layer = vm.count("layer") > 0;
+    opt_int("d-model", o.d_model);
+    opt_int("ffn", o.ffn);
+    auto tile = [&](const char* flag, auto& slot) {
+        if (!vm.count(flag)) return;
+        const std::uint64_t v = positive(vm, flag);
+        if (v > kMaxGemmDim) throw ConfigError(std::string("fusemax-sim: --") + flag + ": expected at most 2^32");
+        slot = static_cast<std::remove_reference_t<decltype(slot)>>(v);
+    };
+    tile("gemm-m0", o.tiles.m0);
+    tile("gemm-n0", o.tiles.n0);
+    tile("gemm-block-rows", o.tiles.block_rows);
+    if (o.gemm) {
+        if (o.layer) throw ConfigError("fusemax-sim: --gemm: give either --gemm or --layer");
+        if (vm.count("workload") || o.shape_flags_given() || o.q_path || vm.count("scale"))
+            throw ConfigError("fusemax-sim: --gemm: attention's workload, shape flags and --q/--k/--v do not apply");
+        o.gemm->m0 = o.tiles.m0, o.gemm->n0 = o.tiles.n0, o.gemm->block_rows = o.tiles.block_rows;
+    }
+    if ((o.a_path || o.w_path) && !o.gemm) throw ConfigError("fusemax-sim: --a, --w: the inputs of --gemm");
+    if (bool(o.a_path) != bool(o.w_path)) throw ConfigError("fusemax-sim: --a, --w: give both .npy files or neither");
+    if (o.q_path && o.layer) throw ConfigError("fusemax-sim: --layer: computes Q, K, V itself (no --q/--k/--v)");
     opt_str("k", o.k_path);
     opt_str("v", o.v_path);
     opt_str("out", o.out_path);
@@ -134,8 +178,10 @@ SimOptions parse_sim_options(int argc, char** argv, std::string& help_text) {
     o.check = vm.count("no-check") == 0;
     o.fast_forward = vm.count("no-fast-forward") == 0;
     o.quiet = vm.count("quiet") > 0;
-    if (!o.functional && (o.q_path || o.out_path))
-        throw ConfigError("fusemax-sim: --mode timing moves no values: --q/--k/--v/--out need --mode functional");
+    if (!o.functional && (o.q_path || o.a_path || o.out_path))
+        throw ConfigError("fusemax-sim: --mode timing moves no values: --q/--k/--v/--a/--w/--out need --mode functional");
+    if ((o.gemm || o.layer) && o.fault != "none")
+        throw ConfigError("fusemax-sim: --inject-fault: breaks attention's cascade; it does not apply to --gemm/--layer");
     return o;
 }
 
@@ -156,6 +202,8 @@ Workload workload_from_options(const SimOptions& o) {
         w.heads = 12;
         w.seq_q = w.seq_kv = 1024;
         w.head_dim = w.v_dim = 64;
+        w.d_model = 768;
+        w.ffn = 3072;
     }
     const bool custom = o.shape_flags_given() || o.scale;
     if (o.batch) w.batch = *o.batch;
@@ -169,6 +217,9 @@ Workload workload_from_options(const SimOptions& o) {
     }
     if (o.v_dim) w.v_dim = *o.v_dim;
     if (o.scale) w.scale = *o.scale;
+    if (o.d_model) w.d_model = *o.d_model;
+    if (o.ffn) w.ffn = *o.ffn;
+    w.layer = w.layer || o.layer;
     if (custom && !o.workload_path) w.name = "custom";
     validate_workload(w, "fusemax-sim: shape flags");
     return w;

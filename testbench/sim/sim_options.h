@@ -5,6 +5,7 @@
 
 #include "protocol/dma.h"
 #include "program/tile_registers.h"
+#include "config/gemm_shape.h"
 #include "config/workload.h"
 
 namespace fusemax {
@@ -18,6 +19,13 @@ struct SimOptions {
     std::optional<double> scale;
     std::uint64_t seed = 1;
     std::optional<std::string> q_path, k_path, v_path, out_path, stats_path;
+    // One GEMM instead of attention (--gemm M,K,N, inputs from --a and --w), or the whole layer
+    // around the attention (--layer, or a workload with layer: true) with its widths.
+    std::optional<GemmShape> gemm;
+    std::optional<std::string> a_path, w_path;
+    bool layer = false;
+    std::optional<std::uint64_t> d_model, ffn;
+    GemmShape tiles;  // the GEMMs' tile sizes (--gemm-m0, --gemm-n0, --gemm-block-rows; 0: defaults)
     bool functional = true;
     bool fast_forward = true;
     bool check = true;
