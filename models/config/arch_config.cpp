@@ -187,7 +187,7 @@ void resolve_paths(YAML::Node& doc, const std::filesystem::path& dir) {
     auto resolve = [&dir](YAML::Node node) {
         if (!node || !node.IsScalar() || node.Scalar().empty()) return;
         const std::filesystem::path p(node.Scalar());
-        if (p.is_relative()) node = (dir / p).lexically_normal().string();
+        if (p.is_relative()) node = std::filesystem::absolute(dir / p).lexically_normal().string();
     };
     resolve(doc["energy_table"]);
     resolve(doc["gemm_energy_table"]);

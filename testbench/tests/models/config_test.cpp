@@ -254,6 +254,21 @@ TEST(ArchConfig, BaseInAnotherFolderKeepsItsOwnPaths) {
     }
 }
 
+// A design file with a base, named by a relative path that climbs out of the working directory
+// (--arch ../configs/arch/flat.yaml): every path resolves once, from the file that gives it.
+TEST(ArchConfig, RelativePathToADesignWithABase) {
+    const std::filesystem::path cwd = std::filesystem::current_path();
+    const std::filesystem::path here = kConfigs + "/workloads";
+    std::filesystem::current_path(here);
+    const std::string rel = std::filesystem::relative(kConfigs + "/arch/flat.yaml", here).string();
+    ASSERT_EQ(rel.rfind("../", 0), 0u) << rel;
+    ArchConfig a;
+    EXPECT_NO_THROW(a = load_arch_config(rel));
+    std::filesystem::current_path(cwd);
+    EXPECT_EQ(a.energy.name, "flat_default");
+    EXPECT_EQ(a.gemm_energy.name, "matmul_flat");
+}
+
 TEST(ArchConfig, RoutingThroughGlbOnlyWhereItMeansSomething) {
     std::string m = load_error(replace(fusemax_yaml(), "{op: RM,   array: pe1d, cycles: 1}", "{op: RM,   array: pe1d, cycles: 1, glb_write: true}"));
     EXPECT_NE(m.find("op RM cannot be routed through the GLB (it has two results"), std::string::npos) << m;
