@@ -306,6 +306,7 @@ void Scheduler::issue_job(Cycle start, Cycle t0) {
     dram_end_ = std::max(dram_end_, t0_);
     end_all_ = std::max(end_all_, t0_);
     compute_started_ = false;
+    arrays_used_.fill(false);
     stats_.job_start = start;
     stats_.compute_start = stats_.compute_end = t0_;
     stats_.tile_steps = 0;
@@ -379,6 +380,7 @@ Cycle Scheduler::issue(TileOp& op, Cycle ready, float* out) {
     step_first_start_ = std::min(step_first_start_, op.start);
     stats_.compute_end = std::max(stats_.compute_end, op.end);
     array_end_[index_of(array)] = op.end;
+    arrays_used_[index_of(array)] = true;
     end_all_ = std::max(end_all_, done);
     return done;
 }
@@ -431,7 +433,8 @@ void Scheduler::step_done() {
     if (abort_requested_) throw JobAborted{};
     // Nothing issued later can start before every resource has finished what it already has; stay
     // one cycle short of that, so changes announced for the horizon itself are announced in time.
-    const Cycle h = horizon(kUsesAll);
+    // An array the job has not used yet would hold that at the job's start: it does not count.
+    const Cycle h = horizon(kUsesDram | (arrays_used_[0] ? kUsesPe2d : 0u) | (arrays_used_[1] ? kUsesPe1d : 0u));
     const Cycle now = clock_.now();
     if (h <= now + 1) return;
     quantum_.set(clock_.at(h - 1 - now));

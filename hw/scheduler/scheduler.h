@@ -188,6 +188,7 @@ private:
     // Where each resource's queue ends, and when everything issued completes (cycles).
     Cycle t0_ = 0;
     std::array<Cycle, kArrayCount> array_end_{};
+    std::array<bool, kArrayCount> arrays_used_{};  // by the running job
     Cycle dram_end_ = 0;
     Cycle end_all_ = 0;
     bool compute_started_ = false;

@@ -176,6 +176,98 @@ TEST_F(Cli, NpyInputsGiveShapeAndOutput) {
     EXPECT_LT(j["max_rel_error"].get<double>(), 1e-5);
 }
 
+// One GEMM on .npy inputs: Z comes back as a [M, N] .npy equal to A W within the bound.
+TEST_F(Cli, GemmOnNpyInputs) {
+    auto matrix = [&](const std::string& name, std::uint64_t rows, std::uint64_t cols, std::uint64_t seed) {
+        Tensor4 t({1, 1, rows, cols});
+        fill_uniform(t, seed, -1, 1);
+        write_npy((dir / name).string(), t, "test", 2);
+        return t;
+    };
+    const Tensor4 a = matrix("a.npy", 70, 300, 1), w = matrix("w.npy", 300, 90, 2);
+    const std::string out = (dir / "z.npy").string(), stats = (dir / "s.json").string();
+    const Result r = run("--gemm 70,300,90 --a " + (dir / "a.npy").string() + " --w " + (dir / "w.npy").string() +
+                         " --out " + out + " --stats " + stats);
+    ASSERT_EQ(r.code, 0) << r.err;
+    const Tensor4 z = read_npy(out, "out", {1, 1, 70, 90}, 2);
+    double worst = 0;
+    for (std::uint64_t m = 0; m < 70; ++m)
+        for (std::uint64_t n = 0; n < 90; ++n) {
+            double ref = 0;
+            for (std::uint64_t k = 0; k < 300; ++k) ref += double(a.data[m * 300 + k]) * w.data[k * 90 + n];
+            worst = std::max(worst, std::abs(ref - z.data[m * 90 + n]));
+        }
+    EXPECT_LT(worst, 1e-4);
+    const nlohmann::json j = nlohmann::json::parse(slurp(stats));
+    EXPECT_EQ(j["kind"], "gemm");
+    EXPECT_EQ(j["program"], "gemm");
+    EXPECT_EQ(j["gemm"]["k0"], 256);
+    EXPECT_TRUE(j["check"]["passed"].get<bool>());
+    EXPECT_LE(j["max_abs_error"].get<double>(), j["check"]["abs_bound"].get<double>());
+    EXPECT_NE(r.out.find("GEMM Z = A W: M=70 K=300 N=90"), std::string::npos) << r.out;
+}
+
+TEST_F(Cli, GemmBadInput) {
+    const std::string a4 = npy("a4.npy", {1, 1, 70, 300}, 1);
+    Tensor4 t({1, 1, 70, 301});
+    fill_uniform(t, 3, -1, 1);
+    write_npy((dir / "a.npy").string(), t, "test", 2);
+    const std::string a = (dir / "a.npy").string();
+    expect_bad_input("--gemm 70,300", "--gemm: expected M,K,N (three positive integers), got '70,300'");
+    expect_bad_input("--gemm 70,0,3", "--gemm: expected M,K,N");
+    expect_bad_input("--gemm 8589934592,1,1", "--gemm: M = 8589934592: expected 1 to 2^32");
+    expect_bad_input("--gemm 70,300,90 --seq 512", "--gemm: attention's workload, shape flags and --q/--k/--v do not apply");
+    expect_bad_input("--gemm 70,300,90 --layer", "give either --gemm or --layer");
+    expect_bad_input("--a " + a, "--a, --w: the inputs of --gemm");
+    expect_bad_input("--gemm 70,300,90 --a " + a, "--a, --w: give both .npy files or neither");
+    expect_bad_input("--gemm 70,300,90 --a " + a + " --w " + a, "(--a): shape [70,301]: expected [70,300] [rows,cols]");
+    expect_bad_input("--gemm 70,300,90 --a " + a4 + " --w " + a, "(--a): array of rank 4: expected 2 dimensions");
+    expect_bad_input("--gemm 70,300,90 --inject-fault rescale", "--inject-fault: breaks attention's cascade");
+    expect_bad_input("--gemm 70,300,90 --gemm-m0 300", "gemm: m0 = 300: expected at most the array's 256");
+    expect_bad_input("--gemm 256,40000000,256 --mode timing",
+                     "key 'glb.capacity_bytes': 16777216 bytes cannot hold one 256-row tile of A and one 256-column "
+                     "tile of W for K = 40000000");
+    expect_bad_input("--gemm 1024,1024,1024 --gemm-block-rows 100000 --mode timing",
+                     "gemm: block_rows = 100000: A blocks of 100096 rows do not fit the GLB beside W");
+}
+
+// The whole layer: seven kernels in order, each checked against fp64; the totals are their sums.
+TEST_F(Cli, LayerReportsEachKernelAndTheTotals) {
+    const std::string stats = (dir / "s.json").string();
+    const Result r = run("--layer --batch 1 --seq 256 --heads 4 --d-model 256 --ffn 512 --stats " + stats);
+    ASSERT_EQ(r.code, 0) << r.err;
+    const nlohmann::json j = nlohmann::json::parse(slurp(stats));
+    const std::vector<std::string> names = {"q_projection", "k_projection", "v_projection", "attention",
+                                            "output_projection", "ffn1", "ffn2"};
+    ASSERT_EQ(j["kernels"].size(), names.size());
+    std::uint64_t cycles = 0, bytes = 0;
+    double energy = 0;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        const nlohmann::json& k = j["kernels"][i];
+        EXPECT_EQ(k["name"], names[i]);
+        cycles += k["cycles"].get<std::uint64_t>();
+        bytes += k["dram_read_bytes"].get<std::uint64_t>() + k["dram_write_bytes"].get<std::uint64_t>();
+        energy += k["energy_pj"].get<double>();
+        EXPECT_TRUE(j["checks"][i]["passed"].get<bool>()) << names[i];
+        EXPECT_EQ(j["checks"][i]["kernel"], names[i]);
+    }
+    EXPECT_EQ(j["kernels"][4]["gemm"]["k"], 256);  // the output projection: K = H x F
+    EXPECT_EQ(j["kernels"][5]["gemm"]["n"], 512);  // FFN1: N = S
+    EXPECT_EQ(j["cycles"].get<std::uint64_t>(), cycles);
+    EXPECT_EQ(j["dram_read_bytes"].get<std::uint64_t>() + j["dram_write_bytes"].get<std::uint64_t>(), bytes);
+    EXPECT_NEAR(j["energy_pj"].get<double>(), energy, 1e-9 * energy);
+    EXPECT_EQ(j["kind"], "layer");
+    EXPECT_NE(r.out.find("total of the layer"), std::string::npos);
+}
+
+TEST_F(Cli, LayerNeedsItsWidths) {
+    const std::string wl = file("w.yaml", "batch: 1\nheads: 2\nseq_len: 256\nhead_dim: 64\n");
+    expect_bad_input("--layer --workload " + wl, "a layer needs d_model and ffn");
+    const std::string on = file("on.yaml", "batch: 1\nheads: 2\nseq_len: 256\nhead_dim: 64\nlayer: true\n");
+    expect_bad_input("--workload " + on, "key 'layer': a layer needs d_model and ffn");
+    expect_bad_input("--layer --seq-q 256 --seq-kv 512", "a layer is self-attention");
+}
+
 TEST_F(Cli, StatsHaveEveryField) {
     const std::string stats = (dir / "s.json").string();
     const Result r = run("--seq 512 --heads 2 --stats " + stats);
@@ -492,7 +584,12 @@ INSTANTIATE_TEST_SUITE_P(
         FfCase{"UnfusedRagged", ("--arch " + kArch + "unfused.yaml --batch 3 --heads 2 --seq-q 3000 --seq-kv 5000 --head-dim 48 --v-dim 80")},
         FfCase{"FlatOutputStationary", ("--arch " + kArch + "flat.yaml --workload " + kWl + "bert_base.yaml --batch 2 --seq 4096")},
         FfCase{"FlatOnChipQ", ("--arch " + kArch + "flat.yaml --workload " + kWl + "xlm.yaml --batch 1 --seq 16384")},
-        FfCase{"FlatWeightStationary", ("--arch " + kArch + "flat.yaml --workload " + kWl + "t5_small.yaml --batch 1 --heads 8 --seq 262144")}),
+        FfCase{"FlatWeightStationary", ("--arch " + kArch + "flat.yaml --workload " + kWl + "t5_small.yaml --batch 1 --heads 8 --seq 262144")},
+        FfCase{"GemmWholeW", "--gemm 65536,768,3072"},
+        FfCase{"GemmWholeWFourBuffers", "--gemm 65000,700,768 --gemm-block-rows 1024"},
+        FfCase{"GemmSplitW", "--gemm 16384,2048,8192"},
+        FfCase{"GemmSplitWOneBuffer", "--gemm 2048,8192,2048 --gemm-block-rows 768"},
+        FfCase{"Layer", "--layer --workload " + kWl + "xlm.yaml --batch 2 --seq 4096"}),
     [](const testing::TestParamInfo<FfCase>& i) { return i.param.name; });
 
 }  // namespace
