@@ -37,6 +37,13 @@ std::uint64_t read64(CpuDriver& cpu, std::uint32_t lo) {
     return l | (h << 32);
 }
 
+// At an interrupt: reads STATUS, clears the interrupt and waits up to `wait` for another.
+bool status_then_next(CpuDriver& cpu, std::uint64_t& status, const sc_core::sc_time& wait) {
+    cpu.read(kCsr + STATUS, status);
+    cpu.write(kCsr + IRQ_STATUS, IRQ_DONE | IRQ_ERROR);
+    return cpu.wait_irq_rise(wait);
+}
+
 TEST(Queue, TwoJobsReportInOrderAndOverlap) {
     const std::vector<Job> jobs = two_gemms();
     std::uint64_t queued_status = 0, first_status = 0, second_status = 0, first_cycles = 0, second_cycles = 0;
@@ -116,9 +123,7 @@ TEST(Queue, AFailedJobDropsTheOneQueuedBehindIt) {
             cpu.write(kCsr + CONTROL, CONTROL_ENQUEUE);
             cpu.read(kCsr + STATUS, queued);
             ASSERT_TRUE(cpu.wait_irq(kTimeout));
-            cpu.read(kCsr + STATUS, status);
-            cpu.write(kCsr + IRQ_STATUS, IRQ_DONE | IRQ_ERROR);
-            second_irq = cpu.wait_irq_rise(sc_core::sc_time(1, sc_core::SC_MS));
+            second_irq = status_then_next(cpu, status, sc_core::sc_time(1, sc_core::SC_MS));
         },
         ip);
     sc_core::sc_start();
@@ -152,9 +157,7 @@ TEST(Queue, SoftResetClearsTheQueue) {
             cpu.write(kCsr + CONTROL, CONTROL_SOFT_RESET);
             cpu.write(kCsr + IRQ_ENABLE, IRQ_DONE | IRQ_ERROR);
             EXPECT_TRUE(cpu.wait_irq(sc_core::sc_time(10, sc_core::SC_MS)));
-            cpu.read(kCsr + STATUS, status);
-            cpu.write(kCsr + IRQ_STATUS, IRQ_DONE | IRQ_ERROR);
-            irq_after = cpu.wait_irq_rise(sc_core::sc_time(10, sc_core::SC_MS));
+            irq_after = status_then_next(cpu, status, sc_core::sc_time(10, sc_core::SC_MS));
         },
         ip);
     sc_core::sc_start();
