@@ -1,12 +1,15 @@
 #!/usr/bin/python3
-"""Draws the paper's attention figures from a tools/sweep CSV.
+"""Draws the paper's figures from tools/sweep CSVs.
 
-    tools/plot_figures.py SWEEP.csv [--out DIR]      (default DIR: out/figures)
+    tools/plot_figures.py SWEEP.csv [LAYER.csv ...] [--out DIR]      (default DIR: out/figures)
 
-Writes fig6a_util_1d.png, fig6b_util_2d.png (array utilization), fig7_bert_2d_ops.png (BERT's 2D
-array activity per op), fig8_speedup.png (speedup over Unfused), fig9_energy.png (energy relative
-to Unfused), and summary.md / summary.csv: FuseMax (+Binding) against FLAT per point, with the
-arithmetic and geometric means. Needs Debian's python3-matplotlib and python3-pandas.
+From attention rows (tools/sweep, the default --kernel attention): fig6a_util_1d.png,
+fig6b_util_2d.png (array utilization), fig7_bert_2d_ops.png (BERT's 2D array activity per op),
+fig8_speedup.png (speedup over Unfused), fig9_energy.png (energy relative to Unfused), and
+summary.md / summary.csv: FuseMax (+Binding) against FLAT per point, with the arithmetic and
+geometric means. From layer rows (tools/sweep --kernel layer): fig10_end_to_end_speedup.png and
+fig11_end_to_end_energy.png (FuseMax against FLAT, attention plus the six linear GEMMs) and
+summary_end_to_end.md / .csv. Needs Debian's python3-matplotlib and python3-pandas.
 """
 import argparse
 import math
@@ -105,8 +108,8 @@ def relative(df, column):
     return out
 
 
-def summary(df, out_dir):
-    fm = df[df.design == "binding"].set_index(["model", "seq_len"])
+def summary(df, out_dir, fusemax="binding", name="summary"):
+    fm = df[df.design == fusemax].set_index(["model", "seq_len"])
     fl = df[df.design == "flat"].set_index(["model", "seq_len"])
     keys = [k for k in fm.index if k in fl.index]
     if not keys:
@@ -125,39 +128,81 @@ def summary(df, out_dir):
     lines += [f"| {m} | {s} | {a:.2f}x | {b:.1%} |" for m, s, a, b in rows]
     lines += [f"| **arithmetic mean** | | **{amean_s:.2f}x** | **{amean_e:.1%}** |",
               f"| **geometric mean** | | **{gmean_s:.2f}x** | **{gmean_e:.1%}** |"]
-    with open(os.path.join(out_dir, "summary.md"), "w") as f:
+    with open(os.path.join(out_dir, name + ".md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     pd.DataFrame(rows, columns=["model", "seq", "speedup", "energy_ratio"]).to_csv(
-        os.path.join(out_dir, "summary.csv"), index=False)
+        os.path.join(out_dir, name + ".csv"), index=False)
     return amean_s, amean_e, gmean_s, gmean_e
 
 
+def versus_flat_figure(df, value, ylabel, path):
+    """FuseMax against FLAT per model and sequence length (Figures 10 and 11)."""
+    fm = df[df.design == "fusemax"].set_index(["model", "seq_len"])
+    fl = df[df.design == "flat"].set_index(["model", "seq_len"])
+    models = [m for m in MODELS if m in set(fm.index.get_level_values(0))]
+    fig, axes = plt.subplots(1, len(models), figsize=(4.2 * len(models), 3.4), squeeze=False)
+    for ax, m in zip(axes[0], models):
+        seqs = sorted(s for mm, s in fm.index if mm == m and (mm, s) in fl.index)
+        if value == "speedup":
+            vals = [fl.loc[(m, s), "cycles"] / fm.loc[(m, s), "cycles"] for s in seqs]
+        else:
+            vals = [fm.loc[(m, s), "energy_pj"] / fl.loc[(m, s), "energy_pj"] for s in seqs]
+        ax.bar(range(len(seqs)), vals, 0.6, color=COLORS["binding"])
+        ax.axhline(1.0, color="black", linewidth=0.8)
+        ax.set_xticks(range(len(seqs)))
+        ax.set_xticklabels([seq_label(x) for x in seqs])
+        ax.set_title(MODEL_NAMES.get(m, m))
+        ax.grid(axis="y", alpha=0.3)
+    axes[0][0].set_ylabel(ylabel)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def main():
-    ap = argparse.ArgumentParser(description="Draws the FuseMax attention figures from a sweep CSV")
-    ap.add_argument("csv")
+    ap = argparse.ArgumentParser(description="Draws the FuseMax figures from sweep CSVs")
+    ap.add_argument("csv", nargs="+")
     ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "out", "figures"))
     a = ap.parse_args()
-    if not os.path.isfile(a.csv):
-        sys.exit(f"plot_figures: {a.csv}: no such file (run tools/sweep --out {a.csv} first)")
-    df = pd.read_csv(a.csv)
-    needed = {"design", "model", "seq_len", "cycles", "energy_pj", "util_2d", "util_1d"}
-    if not needed <= set(df.columns):
-        sys.exit(f"plot_figures: {a.csv}: missing columns {sorted(needed - set(df.columns))}")
+    frames = []
+    for path in a.csv:
+        if not os.path.isfile(path):
+            sys.exit(f"plot_figures: {path}: no such file (run tools/sweep --out {path} first)")
+        frame = pd.read_csv(path)
+        if "kernel" not in frame.columns:  # written before sweeps had kernels: attention
+            frame["kernel"] = "attention"
+        needed = {"design", "model", "seq_len", "cycles", "energy_pj", "util_2d", "util_1d"}
+        if not needed <= set(frame.columns):
+            sys.exit(f"plot_figures: {path}: missing columns {sorted(needed - set(frame.columns))}")
+        frames.append(frame)
+    everything = pd.concat(frames, ignore_index=True)
     os.makedirs(a.out, exist_ok=True)
+    df = everything[everything.kernel == "attention"]
+    layer = everything[everything.kernel == "layer"]
     designs = [d for d in DESIGNS if d in set(df.design)]
-    per_model_figure(df, "util_1d", "1D array utilization", os.path.join(a.out, "fig6a_util_1d.png"), designs, ylim=(0, 1.05))
-    per_model_figure(df, "util_2d", "2D array utilization", os.path.join(a.out, "fig6b_util_2d.png"), designs, ylim=(0, 1.05))
-    bert_ops_figure(df, os.path.join(a.out, "fig7_bert_2d_ops.png"))
-    if "unfused" in designs:
-        sp = relative(df, "cycles")
-        per_model_figure(sp, "cycles_vs_unfused", "speedup over Unfused", os.path.join(a.out, "fig8_speedup.png"), designs, log=True)
-        en = relative(df, "energy_pj")
-        per_model_figure(en, "energy_pj_vs_unfused", "energy relative to Unfused", os.path.join(a.out, "fig9_energy.png"), designs)
-    means = summary(df, a.out)
+    means = None
+    if len(df):
+        per_model_figure(df, "util_1d", "1D array utilization", os.path.join(a.out, "fig6a_util_1d.png"), designs, ylim=(0, 1.05))
+        per_model_figure(df, "util_2d", "2D array utilization", os.path.join(a.out, "fig6b_util_2d.png"), designs, ylim=(0, 1.05))
+        bert_ops_figure(df, os.path.join(a.out, "fig7_bert_2d_ops.png"))
+        if "unfused" in designs:
+            sp = relative(df, "cycles")
+            per_model_figure(sp, "cycles_vs_unfused", "speedup over Unfused", os.path.join(a.out, "fig8_speedup.png"), designs, log=True)
+            en = relative(df, "energy_pj")
+            per_model_figure(en, "energy_pj_vs_unfused", "energy relative to Unfused", os.path.join(a.out, "fig9_energy.png"), designs)
+        means = summary(df, a.out)
+    e2e = None
+    if len(layer):
+        versus_flat_figure(layer, "speedup", "end-to-end speedup over FLAT", os.path.join(a.out, "fig10_end_to_end_speedup.png"))
+        versus_flat_figure(layer, "energy", "end-to-end energy / FLAT", os.path.join(a.out, "fig11_end_to_end_energy.png"))
+        e2e = summary(layer, a.out, fusemax="fusemax", name="summary_end_to_end")
     print(f"plot_figures: wrote figures to {a.out}")
     if means:
-        print(f"FuseMax vs FLAT: speedup {means[0]:.2f}x (arithmetic), {means[2]:.2f}x (geometric); "
+        print(f"attention, FuseMax vs FLAT: speedup {means[0]:.2f}x (arithmetic), {means[2]:.2f}x (geometric); "
               f"energy {means[1]:.1%} (arithmetic), {means[3]:.1%} (geometric)")
+    if e2e:
+        print(f"end to end, FuseMax vs FLAT: speedup {e2e[0]:.2f}x (arithmetic), {e2e[2]:.2f}x (geometric); "
+              f"energy {e2e[1]:.1%} (arithmetic), {e2e[3]:.1%} (geometric)")
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ class Sweep(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         rows = list(csv.DictReader(open(self.csv)))
         self.assertEqual(len(rows), 4)
-        for col in ["design", "model", "seq_len", "batch", "heads", "cycles", "latency_s", "energy_pj",
+        for col in ["kernel", "design", "model", "seq_len", "batch", "heads", "cycles", "latency_s", "energy_pj",
                     "traffic_bytes", "util_2d", "util_1d", "util_2d_QK", "util_2d_SLNV"]:
             self.assertIn(col, rows[0])
         point = {(r["design"], r["seq_len"]): r for r in rows}
@@ -53,8 +53,47 @@ class Sweep(unittest.TestCase):
         self.assertIn("geometric mean", summary)
         self.assertIn("| BERT-Base | 1K | 6.6", summary)  # 12,584,216 / 1,893,048
 
+    def test_end_to_end(self):
+        layer = os.path.join(self.tmp.name, "layer.csv")
+        linear = os.path.join(self.tmp.name, "linear.csv")
+        for kernel, path in (("layer", layer), ("linear", linear)):
+            r = run(SWEEP, "--out", path, "--kernel", kernel, "--models", "bert,xlm", "--seq-lens", "1K",
+                    "--jobs", "2", "--sim", SIM)
+            self.assertEqual(r.returncode, 0, r.stderr)
+        rows = {(r["kernel"], r["design"], r["model"]): r for path in (layer, linear) for r in csv.DictReader(open(path))}
+        self.assertEqual(len(rows), 8)
+        # The six GEMMs of BERT-Base at 1K, batch 64, inside the layer (end_to_end_and_area.md section 1):
+        # DRAM bytes exact, energy within 1%; cycles within 0.2% (the output projection waits for
+        # attention's O, which the calibration's back-to-back GEMMs do not).
+        for design, energy in (("flat", 8.405304e12), ("fusemax", 8.224361e12)):
+            lin = rows[("linear", design, "bert")]
+            self.assertEqual(int(lin["traffic_bytes"]), 1826095104)
+            self.assertLess(abs(float(lin["energy_pj"]) - energy) / energy, 1e-2)
+            self.assertLess(abs(int(lin["cycles"]) - 7077888) / 7077888, 2e-3)
+            self.assertEqual(float(lin["util_1d"]), 0.0)
+        # The layer is its attention plus its GEMMs: FLAT's attention is the calibration's 12,582,912.
+        flat = rows[("layer", "flat", "bert")]
+        attention = int(flat["cycles"]) - int(rows[("linear", "flat", "bert")]["cycles"])
+        self.assertLess(abs(attention - 12582912) / 12582912, 1e-3)
+        # XLM's FFN weights do not fit: traffic above compulsory, about 2.1x on FuseMax's 16 MiB GLB.
+        xlm = rows[("linear", "fusemax", "xlm")]
+        m, d, h, s = 65536, 2048, 16 * 128, 8192
+        compulsory = 2 * (3 * (m * d + d * h + m * h) + (m * h + h * d + m * d) + (m * d + d * s + m * s) +
+                          (m * s + s * d + m * d))
+        self.assertAlmostEqual(int(xlm["traffic_bytes"]) / compulsory, 2.07, places=2)
+
+        out = os.path.join(self.tmp.name, "figs")
+        p = run(PLOT, layer, "--out", out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        for name in ["fig10_end_to_end_speedup.png", "fig11_end_to_end_energy.png", "summary_end_to_end.md"]:
+            self.assertTrue(os.path.getsize(os.path.join(out, name)) > 0, name)
+        self.assertIn("end to end, FuseMax vs FLAT: speedup", p.stdout)
+        self.assertIn("| BERT-Base | 1K | 2.19x |", open(os.path.join(out, "summary_end_to_end.md")).read())
+
     def test_bad_arguments(self):
         cases = [(["--designs", "tpu"], "--designs: unknown 'tpu'"),
+                 (["--kernel", "conv"], "--kernel: unknown 'conv'"),
+                 (["--kernel", "layer", "--designs", "binding"], "--designs: unknown 'binding'"),
                  (["--seq-lens", "0"], "--seq-lens: '0' is not a positive length"),
                  (["--batch", "-1"], "--batch: expected a positive integer"),
                  (["--jobs", "x"], "--jobs: expected a positive integer"),
