@@ -1,10 +1,12 @@
 #!/usr/bin/python3
-"""Writes Q, K, V and the fp64 reference O as .npy files for trace scripts.
+"""Writes the inputs and fp64 references of the trace scripts as .npy files.
 
     tools/make_trace_inputs.py --out DIR [--batch 1] [--heads 1] [--seq 256] [--head-dim 64] [--seed 1]
 
 Files: DIR/q.npy, k.npy, v.npy (float32, uniform in [-1, 1)), o_ref.npy (float32 of the fp64
-softmax(Q K^T) V). Needs Debian's python3-numpy.
+softmax(Q K^T) V) for attention.trace; a.npy [300, 200], w1.npy [200, 100], w2.npy [100, 50],
+z1_ref.npy = A W1 and z2_ref.npy = Z1 W2 (as [1, 1, rows, cols]) for gemm_queue.trace. Needs
+Debian's python3-numpy.
 """
 import argparse
 import os
@@ -33,7 +35,13 @@ def main():
     o = np.einsum("bhpm,bhmf->bhpf", w / w.sum(axis=-1, keepdims=True), v.astype(np.float64))
     for name, arr in (("q", q), ("k", k), ("v", v), ("o_ref", o.astype(np.float32))):
         np.save(os.path.join(a.out, name + ".npy"), arr)
-    print(f"make_trace_inputs: wrote q, k, v, o_ref {shape} to {a.out}")
+    mats = {name: rng.uniform(-1, 1, (1, 1) + dims).astype(np.float32)
+            for name, dims in (("a", (300, 200)), ("w1", (200, 100)), ("w2", (100, 50)))}
+    z1 = (mats["a"][0, 0].astype(np.float64) @ mats["w1"][0, 0]).astype(np.float32)
+    z2 = z1.astype(np.float64) @ mats["w2"][0, 0]
+    for name, arr in list(mats.items()) + [("z1_ref", z1[None, None]), ("z2_ref", z2.astype(np.float32)[None, None])]:
+        np.save(os.path.join(a.out, name + ".npy"), arr)
+    print(f"make_trace_inputs: wrote q, k, v, o_ref {shape} and a, w1, w2, z1_ref, z2_ref to {a.out}")
 
 
 if __name__ == "__main__":

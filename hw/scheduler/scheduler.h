@@ -96,8 +96,9 @@ public:
     void start(const Job& job);
     // Queues a job behind the running one (starts it if none runs): it starts issuing as soon as the
     // jobs before it have issued their last op. Its loads may then begin while the job before it
-    // drains: into GLB space that job no longer reads, and only if it touches no memory that job
-    // writes; its ops wait for that job's last op. (The register block lets one job wait.)
+    // drains, into GLB space that job no longer reads; transfers of its tensors that overlap memory
+    // that job writes wait for it to complete, and its ops wait for that job's last op. (The
+    // register block lets one job wait.)
     void enqueue(const Job& job);
     bool busy() const { return busy_; }
     std::size_t queued() const { return queue_.size(); }

@@ -312,10 +312,13 @@ void print_summary(const FuseMax& top, const Workload& w, const RunPlan& p, cons
         const GemmPlan& gp = top.scheduler().gemm_plan();
         std::printf("%s (%s) GEMM Z = A W: M=%llu K=%llu N=%llu, %s mode\n", a.name.c_str(), a.design.c_str(),
                     (unsigned long long)g.m, (unsigned long long)g.k, (unsigned long long)g.n, mode);
-        std::printf("  mapping      m0=%u n0=%u k0=%u, W %s, A in %llu block%s of %llu tile%s, %s Z blocks\n", gp.m0,
-                    gp.n0, gp.k0, gp.w_whole ? "whole in the GLB" : (gp.w_slots == 2 ? "by column tile (2 buffers)" : "by column tile"),
-                    (unsigned long long)gp.blocks, gp.blocks == 1 ? "" : "s", (unsigned long long)gp.block_tiles,
-                    gp.block_tiles == 1 ? "" : "s", thousands(total.tile_steps).c_str());
+        const std::string a_side = gp.w_whole ? "A's tiles through " + std::to_string(gp.block_tiles) + " buffer" +
+                                                    (gp.block_tiles == 1 ? "" : "s")
+                                              : "A in " + std::to_string(gp.blocks) + " blocks of " +
+                                                    std::to_string(gp.block_tiles) + " tiles";
+        std::printf("  mapping      m0=%u n0=%u k0=%u, W %s, %s, %s Z blocks\n", gp.m0, gp.n0, gp.k0,
+                    gp.w_whole ? "whole in the GLB" : (gp.w_slots == 2 ? "by column tile (2 buffers)" : "by column tile"),
+                    a_side.c_str(), thousands(total.tile_steps).c_str());
     } else {
         std::printf("%s (%s) on %s%s: B=%llu H=%llu P=%llu M=%llu E=%llu F=%llu%s, %s mode\n", a.name.c_str(),
                     a.design.c_str(), w.name.c_str(), p.kind == "layer" ? " (whole layer)" : "",

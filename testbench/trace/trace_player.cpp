@@ -63,6 +63,12 @@ public:
         bool named = false;
         for (const regs::RegName& r : regs::kRegNames)
             if (text == r.name) off = r.offset, named = true;
+        // Descriptor fields: D<i>_<FIELD>, i from 0 to DESC_COUNT - 1.
+        if (!named && text.size() > 3 && text[0] == 'D' && text[1] >= '0' && text[1] <= '9' && text[2] == '_' &&
+            std::uint32_t(text[1] - '0') < regs::DESC_COUNT)
+            for (const regs::RegName& f : regs::kDescriptorFields)
+                if (text.compare(3, std::string::npos, f.name) == 0)
+                    off = regs::descriptor(std::uint32_t(text[1] - '0'), f.offset), named = true;
         if (!named) off = number(text, "register offset");
         if (off >= kCsrWindow || width > kCsrWindow - off)
             fail("register offset " + text + ": expected a register name or an offset below " + hex(kCsrWindow));

@@ -10,6 +10,7 @@
 #include "platform/job_platform.h"
 #include "platform/example_platform.h"
 #include "sim_helpers.h"
+#include "numerics/gemm.h"
 #include "trace/trace_player.h"
 
 namespace fusemax {
@@ -34,6 +35,22 @@ public:
         Tensor4 o(ref.shape);
         for (std::size_t i = 0; i < o.size(); ++i) o.data[i] = static_cast<float>(ref.data[i]);
         write_npy((dir_ / "o_ref.npy").string(), o);
+        // The GEMMs of gemm_queue.trace: Z1 = A W1, Z2 = Z1 W2.
+        auto matrix = [](std::uint64_t rows, std::uint64_t cols, std::uint64_t seed) {
+            Tensor4 t({1, 1, rows, cols});
+            fill_uniform(t, seed, -1, 1);
+            return t;
+        };
+        auto single = [](const Tensor4D& d) {
+            Tensor4 t(d.shape);
+            for (std::size_t i = 0; i < t.size(); ++i) t.data[i] = static_cast<float>(d.data[i]);
+            return t;
+        };
+        const Tensor4 a = matrix(300, 200, 31), w1 = matrix(200, 100, 32), w2 = matrix(100, 50, 33);
+        const Tensor4 z1 = single(gemm_reference_fp64(a, w1));
+        for (const auto& [name, t] : {std::pair<const char*, const Tensor4*>{"a", &a}, {"w1", &w1}, {"w2", &w2}, {"z1_ref", &z1}})
+            write_npy((dir_ / (std::string(name) + ".npy")).string(), *t);
+        write_npy((dir_ / "z2_ref.npy").string(), single(gemm_reference_fp64(z1, w2)));
         path_ = (dir_ / script).string();
     }
     ~TraceDir() { fs::remove_all(dir_); }
@@ -60,6 +77,13 @@ TEST(Trace, AttentionJobThroughRegisters) {
     EXPECT_TRUE(r.passed) << r.failure;
     EXPECT_EQ(r.commands_run, 43);
     EXPECT_EQ(fs::file_size(d.dir() / "o.bin"), 65536u);  // dump_mem
+}
+
+TEST(Trace, TwoGemmsThroughDescriptorsAndTheQueue) {
+    TraceDir d("gemm_queue.trace");
+    const TraceResult r = play(d.script());
+    EXPECT_TRUE(r.passed) << r.failure;
+    EXPECT_EQ(r.commands_run, 59);
 }
 
 TEST(Trace, ErrorPaths) {
