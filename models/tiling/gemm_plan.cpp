@@ -12,7 +12,7 @@ std::uint64_t round_up(std::uint64_t a, std::uint64_t b) { return ceil_div(a, b)
 
 GemmPlan plan_gemm(const ArchConfig& a, const GemmShape& g, bool top) {
     GemmPlan p;
-    auto tile = [&a](std::uint32_t given, std::uint32_t array, const char* what) {
+    auto tile = [](std::uint32_t given, std::uint32_t array, const char* what) {
         if (given > array)
             throw ConfigError("gemm: " + std::string(what) + " = " + std::to_string(given) + ": expected at most the array's " +
                               std::to_string(array));
