@@ -17,7 +17,8 @@ DramController::DramController(const sc_core::sc_module_name& name, const ArchCo
       arch_(arch),
       clock_(arch.clock_hz),
       bytes_per_cycle_(arch.dram.bandwidth_bytes_per_s / arch.clock_hz),
-      glb_(dram2glb, clock_, std::string(this->name()) + ".dram2glb") {
+      glb_(dram2glb, clock_, std::string(this->name()) + ".dram2glb"),
+      calendar_(arch.dram.schedule_intervals, arch.dram.schedule_window_cycles) {
     sched2dram.register_b_transport(this, &DramController::b_transport);
     dram2mem.register_invalidate_direct_mem_ptr(this, &DramController::invalidate_direct_mem_ptr);
 }
@@ -154,103 +155,52 @@ bool DramController::write_rows(const DmaTransfer& x, const float* src, tlm::tlm
     return mem_rows(tlm::TLM_WRITE_COMMAND, x, row_bytes, staging_.data(), status);
 }
 
-std::pair<Cycle, Cycle> DramController::book(Cycle arrival, Cycle cycles, bool lookback) {
-    Cycle first = 0, last = 0;
-    bool any = false;
-    if (lookback && arrival < floor_)
-        cycles = take_gaps(history_, std::max(arrival, history_floor_), floor_, cycles, first, last, any);
-    if (cycles > 0) take_gaps(busy_, std::max(arrival, floor_), ~Cycle{0}, cycles, first, last, any);
-    if (!any) first = last = std::max(arrival, floor_);  // nothing to move
-    // Busy time that starts at the floor moves the floor; gaps more than kWindow cycles behind the
-    // latest booking, or beyond kCalendar intervals, are given up.
-    if (!busy_.empty() && busy_.back().second > kWindow) floor_ = std::max(floor_, busy_.back().second - kWindow);
-    std::size_t drop = 0;
-    while (drop < busy_.size() && (busy_[drop].first <= floor_ || busy_.size() - drop > kCalendar)) {
-        floor_ = std::max(floor_, busy_[drop].second);
-        give_up(busy_[drop]);
-        ++drop;
-    }
-    busy_.erase(busy_.begin(), busy_.begin() + static_cast<std::ptrdiff_t>(drop));
-    if (!busy_.empty() && busy_.front().first < floor_) {
-        give_up({busy_.front().first, floor_});
-        busy_.front().first = floor_;
-    }
-    if (!busy_.empty() && busy_.back().second > kHistoryWindow)
-        history_floor_ = std::max(history_floor_, busy_.back().second - kHistoryWindow);
-    std::size_t old = 0;
-    while (old < history_.size() && (history_[old].second <= history_floor_ || history_.size() - old > kHistory))
-        history_floor_ = std::max(history_floor_, history_[old++].second);
-    history_.erase(history_.begin(), history_.begin() + static_cast<std::ptrdiff_t>(old));
-    return {first, last};
+Cycle DramController::book(DmaTransfer& x, Cycle cycles, std::uint64_t bytes) {
+    const auto [start, end] = calendar_.book(x.arrival, cycles, x.lookback);
+    const Cycle done = end + arch_.dram.latency_cycles;
+    last_done_ = std::max(last_done_, done);
+    x.start = start;
+    x.end = end;
+    x.done = done;
+    x.floor = floor();
+    moved(x, bytes);
+    return done;
 }
 
-// Walks the gaps of `calendar` from `at` up to `limit`, taking pieces until `cycles` are booked or
-// the limit is reached; the pieces and the calendar are both sorted, so one merge pass rebuilds it.
-// Returns the cycles left to book.
-Cycle DramController::take_gaps(std::vector<std::pair<Cycle, Cycle>>& calendar, Cycle at, Cycle limit, Cycle cycles,
-                                Cycle& first, Cycle& last, bool& any) {
-    pieces_.clear();
-    std::size_t i = 0;
-    while (cycles > 0 && at < limit) {
-        while (i < calendar.size() && calendar[i].second <= at) ++i;
-        if (i < calendar.size() && calendar[i].first <= at) {
-            at = calendar[i].second;
-            continue;
-        }
-        const Cycle gap_end = std::min(i < calendar.size() ? calendar[i].first : ~Cycle{0}, limit);
-        const Cycle run = std::min(cycles, gap_end - at);
-        if (!any) first = at;
-        any = true;
-        pieces_.emplace_back(at, at + run);
-        last = at + run;
-        cycles -= run;
-        at += run;
-    }
-    if (pieces_.empty()) return cycles;
-    merged_.clear();
-    auto add = [this](const std::pair<Cycle, Cycle>& iv) {
-        if (!merged_.empty() && merged_.back().second >= iv.first)
-            merged_.back().second = std::max(merged_.back().second, iv.second);
-        else
-            merged_.push_back(iv);
-    };
-    std::size_t c = 0, p = 0;
-    while (c < calendar.size() || p < pieces_.size()) {
-        if (p == pieces_.size() || (c < calendar.size() && calendar[c].first < pieces_[p].first)) add(calendar[c++]);
-        else add(pieces_[p++]);
-    }
-    calendar.swap(merged_);
-    return cycles;
+Cycle DramController::book_oldest_write() {
+    PostedWrite w = std::move(writes_.front());
+    writes_.pop_front();
+    book(w.x, w.cycles, w.bytes);
+    return w.x.end;  // its data has left the queue
 }
 
-void DramController::give_up(std::pair<Cycle, Cycle> interval) {
-    if (interval.second <= interval.first) return;
-    if (!history_.empty() && history_.back().second >= interval.first)
-        history_.back().second = std::max(history_.back().second, interval.second);
-    else
-        history_.push_back(interval);
+void DramController::book_aged_writes() {
+    const Cycle age = calendar_.window() / 2;
+    while (!writes_.empty() && writes_.front().x.arrival + age < calendar_.front()) book_oldest_write();
+}
+
+Cycle DramController::drain() {
+    while (!writes_.empty()) book_oldest_write();
+    return last_done_;
 }
 
 void DramController::fast_forward(std::uint32_t slot, std::uint64_t periods, Cycle shift) {
     stats_.fast_forward(slot, periods, shift);
     const Cycle by = periods * shift;
-    floor_ += by;
     last_done_ += by;
-    for (auto& iv : busy_) iv.first += by, iv.second += by;
-    history_floor_ += by;
-    for (auto& iv : history_) iv.first += by, iv.second += by;
+    calendar_.shift(by);
+    for (PostedWrite& w : writes_) w.x.arrival += by;
 }
 
 void DramController::probe(Cycle horizon, std::vector<Cycle>& state) const {
     auto rel = [horizon](Cycle t) { return std::max(t, horizon) - horizon; };
-    state.push_back(rel(floor_));
     state.push_back(rel(last_done_));
-    for (const auto* calendar : {&busy_, &history_})
-        for (const auto& iv : *calendar)
-            if (iv.second > horizon) {
-                state.push_back(rel(iv.first));
-                state.push_back(rel(iv.second));
-            }
+    calendar_.probe(horizon, state);
+    state.push_back(writes_.size());
+    for (const PostedWrite& w : writes_) {
+        state.push_back(rel(w.x.arrival));
+        state.push_back(w.cycles);
+    }
 }
 
 void DramController::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
@@ -266,14 +216,10 @@ void DramController::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
     const std::uint64_t bytes = x->elements() * arch_.word_bytes;
     const Cycle transfer = static_cast<Cycle>(std::ceil(double(bytes) / bytes_per_cycle_));
     const std::uint64_t accesses = (bytes + arch_.dram.access_bytes - 1) / arch_.dram.access_bytes;
-    const Cycle arrival = x->arrival;
-    const auto [start, end] = book(arrival, transfer, x->lookback);
-    const Cycle done = end + arch_.dram.latency_cycles;
-    last_done_ = std::max(last_done_, done);
-
-    x->start = start;
+    const bool posted = x->store && arch_.dram.policy == DramPolicy::ReadsFirst;
     tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
     if (!x->store) {
+        const Cycle done = book(*x, transfer, bytes);
         if (x->functional && !read_rows(*x, status)) {
             gp.set_response_status(status);
             return;
@@ -283,25 +229,32 @@ void DramController::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
         stats.read_bytes += bytes;
         stats.read_accesses += accesses;
     } else {
+        // The values reach platform memory now (the transfer's time is only the channel's); a
+        // posted write leaves the GLB as it enters the write queue.
+        x->start = x->arrival;  // the platform access happens as the write is accepted
         if (x->functional && !write_rows(*x, reinterpret_cast<const float*>(gp.get_data_ptr()), status)) {
             gp.set_response_status(status);
             return;
         }
-        // A store out of the GLB reads its rows there first (the values come with the payload).
-        if (x->side == GlbSide::Buffer) glb_.read(x->glb_word, x->elements(), nullptr, start);
+        Cycle accepted = x->arrival;
+        if (posted) {
+            while (writes_.size() >= arch_.dram.write_queue) accepted = std::max(accepted, book_oldest_write());
+            writes_.push_back({*x, transfer, bytes});
+            x->start = x->end = x->done = accepted;
+            x->floor = floor();
+        } else {
+            book(*x, transfer, bytes);
+            accepted = x->start;
+        }
+        if (x->side == GlbSide::Buffer) glb_.read(x->glb_word, x->elements(), nullptr, accepted);
         stats.write_bytes += bytes;
         stats.write_accesses += accesses;
     }
+    book_aged_writes();
     stats.busy_cycles += transfer;
     stats.bytes_by_tensor[static_cast<std::size_t>(x->tensor)] += bytes;
     ++stats.transfers;
-
-    x->start = start;
-    x->end = end;
-    x->done = done;
-    x->floor = floor();
-    moved(*x, bytes);
-    delay = clock_.delay_until(done);
+    delay = clock_.delay_until(x->done);
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
@@ -309,6 +262,8 @@ void DramController::write_stats(nlohmann::json& out) const {
     stats_.write_json(out);
     out["bandwidth_bytes_per_cycle"] = bytes_per_cycle_;
     out["latency_cycles"] = arch_.dram.latency_cycles;
+    out["policy"] = policy_name(arch_.dram.policy);
+    out["write_queue"] = arch_.dram.write_queue;
 }
 
 }  // namespace fusemax

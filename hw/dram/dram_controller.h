@@ -5,11 +5,13 @@
 #include <tlm_utils/simple_target_socket.h>
 
 #include <array>
+#include <deque>
 #include <utility>
 #include <cstdint>
 #include <vector>
 
 #include "util/clock.h"
+#include "dram/channel_calendar.h"
 #include "observe/stat_group.h"
 #include "observe/timing_control.h"
 #include "protocol/dma.h"
@@ -54,10 +56,13 @@ struct DramStats {
 
 // The DRAM side of the chip: one channel of configured bandwidth and latency that moves blocks of
 // rows between the platform memory (the `dram2mem` socket) and the GLB or a PE array. The channel
-// keeps a calendar of the time it is busy; a transfer takes the earliest free time at or after its
-// arrival, split over gaps if need be (its bursts interleave with others'), and its data is there
-// `latency_cycles` after its last burst. So the channel is work-conserving whatever order the
-// loosely-timed initiator issues transfers in. Traffic and energy count hardware words (2 bytes each
+// keeps a calendar of the time it is busy (ChannelCalendar); a transfer takes the earliest free
+// time at or after its arrival, split over gaps if need be (its bursts interleave with others'),
+// and its data is there `latency_cycles` after its last burst. So the channel never idles while a
+// booked transfer is ready, whatever order the loosely-timed initiator issues transfers in. With
+// the reads_first policy writes are posted: accepted at once into a write queue (the initiator's
+// response), and booked after the reads issued meanwhile, into the time those leave, unless the
+// queue is full. Traffic and energy count hardware words (2 bytes each
 // in the reference), whatever element type the platform stores.
 //
 // Platform memory time: the channel model is the IP's memory time, and the only one. The platform
@@ -82,10 +87,10 @@ public:
     void mark(std::uint32_t slot) override { stats_.mark(slot); }
     void fast_forward(std::uint32_t slot, std::uint64_t periods, Cycle shift) override;
     void probe(Cycle horizon, std::vector<Cycle>& state) const override;
-    Cycle drained() const override { return last_done_; }
+    Cycle drain() override;
     void write_stats(nlohmann::json& out) const override;
     // No transfer can use the channel before this cycle (earlier gaps are filled or forgotten).
-    Cycle floor() const { return floor_; }
+    Cycle floor() const { return calendar_.floor(); }
 
 protected:
     // Called after each transfer, with its arrival, channel time and completion filled in
@@ -98,19 +103,16 @@ private:
     Clock clock_;
     double bytes_per_cycle_;
     WordPort glb_;
-    // Busy intervals [start, end), sorted and disjoint; time before floor_ counts as busy. The
-    // calendar keeps kCalendar intervals: older gaps are given up (merged into busy time).
-    static constexpr std::size_t kCalendar = 32;
-    static constexpr Cycle kWindow = 1u << 13;
-    std::vector<std::pair<Cycle, Cycle>> busy_, pieces_, merged_;
-    Cycle floor_ = 0;
-    // What the calendar gave up, kHistoryWindow cycles back from the latest booking (at most
-    // kHistory intervals, from history_floor_ on): a job queued behind another issues its loads
-    // only after that one has issued everything, so they may fill its gaps from further back.
-    static constexpr std::size_t kHistory = 1024;
-    static constexpr Cycle kHistoryWindow = 1u << 20;
-    std::vector<std::pair<Cycle, Cycle>> history_;
-    Cycle history_floor_ = 0;
+    ChannelCalendar calendar_;
+    // Posted writes (reads_first): accepted with their data, waiting for the channel. A write is
+    // booked when the queue is full (oldest first), when it falls half a window behind the latest
+    // arrival (before the calendar gives up the time it could use), or when the job drains.
+    struct PostedWrite {
+        DmaTransfer x;
+        Cycle cycles = 0;
+        std::uint64_t bytes = 0;
+    };
+    std::deque<PostedWrite> writes_;
     Cycle last_done_ = 0;
     StatGroup<DramStats> stats_;
     tlm::tlm_generic_payload mem_gp_;
@@ -121,12 +123,11 @@ private:
     std::vector<float> values_;
 
     void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
-    // Books `cycles` of channel time from `arrival` on; returns [first start, last end). With
-    // `lookback`, gaps the calendar gave up but the history keeps are taken first.
-    std::pair<Cycle, Cycle> book(Cycle arrival, Cycle cycles, bool lookback);
-    Cycle take_gaps(std::vector<std::pair<Cycle, Cycle>>& calendar, Cycle at, Cycle limit, Cycle cycles, Cycle& first,
-                    Cycle& last, bool& any);
-    void give_up(std::pair<Cycle, Cycle> interval);
+    // Books a transfer on the channel and reports it; returns when its data has arrived.
+    Cycle book(DmaTransfer& x, Cycle cycles, std::uint64_t bytes);
+    // Books the oldest posted write; returns when its queue entry is free again.
+    Cycle book_oldest_write();
+    void book_aged_writes();
     // Moves rows between platform memory and `values_`; false on an error response.
     bool read_rows(const DmaTransfer& x, tlm::tlm_response_status& status);
     bool write_rows(const DmaTransfer& x, const float* src, tlm::tlm_response_status& status);

@@ -14,7 +14,7 @@ namespace fusemax {
 //                (zero for a module that was idle through the period).
 //  probe:        append any timing state the scheduler cannot see, as cycles after `horizon` (times
 //                at or before it clamp to 0), so that periodicity is judged on everything that matters.
-//  drained:      when everything the module has accepted is complete.
+//  drain:        complete everything the module has accepted (posted writes) and say when.
 class TimingControl {
 public:
     static constexpr std::uint32_t kSlots = 8;
@@ -23,7 +23,7 @@ public:
     virtual void mark(std::uint32_t slot) = 0;
     virtual void fast_forward(std::uint32_t slot, std::uint64_t periods, Cycle shift) = 0;
     virtual void probe(Cycle /*horizon*/, std::vector<Cycle>& /*state*/) const {}
-    virtual Cycle drained() const { return 0; }
+    virtual Cycle drain() { return 0; }
 };
 
 }  // namespace fusemax

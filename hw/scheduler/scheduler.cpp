@@ -445,7 +445,7 @@ void Scheduler::step_done() {
 }
 
 Cycle Scheduler::flush() {
-    for (const auto& [module, uses] : controls_) end_all_ = std::max(end_all_, module->drained());
+    for (const auto& [module, uses] : controls_) end_all_ = std::max(end_all_, module->drain());
     return end_all_;
 }
 

@@ -18,6 +18,15 @@
 #endif
 
 namespace fusemax {
+
+const char* policy_name(DramPolicy p) { return p == DramPolicy::ReadsFirst ? "reads_first" : "in_order"; }
+
+std::optional<DramPolicy> parse_policy(const std::string& text) {
+    if (text == "reads_first") return DramPolicy::ReadsFirst;
+    if (text == "in_order") return DramPolicy::InOrder;
+    return std::nullopt;
+}
+
 namespace {
 
 std::string format_number(double v) {
@@ -25,6 +34,46 @@ std::string format_number(double v) {
     std::snprintf(buf, sizeof buf, "%g", v);
     return buf;
 }
+
+// Empty when `gib` GiB/s is a bandwidth the channel model takes at `clock_hz`; else what is wrong.
+std::string bandwidth_problem(double gib, double clock_hz) {
+    const double per_cycle = gib * double(1ull << 30) / clock_hz;
+    if (per_cycle >= kMinDramBytesPerCycle && per_cycle <= kMaxDramBytesPerCycle) return {};
+    return "expected " + format_number(kMinDramBytesPerCycle) + " to " + format_number(kMaxDramBytesPerCycle) +
+           " bytes per cycle at " + format_number(clock_hz / 1e6) + " MHz, got " + format_number(gib) + " GiB/s (" +
+           format_number(per_cycle) + " bytes per cycle)";
+}
+
+std::string glb_problem(std::uint64_t bytes, std::uint32_t word_bytes) {
+    if (bytes < word_bytes) return "expected at least one word";
+    if (bytes / word_bytes > kMaxGlbWords)
+        return "expected at most 2^29 words (" + std::to_string(kMaxGlbWords * word_bytes) + " bytes with " +
+               std::to_string(word_bytes) + "-byte words)";
+    return {};
+}
+
+}  // namespace
+
+void apply_overrides(ArchConfig& a, const HardwareOverrides& o, const std::string& tool) {
+    auto check = [&tool](const char* flag, const std::string& problem) {
+        if (!problem.empty()) throw ConfigError(tool + ": --" + flag + ": " + problem);
+    };
+    if (o.dram_gib_per_s) {
+        check("dram-gib-per-s", bandwidth_problem(*o.dram_gib_per_s, a.clock_hz));
+        a.dram.bandwidth_bytes_per_s = *o.dram_gib_per_s * double(1ull << 30);
+    }
+    if (o.dram_policy) a.dram.policy = *o.dram_policy;
+    if (o.write_queue) {
+        check("write-queue", *o.write_queue > (1u << 20) ? "expected 1 to 1048576 transfers" : "");
+        a.dram.write_queue = static_cast<std::uint32_t>(*o.write_queue);
+    }
+    if (o.glb_bytes) {
+        check("glb-bytes", glb_problem(*o.glb_bytes, a.word_bytes));
+        a.glb.capacity_bytes = *o.glb_bytes;
+    }
+}
+
+namespace {
 
 ExpActions read_exp(const YamlMap& parent, const ExpActions& fallback) {
     if (!parent.has("exp")) return fallback;
@@ -256,25 +305,27 @@ static ArchConfig parse_arch_config(const std::string& path) {
     a.glb.banks = static_cast<std::uint32_t>(glb.int_in("banks", 1, 65536, 1));
     // The GLB is word-addressed with one 4-byte slot per word in its TLM address space, and one
     // access may cover all of it: keep that within a transaction's 32-bit length.
-    if (a.glb.capacity_bytes / a.word_bytes > kMaxGlbWords)
-        glb.fail("capacity_bytes", "expected at most 2^29 words (" + std::to_string(kMaxGlbWords * a.word_bytes) +
-                                       " bytes with " + std::to_string(a.word_bytes) + "-byte words)");
-    if (a.glb.capacity_bytes < a.word_bytes) glb.fail("capacity_bytes", "expected at least one word");
+    if (const std::string problem = glb_problem(a.glb.capacity_bytes, a.word_bytes); !problem.empty())
+        glb.fail("capacity_bytes", problem);
 
     const YamlMap dram = doc.map("dram");
-    dram.only_keys({"bandwidth_gib_per_s", "latency_cycles", "access_bytes"});
+    dram.only_keys({"bandwidth_gib_per_s", "latency_cycles", "access_bytes", "policy", "write_queue",
+                    "schedule_intervals", "schedule_window_cycles"});
     const double gib = dram.positive_number("bandwidth_gib_per_s");
     a.dram.bandwidth_bytes_per_s = gib * double(1ull << 30);
-    const double per_cycle = a.dram.bandwidth_bytes_per_s / a.clock_hz;
-    if (per_cycle < kMinDramBytesPerCycle || per_cycle > kMaxDramBytesPerCycle)
-        dram.fail("bandwidth_gib_per_s", "expected " + format_number(kMinDramBytesPerCycle) + " to " +
-                                             format_number(kMaxDramBytesPerCycle) + " bytes per cycle at " +
-                                             format_number(mhz) + " MHz, got " + format_number(gib) + " GiB/s (" +
-                                             format_number(per_cycle) + " bytes per cycle)");
+    if (const std::string problem = bandwidth_problem(gib, a.clock_hz); !problem.empty())
+        dram.fail("bandwidth_gib_per_s", problem);
     a.dram.latency_cycles = dram.non_negative_int("latency_cycles", 0);
     if (a.dram.latency_cycles > kMaxDramLatencyCycles)
         dram.fail("latency_cycles", "expected at most " + std::to_string(kMaxDramLatencyCycles) + " cycles");
     a.dram.access_bytes = static_cast<std::uint32_t>(dram.int_in("access_bytes", 1, 4096, 8));
+    const std::string policy = dram.string("policy", "reads_first");
+    const auto parsed = parse_policy(policy);
+    if (!parsed) dram.fail("policy", "expected reads_first or in_order, got '" + policy + "'");
+    a.dram.policy = *parsed;
+    a.dram.write_queue = static_cast<std::uint32_t>(dram.int_in("write_queue", 1, 1u << 20, 64));
+    a.dram.schedule_intervals = static_cast<std::uint32_t>(dram.int_in("schedule_intervals", 1, 1u << 20, 4096));
+    a.dram.schedule_window_cycles = dram.int_in("schedule_window_cycles", 1, std::uint64_t{1} << 40, std::uint64_t{1} << 24);
 
     if (doc.has("tiling")) {
         const YamlMap t = doc.map("tiling");

@@ -1,6 +1,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,11 +30,26 @@ struct GlbConfig {
     std::uint32_t banks = 32;
 };
 
+// How the DRAM controller orders what is ready: `reads_first` posts writes into a write queue and
+// serves reads ahead of them unless the queue is full (as real controllers do); `in_order` books
+// every transfer as it is issued (writes compete with reads first come, first served).
+enum class DramPolicy : std::uint8_t { ReadsFirst, InOrder };
+
 struct DramConfig {
     double bandwidth_bytes_per_s = 400.0 * (1ull << 30);
     std::uint64_t latency_cycles = 100;
     std::uint32_t access_bytes = 8;  // one DRAM access moves 64 bits
+    DramPolicy policy = DramPolicy::ReadsFirst;
+    std::uint32_t write_queue = 64;  // posted writes (transfers) the controller holds
+    // The channel's schedule keeps at most `schedule_intervals` busy intervals and gives up idle
+    // time more than `schedule_window_cycles` behind the latest arrival: memory bounded whatever
+    // the sequence length.
+    std::uint32_t schedule_intervals = 4096;
+    std::uint64_t schedule_window_cycles = std::uint64_t{1} << 24;
 };
+const char* policy_name(DramPolicy p);
+// "reads_first" or "in_order"; nullopt for anything else.
+std::optional<DramPolicy> parse_policy(const std::string& text);
 
 // Where an op runs and what it costs there.
 struct OpBinding {
@@ -105,5 +121,15 @@ ArchConfig load_arch_config(const std::string& path);
 // The directory holding the shipped configurations: $FUSEMAX_DATA_DIR, else the build's default.
 std::string data_dir();
 std::string default_arch_path();
+
+// Hardware sizes given on a command line over the architecture file's (sweeps of bandwidth, GLB
+// and write queue without a file per point). Checked as the file's keys are; a bad value throws
+// ConfigError naming the flag.
+struct HardwareOverrides {
+    std::optional<double> dram_gib_per_s;
+    std::optional<DramPolicy> dram_policy;
+    std::optional<std::uint64_t> write_queue, glb_bytes;
+};
+void apply_overrides(ArchConfig& a, const HardwareOverrides& o, const std::string& tool);
 
 }  // namespace fusemax

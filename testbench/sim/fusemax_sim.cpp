@@ -364,7 +364,11 @@ int run(int argc, char** argv) {
         std::cout << help;
         return kExitOk;
     }
-    const ArchConfig arch = load_arch_config(o.arch_path);
+    const ArchConfig arch = [&o] {
+        ArchConfig a = load_arch_config(o.arch_path);
+        apply_overrides(a, o.hardware, "fusemax-sim");
+        return a;
+    }();
     Workload w = workload_from_options(o);
     Outputs files(o);
     RunPlan plan = plan_run(o, w);

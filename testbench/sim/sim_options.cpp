@@ -54,6 +54,11 @@ SimOptions parse_sim_options(int argc, char** argv, std::string& help_text) {
         ("gemm-block-rows", po::value<std::string>(), "rows of A the GLB holds at once (default: as many as fit)")
         ("out", po::value<std::string>(), "write the output as float32 .npy: O [B,H,P,F]; Z [M,N] (--gemm); the "
                                           "layer's output [B*P,D] (--layer)")
+        ("dram-gib-per-s", po::value<std::string>(), "DRAM bandwidth in GiB/s (default: the architecture's)")
+        ("dram-policy", po::value<std::string>(), "DRAM controller policy: reads_first (reads ahead of posted writes "
+                                                  "unless the write queue is full) or in_order")
+        ("write-queue", po::value<std::string>(), "posted writes the DRAM controller holds (transfers)")
+        ("glb-bytes", po::value<std::string>(), "GLB capacity in bytes (default: the architecture's)")
         ("stats", po::value<std::string>(), "write statistics as JSON")
         ("mode", po::value<std::string>(), "functional (default: computes O) or timing (no values)")
         ("dtype", po::value<std::string>(), "element type of Q, K, V, O in platform memory: fp32 (default) or fp16")
@@ -119,6 +124,15 @@ SimOptions parse_sim_options(int argc, char** argv, std::string& help_text) {
         validate_gemm(g, "fusemax-sim: --gemm");
         o.gemm = g;
     }
+    if (vm.count("dram-gib-per-s")) o.hardware.dram_gib_per_s = positive_real(vm, "dram-gib-per-s");
+    if (vm.count("dram-policy")) {
+        const std::string text = vm["dram-policy"].as<std::string>();
+        o.hardware.dram_policy = parse_policy(text);
+        if (!o.hardware.dram_policy)
+            throw ConfigError("fusemax-sim: --dram-policy: expected reads_first or in_order, got '" + text + "'");
+    }
+    if (vm.count("write-queue")) o.hardware.write_queue = positive(vm, "write-queue");
+    if (vm.count("glb-bytes")) o.hardware.glb_bytes = positive(vm, "glb-bytes");
     o.layer = vm.count("layer") > 0;
     opt_int("d-model", o.d_model);
     opt_int("ffn", o.ffn);

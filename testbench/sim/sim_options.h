@@ -6,6 +6,7 @@
 #include "protocol/dma.h"
 #include "program/tile_registers.h"
 #include "config/gemm_shape.h"
+#include "config/arch_config.h"
 #include "config/workload.h"
 
 namespace fusemax {
@@ -25,6 +26,7 @@ struct SimOptions {
     std::optional<std::string> a_path, w_path;
     bool layer = false;
     std::optional<std::uint64_t> d_model, ffn;
+    HardwareOverrides hardware;  // --dram-gib-per-s, --dram-policy, --write-queue, --glb-bytes
     GemmShape tiles;  // the GEMMs' tile sizes (--gemm-m0, --gemm-n0, --gemm-block-rows; 0: defaults)
     bool functional = true;
     bool fast_forward = true;

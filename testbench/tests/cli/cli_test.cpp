@@ -588,7 +588,7 @@ INSTANTIATE_TEST_SUITE_P(
         FfCase{"GemmWholeW", "--gemm 65536,768,3072"},
         FfCase{"GemmWholeWFourBuffers", "--gemm 65000,700,768 --gemm-block-rows 1024"},
         FfCase{"GemmSplitW", "--gemm 16384,2048,8192"},
-        FfCase{"GemmSplitWOneBuffer", "--gemm 2048,8192,2048 --gemm-block-rows 768"},
+        FfCase{"GemmSplitWOneBuffer", "--gemm 16384,8192,2048 --gemm-block-rows 768"},
         FfCase{"Layer", "--layer --workload " + kWl + "xlm.yaml --batch 2 --seq 4096"}),
     [](const testing::TestParamInfo<FfCase>& i) { return i.param.name; });
 
