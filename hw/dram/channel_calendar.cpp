@@ -4,10 +4,10 @@
 
 namespace fusemax {
 
-std::pair<Cycle, Cycle> ChannelCalendar::book(Cycle arrival, Cycle cycles, bool lookback) {
+std::pair<Cycle, Cycle> ChannelCalendar::book(Cycle arrival, Cycle cycles, bool lookback, bool deferred) {
     Cycle first = 0, last = 0;
     bool any = false;
-    if (arrival < front_) window_ = std::max(window_, std::min(max_window_, 2 * (front_ - arrival)));
+    if (arrival < front_ && !deferred) window_ = std::max(window_, std::min(max_window_, 2 * (front_ - arrival)));
     if (lookback && arrival < floor_)
         cycles = take_gaps(history_, std::max(arrival, history_floor_), floor_, cycles, first, last, any);
     if (cycles > 0) take_gaps(busy_, std::max(arrival, floor_), ~Cycle{0}, cycles, first, last, any);

@@ -21,8 +21,10 @@ class ChannelCalendar {
 public:
     ChannelCalendar(std::size_t intervals, Cycle max_window) : intervals_(intervals), max_window_(max_window) {}
 
-    // Books `cycles` of channel time from `arrival` on; returns [first start, last end).
-    std::pair<Cycle, Cycle> book(Cycle arrival, Cycle cycles, bool lookback);
+    // Books `cycles` of channel time from `arrival` on; returns [first start, last end). A
+    // `deferred` booking (a posted write the controller held back) does not widen the window: the
+    // controller books those before the window passes them.
+    std::pair<Cycle, Cycle> book(Cycle arrival, Cycle cycles, bool lookback, bool deferred);
     // No booking can start before this cycle.
     Cycle floor() const { return floor_; }
     // The latest arrival booked so far.

@@ -156,7 +156,7 @@ bool DramController::write_rows(const DmaTransfer& x, const float* src, tlm::tlm
 }
 
 Cycle DramController::book(DmaTransfer& x, Cycle cycles, std::uint64_t bytes) {
-    const auto [start, end] = calendar_.book(x.arrival, cycles, x.lookback);
+    const auto [start, end] = calendar_.book(x.arrival, cycles, x.lookback, x.store && posted_writes());
     const Cycle done = end + arch_.dram.latency_cycles;
     last_done_ = std::max(last_done_, done);
     x.start = start;
@@ -216,7 +216,7 @@ void DramController::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
     const std::uint64_t bytes = x->elements() * arch_.word_bytes;
     const Cycle transfer = static_cast<Cycle>(std::ceil(double(bytes) / bytes_per_cycle_));
     const std::uint64_t accesses = (bytes + arch_.dram.access_bytes - 1) / arch_.dram.access_bytes;
-    const bool posted = x->store && arch_.dram.policy == DramPolicy::ReadsFirst;
+    const bool posted = x->store && posted_writes();
     tlm::tlm_response_status status = tlm::TLM_OK_RESPONSE;
     if (!x->store) {
         const Cycle done = book(*x, transfer, bytes);

@@ -127,6 +127,7 @@ private:
     Cycle book(DmaTransfer& x, Cycle cycles, std::uint64_t bytes);
     // Books the oldest posted write; returns when its queue entry is free again.
     Cycle book_oldest_write();
+    bool posted_writes() const { return arch_.dram.policy == DramPolicy::ReadsFirst; }
     void book_aged_writes();
     // Moves rows between platform memory and `values_`; false on an error response.
     bool read_rows(const DmaTransfer& x, tlm::tlm_response_status& status);

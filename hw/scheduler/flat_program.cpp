@@ -83,13 +83,15 @@ void FlatProgram::spill(bool store, std::uint64_t words, const TileCoord& at, Cy
 }
 
 // Tiles differ by their number of query rows (the last may be ragged), at the start of a (b, h)
-// (on-chip Q/V loads), and at the ends of the job. Iteration g also starts tile g + 1's QK and
+// (on-chip Q/V loads: Q with the QK of a pair's first tile, V with its AV one iteration later), and
+// at the ends of the job. Iteration g also starts tile g + 1's QK and
 // finishes tile g - 1's AV, so their sizes belong to it too.
 QueryTileKind FlatProgram::kind(std::uint64_t g) const {
     const std::uint64_t t = g % tiles_;
     return {rows_of(t),   g + 1 < total_ ? rows_of((g + 1) % tiles_) : 0, g > 0 ? rows_of((g - 1) % tiles_) : 0,
             t == 0,       (g + 1) % tiles_ == 0,
-            g == 0,       g + 1 == total_};
+            g == 0,       g + 1 == total_,
+            g > 0 && (g - 1) % tiles_ == 0};
 }
 
 std::uint64_t FlatProgram::subtiles(std::uint64_t g) const {

@@ -43,7 +43,8 @@ struct QueryTileKind {
     std::uint64_t rows = 0, next_rows = 0, prev_rows = 0;
     bool head_start = false, head_end = false;  // first / last tile of a (b, h)
     bool first = false, last = false;           // of the job
-    auto tie() const { return std::tie(rows, next_rows, prev_rows, head_start, head_end, first, last); }
+    bool prev_head_start = false;               // finishes the first tile of a (b, h) (FLAT: on-chip V)
+    auto tie() const { return std::tie(rows, next_rows, prev_rows, head_start, head_end, first, last, prev_head_start); }
 };
 
 // A (b, h) pair of FLAT.
