@@ -226,10 +226,15 @@ void FlatProgram::softmax_pass23(std::uint64_t g, std::uint64_t j) {
         const OpExtent x{t_.keys_in(m1), queries, std::uint32_t(e_), std::uint32_t(f_)};
         const std::uint64_t scores = std::uint64_t{x.rows} * x.cols;
         spill(false, scores, at, pass);
-        const std::uint64_t a_word = glb_word(scores);
-        pass_end = io_.op(Op::A, at, x, {glb_read(glb_word(scores), scores), glb_write(a_word, scores)}, pass);
+        // Weight-stationary: A goes from the 1D array straight to DRAM, as QK and O do (no GLB stage).
+        if (df_.weight_stationary) {
+            pass_end = io_.op(Op::A, at, x, {glb_read(glb_word(scores), scores)}, pass);
+            io_.move(Tensor::A, true, GlbSide::Stream, scores, 0, at, pass_end);
+        } else {
+            const std::uint64_t a_word = glb_word(scores);
+            pass_end = io_.op(Op::A, at, x, {glb_read(glb_word(scores), scores), glb_write(a_word, scores)}, pass);
+        }
         spill(true, scores, at, pass_end);
-        if (df_.weight_stationary) io_.move(Tensor::A, true, GlbSide::Buffer, scores, a_word, at, pass_end);
         ctx_.step_done();
     }
     pass1_done_ = pass_end;  // the next sub-tile's pass 1 follows on the 1D array
