@@ -17,8 +17,10 @@ OnePassProgram::OnePassProgram(ProgramContext& ctx, const Tiling& tiling, const 
     blocks_ = w.batch * w.heads * t_.p2;
     rows_ = blocks_ * t_.m1;
     const Cycle t0 = ctx_.job_start();
-    for (auto* a : {&q_ready_, &q_last_use_, &k_ready_, &k_last_use_, &v_ready_, &v_last_use_, &routed_free_})
-        a->fill(t0);
+    for (auto* a : {&k_ready_, &k_last_use_, &v_ready_, &v_last_use_, &routed_free_}) a->fill(t0);
+    for (auto* a : {&q_ready_, &q_last_use_})
+        for (auto& slot : *a) slot.assign(t_.p1, t0);
+    for (auto& slot : q_bytes_) slot.assign(t_.p1, 0);
     for (auto* v : {&rm_ready_, &rd_ready_, &rnv_ready_, &state_free_}) v->assign(t_.p1, t0);
     barrier_ = t0;
     // A result crosses to the other array by register forward unless routed through the GLB.
@@ -30,8 +32,11 @@ OnePassProgram::OnePassProgram(ProgramContext& ctx, const Tiling& tiling, const 
     for (Op op : arch_.schedule.overlap_next) overlaps_next_[index_of(op)] = true;
     o_tile_.assign(job_.functional ? std::size_t{t_.p0} * w.v_dim : 0, 0.0f);
 
-    for (auto* a : {&q_ready_, &q_last_use_, &k_ready_, &k_last_use_, &v_ready_, &v_last_use_, &routed_free_})
+    for (auto* a : {&k_ready_, &k_last_use_, &v_ready_, &v_last_use_, &routed_free_})
         for (Cycle& c : *a) times_.push_back(&c);
+    for (auto* a : {&q_ready_, &q_last_use_})
+        for (auto& slot : *a)
+            for (Cycle& c : slot) times_.push_back(&c);
     for (auto* v : {&rm_ready_, &rd_ready_, &rnv_ready_, &state_free_})
         for (Cycle& c : *v) times_.push_back(&c);
     times_.push_back(&barrier_);
@@ -68,8 +73,11 @@ void OnePassProgram::run() {
     // The running state and routed tile buffers hold data for the whole job.
     const std::int64_t fixed = std::int64_t(plan_.words_used - plan_.rm) * arch_.word_bytes;
     ctx_.glb_occupancy(ctx_.job_start(), fixed);
-    load_q(0);
-    for (std::uint64_t r = 0; r < std::min<std::uint64_t>(rows_, plan_.kv_slots); ++r) load_kv(r);
+    // The first tile step needs the first Q tile and the first K/V row only: those go first.
+    load_q(0, 0, 1);
+    load_kv(0);
+    load_q(0, 1, t_.p1);
+    for (std::uint64_t r = 1; r < std::min<std::uint64_t>(rows_, plan_.kv_slots); ++r) load_kv(r);
     auto kind = [this](std::uint64_t b) { return block_kind(b); };
     for (std::uint64_t blk = 0; blk < blocks_; ++blk) {
         block(blk);
@@ -79,7 +87,7 @@ void OnePassProgram::run() {
 
 void OnePassProgram::block(std::uint64_t blk) {
     // With one Q slot the next block's Q waits until this block's last QK has been issued.
-    if (plan_.q_slots == 1 && blk > 0) load_q(blk);
+    if (plan_.q_slots == 1 && blk > 0) load_q(blk, 0, t_.p1);
     row_ff_.reset();
     auto kind = [this, blk](std::uint64_t m1) { return row_kind(blk, m1); };
     for (std::uint64_t m1 = 0; m1 < t_.m1; ++m1) {
@@ -93,20 +101,21 @@ void OnePassProgram::row(std::uint64_t blk, std::uint64_t m1) {
     // This row has issued every read of its K/V slot: the slot can take the row kv_slots ahead.
     const std::uint64_t ahead = blk * t_.m1 + m1 + plan_.kv_slots;
     if (ahead < rows_) load_kv(ahead);
-    if (plan_.q_slots == 2 && m1 == 0 && blk + 1 < blocks_) load_q(blk + 1);
+    if (plan_.q_slots == 2 && m1 == 0 && blk + 1 < blocks_) load_q(blk + 1, 0, t_.p1);
 }
 
-void OnePassProgram::load_q(std::uint64_t blk) {
+void OnePassProgram::load_q(std::uint64_t blk, std::uint64_t first_tile, std::uint64_t end_tile) {
     const Workload& w = job_.shape;
     const std::uint32_t slot = static_cast<std::uint32_t>(blk % plan_.q_slots);
-    const TileCoord c = coord(blk, 0, 0);
-    const std::uint64_t row0 = std::uint64_t{c.p2} * t_.p1 * t_.p0;
-    const std::uint64_t n = std::min<std::uint64_t>(t_.p1 * t_.p0, w.seq_q - row0);
-    op_.at = c;
-    q_ready_[slot] =
-        dma({Tensor::Q, c.b, c.h, row0, 0, static_cast<std::uint32_t>(n), static_cast<std::uint32_t>(w.head_dim)},
-            plan_.q_slot[slot], false, q_last_use_[slot]);
-    replace_contents(q_bytes_[slot], std::int64_t(n * w.head_dim * arch_.word_bytes));
+    for (std::uint64_t p1 = first_tile; p1 < end_tile; ++p1) {
+        const TileCoord c = coord(blk, 0, p1);
+        const std::uint64_t query_tile = std::uint64_t{c.p2} * t_.p1 + p1;
+        const std::uint32_t n = t_.queries_in(query_tile);
+        op_.at = c;
+        q_ready_[slot][p1] = dma({Tensor::Q, c.b, c.h, query_tile * t_.p0, 0, n, static_cast<std::uint32_t>(w.head_dim)},
+                                 plan_.q_slot[slot] + p1 * t_.p0 * w.head_dim, false, q_last_use_[slot][p1]);
+        replace_contents(q_bytes_[slot][p1], std::int64_t(n) * std::int64_t(w.head_dim * arch_.word_bytes));
+    }
 }
 
 // Waveform bookkeeping: a slot's old contents die as the transfer refilling it starts; the new
@@ -172,7 +181,7 @@ void OnePassProgram::tile_step(std::uint64_t blk, std::uint64_t m1, std::uint64_
         const Cycle op_done = ctx_.issue(op_, ready);
         done[index_of(b.op)] = op_done;
         for (Operand o : spec.reads)
-            if (Cycle* last = tile_last_use(o, qs, kvs)) *last = std::max(*last, op_done);
+            if (Cycle* last = tile_last_use(o, qs, kvs, p1)) *last = std::max(*last, op_done);
         for (Operand o : spec.writes) state_ready(o)[p1] = op_done;
         if (!b.glb_reads.empty()) routed_last_use = std::max(routed_last_use, op_done);
         if (!arch_.schedule.interleave && !overlaps_next_[index_of(b.op)]) barrier = std::max(barrier, op_done);
@@ -219,16 +228,16 @@ TileOperands OnePassProgram::operand_words(std::uint32_t qs, std::uint32_t kvs, 
 Cycle OnePassProgram::operand_ready(Operand o, std::uint32_t qs, std::uint32_t kvs, std::uint64_t p1,
                                     std::uint64_t m1) const {
     switch (o) {
-        case Operand::QTile: return q_ready_[qs];
+        case Operand::QTile: return q_ready_[qs][p1];
         case Operand::KTile: return k_ready_[kvs];
         case Operand::VTile: return v_ready_[kvs];
         default: return std::max(state_ready(o)[p1], m1 == 0 ? state_free_[p1] : ctx_.job_start());
     }
 }
 
-Cycle* OnePassProgram::tile_last_use(Operand o, std::uint32_t qs, std::uint32_t kvs) {
+Cycle* OnePassProgram::tile_last_use(Operand o, std::uint32_t qs, std::uint32_t kvs, std::uint64_t p1) {
     switch (o) {
-        case Operand::QTile: return &q_last_use_[qs];
+        case Operand::QTile: return &q_last_use_[qs][p1];
         case Operand::KTile: return &k_last_use_[kvs];
         case Operand::VTile: return &v_last_use_[kvs];
         default: return nullptr;

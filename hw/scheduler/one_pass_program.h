@@ -30,12 +30,15 @@ private:
     std::uint64_t blocks_ = 0, rows_ = 0;
 
     // When things become ready or free (cycles). Q and K/V slots are double buffers.
-    std::array<Cycle, 2> q_ready_{}, q_last_use_{};
+    // Q arrives a query tile at a time (the block's first tile first), so a block's first QK waits
+    // for its own tile only; each tile's place frees once the block's last QK has read it.
+    std::array<std::vector<Cycle>, 2> q_ready_, q_last_use_;
     std::array<Cycle, 2> k_ready_{}, k_last_use_{}, v_ready_{}, v_last_use_{};
     std::vector<Cycle> rm_ready_, rd_ready_, rnv_ready_;  // running state per query tile of the block
     std::vector<Cycle> state_free_;                        // AV has read the previous block's state
     std::array<Cycle, 2> routed_free_{};                   // routed tile buffers, by step parity
-    std::array<std::int64_t, 2> q_bytes_{}, k_bytes_{}, v_bytes_{};  // what each slot holds (waveform only)
+    std::array<std::vector<std::int64_t>, 2> q_bytes_;
+    std::array<std::int64_t, 2> k_bytes_{}, v_bytes_{};  // what each slot holds (waveform only)
     Cycle barrier_ = 0;                                    // without interleaving: previous step drained
     std::uint64_t steps_ = 0;
 
@@ -50,14 +53,14 @@ private:
     void block(std::uint64_t blk);
     void row(std::uint64_t blk, std::uint64_t m1);
     void tile_step(std::uint64_t blk, std::uint64_t m1, std::uint64_t p1);
-    void load_q(std::uint64_t blk);
+    void load_q(std::uint64_t blk, std::uint64_t first_tile, std::uint64_t end_tile);  // tiles [first, end)
     void load_kv(std::uint64_t row);
     void store_o(std::uint64_t blk, std::uint64_t p1, Cycle ready);
     void replace_contents(std::int64_t& held, std::int64_t bytes);
     GlbAccess routed_access(Op op, std::uint32_t parity, bool write) const;
     TileOperands operand_words(std::uint32_t qs, std::uint32_t kvs, std::uint64_t p1) const;
     Cycle operand_ready(Operand o, std::uint32_t qs, std::uint32_t kvs, std::uint64_t p1, std::uint64_t m1) const;
-    Cycle* tile_last_use(Operand o, std::uint32_t qs, std::uint32_t kvs);
+    Cycle* tile_last_use(Operand o, std::uint32_t qs, std::uint32_t kvs, std::uint64_t p1);
     std::vector<Cycle>& state_ready(Operand o);
     const std::vector<Cycle>& state_ready(Operand o) const;
     Cycle dma(const TensorBlock& block, std::uint64_t glb_word, bool store, Cycle ready);
