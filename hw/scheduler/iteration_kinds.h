@@ -19,8 +19,8 @@ struct RowKind {
     std::uint32_t keys_ahead = 0;  // keys of the tile it streams ahead (0: none left)
     bool first = false;            // the block's first key tile (running state starts)
     bool last = false;             // the block's last key tile (AV, O stores)
-    bool loads_next_block = false;  // it loads the next block's Q
-    auto tie() const { return std::tie(keys, keys_ahead, first, last, loads_next_block); }
+    std::uint64_t next_q_tiles = 0;  // tiles of the next block's Q it loads
+    auto tie() const { return std::tie(keys, keys_ahead, first, last, next_q_tiles); }
 };
 
 // A block of query tiles (one Q block in the GLB).

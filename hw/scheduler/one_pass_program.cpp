@@ -49,11 +49,21 @@ TileCoord OnePassProgram::coord(std::uint64_t blk, std::uint64_t m1, std::uint64
 }
 
 // What a row does, as far as timing and counts go: its key tile size, whether it is the first or
-// last key tile, and which loads it triggers (the K/V row kv_slots ahead, the next Q block).
+// last key tile, and which loads it triggers (the K/V row kv_slots ahead, tiles of the next Q block).
 RowKind OnePassProgram::row_kind(std::uint64_t blk, std::uint64_t m1) const {
     const std::uint64_t ahead = blk * t_.m1 + m1 + plan_.kv_slots;
-    return {t_.keys_in(m1), ahead < rows_ ? t_.keys_in(ahead % t_.m1) : 0, m1 == 0, m1 + 1 == t_.m1,
-            plan_.q_slots == 2 && m1 == 0 && blk + 1 < blocks_};
+    const auto [q_begin, q_end] = next_q_tiles(blk, m1);
+    return {t_.keys_in(m1), ahead < rows_ ? t_.keys_in(ahead % t_.m1) : 0, m1 == 0, m1 + 1 == t_.m1, q_end - q_begin};
+}
+
+// With two Q slots the next block's Q tiles are loaded across this block's first rows, a tile per
+// row (or, with fewer rows than tiles, in proportion: row m1 loads [P1 m1 / M1, P1 (m1 + 1) / M1)),
+// so that they take the channel between the K/V rows this block needs rather than ahead of them.
+// The rows after the first P1 load no Q, so that a long block's rows repeat for fast-forward.
+std::pair<std::uint64_t, std::uint64_t> OnePassProgram::next_q_tiles(std::uint64_t blk, std::uint64_t m1) const {
+    if (plan_.q_slots != 2 || blk + 1 >= blocks_) return {0, 0};
+    if (t_.m1 >= t_.p1) return m1 < t_.p1 ? std::pair{m1, m1 + 1} : std::pair<std::uint64_t, std::uint64_t>{0, 0};
+    return {t_.p1 * m1 / t_.m1, t_.p1 * (m1 + 1) / t_.m1};
 }
 
 // Blocks differ only by a ragged last query tile and near the end of the job (fewer loads ahead).
@@ -101,7 +111,8 @@ void OnePassProgram::row(std::uint64_t blk, std::uint64_t m1) {
     // This row has issued every read of its K/V slot: the slot can take the row kv_slots ahead.
     const std::uint64_t ahead = blk * t_.m1 + m1 + plan_.kv_slots;
     if (ahead < rows_) load_kv(ahead);
-    if (plan_.q_slots == 2 && m1 == 0 && blk + 1 < blocks_) load_q(blk + 1, 0, t_.p1);
+    const auto [q_begin, q_end] = next_q_tiles(blk, m1);
+    if (q_end > q_begin) load_q(blk + 1, q_begin, q_end);
 }
 
 void OnePassProgram::load_q(std::uint64_t blk, std::uint64_t first_tile, std::uint64_t end_tile) {

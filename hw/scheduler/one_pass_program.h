@@ -54,6 +54,7 @@ private:
     void row(std::uint64_t blk, std::uint64_t m1);
     void tile_step(std::uint64_t blk, std::uint64_t m1, std::uint64_t p1);
     void load_q(std::uint64_t blk, std::uint64_t first_tile, std::uint64_t end_tile);  // tiles [first, end)
+    std::pair<std::uint64_t, std::uint64_t> next_q_tiles(std::uint64_t blk, std::uint64_t m1) const;
     void load_kv(std::uint64_t row);
     void store_o(std::uint64_t blk, std::uint64_t p1, Cycle ready);
     void replace_contents(std::int64_t& held, std::int64_t bytes);
