@@ -1,5 +1,7 @@
 #include "report/run_report.h"
 
+#include "area/area_model.h"
+
 #include <functional>
 
 #include "observe/stats_source.h"
@@ -51,7 +53,9 @@ RunSummary summarize(const ArchConfig& arch, const JobRecord& job, const Counter
     s.compute_start = job.compute_start > job.start ? job.compute_start - job.start : 0;
     s.seconds = Clock(arch.clock_hz).seconds(s.cycles);
     s.counts = after.counts - before.counts;
-    s.energy = energy_of(job.program == "gemm" ? arch.gemm_energy : arch.energy, s.counts);
+    const EnergyTable& table = job.program == "gemm" ? arch.gemm_energy : arch.energy;
+    s.energy = energy_of(table, s.counts);
+    s.energy.unavailable = energy_coverage_problem(arch, table);
     s.dram_read_bytes = after.dram_read_bytes - before.dram_read_bytes;
     s.dram_write_bytes = after.dram_write_bytes - before.dram_write_bytes;
     s.pe2d_busy = after.pe2d_busy - before.pe2d_busy;
@@ -62,15 +66,30 @@ RunSummary summarize(const ArchConfig& arch, const JobRecord& job, const Counter
     return s;
 }
 
+nlohmann::json area_json(const AreaReport& r) {
+    auto value = [](const BlockArea& b) { return b.um2 ? nlohmann::json(*b.um2) : nlohmann::json(nullptr); };
+    nlohmann::json j = {{"pe2d", value(r.pe2d)}, {"pe1d", value(r.pe1d)}, {"glb", value(r.glb)}};
+    const auto total = r.total_um2();
+    j["total"] = total ? nlohmann::json(*total) : nlohmann::json(nullptr);
+    if (!total) j["unavailable"] = r.unavailable();
+    return j;
+}
+
 nlohmann::json headline_json(const RunSummary& s) {
     nlohmann::json j;
     j["cycles"] = s.cycles;
     j["seconds"] = s.seconds;
     j["compute_cycles"] = s.compute_cycles;
     j["dram_prologue_cycles"] = s.compute_start;
-    j["energy_pj"] = s.energy.total_pj();
-    j["energy_breakdown_pj"] = {
-        {"dram", s.energy.dram_pj}, {"glb", s.energy.glb_pj}, {"pe2d", s.energy.pe2d_pj}, {"pe1d", s.energy.pe1d_pj}};
+    if (s.energy.available()) {
+        j["energy_pj"] = s.energy.total_pj();
+        j["energy_breakdown_pj"] = {
+            {"dram", s.energy.dram_pj}, {"glb", s.energy.glb_pj}, {"pe2d", s.energy.pe2d_pj}, {"pe1d", s.energy.pe1d_pj}};
+    } else {
+        j["energy_pj"] = nullptr;
+        j["energy_breakdown_pj"] = nullptr;
+        j["energy_unavailable"] = s.energy.unavailable;
+    }
     j["dram_read_bytes"] = s.dram_read_bytes;
     j["dram_write_bytes"] = s.dram_write_bytes;
     j["dram_read_accesses"] = s.counts.dram_read_accesses;
@@ -95,6 +114,7 @@ nlohmann::json report_json(const FuseMax& top, const RunSummary& s) {
     const nlohmann::json headline = headline_json(s);
     for (const auto& [key, value] : headline.items())
         if (key != "actions" && key != "pe2d_busy_cycles" && key != "pe1d_busy_cycles") j[key] = value;
+    j["area_um2"] = area_json(area_of(a));
     j["pe2d"] = {{"busy_cycles", s.pe2d_busy}, {"ops", top.pe2d().op_table()}, {"actions", actions(s.counts.pe2d)}};
     j["pe1d"] = {{"busy_cycles", s.pe1d_busy}, {"ops", top.pe1d().op_table()}, {"actions", actions(s.counts.pe1d)}};
     const Job& job = top.scheduler().last_job();

@@ -1,4 +1,5 @@
 #pragma once
+#include "area/area_model.h"
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
@@ -38,6 +39,10 @@ RunSummary summarize(const FuseMax& top, const CounterSnapshot& before = {});
 // The same for any job: its record, and the counters when it had issued everything and before.
 RunSummary summarize(const ArchConfig& arch, const JobRecord& job, const CounterSnapshot& after,
                      const CounterSnapshot& before);
+
+// An area report as JSON: um^2 per block and in total (null where the area table cannot say, with
+// the reason under "unavailable").
+nlohmann::json area_json(const AreaReport& r);
 
 // The headline numbers of a summary (cycles, energy and its breakdown, DRAM bytes, utilization).
 nlohmann::json headline_json(const RunSummary& s);

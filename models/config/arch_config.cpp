@@ -54,6 +54,20 @@ std::string glb_problem(std::uint64_t bytes, std::uint32_t word_bytes) {
 
 }  // namespace
 
+// Only the GLB's energies depend on a size the configuration sets (capacity and row width): DRAM
+// and compute energies are per access or action, and register files are not counted (as in the
+// published accounting), so their depth and the arrays' sizes change no energy per action.
+std::string energy_coverage_problem(const ArchConfig& a, const EnergyTable& t) {
+    const EnergyCovers& c = t.covers;
+    const std::uint64_t row_bits = std::uint64_t{a.glb.row_words} * a.word_bytes * 8;
+    const bool bytes_differ = c.glb_bytes && c.glb_bytes != a.glb.capacity_bytes;
+    const bool rows_differ = c.glb_row_bits && c.glb_row_bits != row_bits;
+    if (!bytes_differ && !rows_differ) return {};
+    return "energy table " + t.name + " covers a " + std::to_string(c.glb_bytes) + "-byte GLB with " +
+           std::to_string(c.glb_row_bits) + "-bit rows, not " + std::to_string(a.glb.capacity_bytes) + " bytes with " +
+           std::to_string(row_bits) + "-bit rows";
+}
+
 void apply_overrides(ArchConfig& a, const HardwareOverrides& o, const std::string& tool) {
     auto check = [&tool](const char* flag, const std::string& problem) {
         if (!problem.empty()) throw ConfigError(tool + ": --" + flag + ": " + problem);
@@ -74,6 +88,13 @@ void apply_overrides(ArchConfig& a, const HardwareOverrides& o, const std::strin
 }
 
 namespace {
+
+PeComposition read_composition(const YamlMap& m, const PeComposition& fallback) {
+    PeComposition pe = fallback;
+    if (m.has("units")) pe.units = m.string_list("units");
+    pe.reg_depth = static_cast<std::uint32_t>(m.int_in("reg_depth", 1, 1u << 20, fallback.reg_depth));
+    return pe;
+}
 
 ExpActions read_exp(const YamlMap& parent, const ExpActions& fallback) {
     if (!parent.has("exp")) return fallback;
@@ -240,6 +261,7 @@ void resolve_paths(YAML::Node& doc, const std::filesystem::path& dir) {
     };
     resolve(doc["energy_table"]);
     resolve(doc["gemm_energy_table"]);
+    resolve(doc["area_table"]);
     if (doc["flat"] && doc["flat"].IsMap()) resolve(doc["flat"]["dataflow_table"]);
 }
 
@@ -270,7 +292,7 @@ ArchConfig load_arch_config(const std::string& path) {
 static ArchConfig parse_arch_config(const std::string& path) {
     const YamlMap doc(load_with_base(path, "architecture"), path, "");
     doc.only_keys({"name", "design", "clock_mhz", "word_bytes", "pe2d", "pe1d", "glb", "dram", "energy_table",
-                   "gemm_energy_table", "tiling", "schedule", "flat"});
+                   "gemm_energy_table", "area_table", "tiling", "schedule", "flat"});
     ArchConfig a;
     a.source = path;
     a.name = doc.string("name");
@@ -285,18 +307,20 @@ static ArchConfig parse_arch_config(const std::string& path) {
     a.word_bytes = static_cast<std::uint32_t>(doc.int_in("word_bytes", 1, 8, 2));
 
     const YamlMap pe2d = doc.map("pe2d");
-    pe2d.only_keys({"rows", "cols", "exp"});
+    pe2d.only_keys({"rows", "cols", "exp", "units", "reg_depth"});
     a.pe2d.rows = static_cast<std::uint32_t>(pe2d.int_in("rows", 1, 65536));
     a.pe2d.cols = static_cast<std::uint32_t>(pe2d.int_in("cols", 1, 65536));
     a.pe2d.exp = read_exp(pe2d, a.pe2d.exp);
+    a.pe2d.pe = read_composition(pe2d, a.pe2d.pe);
 
     const YamlMap pe1d = doc.map("pe1d");
-    pe1d.only_keys({"lanes", "exp"});
+    pe1d.only_keys({"lanes", "exp", "units", "reg_depth"});
     a.pe1d.lanes = static_cast<std::uint32_t>(pe1d.int_in("lanes", 1, 65536));
     if (a.pe1d.lanes != a.pe2d.cols)
         pe1d.fail("lanes", "expected one lane per 2D column (" + std::to_string(a.pe2d.cols) + "), got " +
                                std::to_string(a.pe1d.lanes));
     a.pe1d.exp = read_exp(pe1d, a.pe1d.exp);
+    a.pe1d.pe = read_composition(pe1d, a.pe1d.pe);
 
     const YamlMap glb = doc.map("glb");
     glb.only_keys({"capacity_bytes", "row_words", "banks"});
@@ -353,6 +377,8 @@ static ArchConfig parse_arch_config(const std::string& path) {
                         ? load_energy_table((dir / doc.string("gemm_energy_table")).lexically_normal().string(),
                                             "gemm_energy_table of " + path)
                         : a.energy;
+    if (doc.has("area_table"))
+        a.area = load_area_table((dir / doc.string("area_table")).lexically_normal().string(), "area_table of " + path);
     // The GEMM's ops run on the array and at the cost their table row gives.
     for (Op op : find_program("gemm")->ops) {
         OpBinding b;

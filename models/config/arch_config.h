@@ -8,20 +8,30 @@
 #include "config/cost_expr.h"
 #include "config/flat_dataflow.h"
 #include "energy/energy_table.h"
+#include "area/area_table.h"
 #include "program/ops.h"
 #include "program/programs.h"
 
 namespace fusemax {
 
+// What one PE or lane is built of, for the area model: its compute units (names of the area
+// library's `units`: mac, max, divide, exp) and the depth of its register file in words.
+struct PeComposition {
+    std::vector<std::string> units;
+    std::uint32_t reg_depth = 16;
+};
+
 struct Pe2dConfig {
     std::uint32_t rows = 256;  // keys per tile (M0)
     std::uint32_t cols = 256;  // queries per tile (P0)
     ExpActions exp{6, 1, 0};
+    PeComposition pe{{"mac", "max"}, 16};
 };
 
 struct Pe1dConfig {
     std::uint32_t lanes = 256;  // one per query column
     ExpActions exp{6, 1, 0};
+    PeComposition pe{{"mac", "max", "divide"}, 32};
 };
 
 struct GlbConfig {
@@ -110,6 +120,7 @@ struct ArchConfig {
     FlatConfig flat;
     EnergyTable energy;       // attention's actions
     EnergyTable gemm_energy;  // the linear layers' (GEMM) actions: operands multicast over the array
+    AreaTable area;           // area per instance (empty: no area model, area reported unavailable)
 
     std::uint64_t glb_capacity_words() const { return glb.capacity_bytes / word_bytes; }
 };
@@ -131,5 +142,9 @@ struct HardwareOverrides {
     std::optional<std::uint64_t> write_queue, glb_bytes;
 };
 void apply_overrides(ArchConfig& a, const HardwareOverrides& o, const std::string& tool);
+
+// Why `table`'s energies do not hold for `a` (a GLB of another capacity or row width than the table
+// was characterised for), or empty when they do.
+std::string energy_coverage_problem(const ArchConfig& a, const EnergyTable& table);
 
 }  // namespace fusemax

@@ -1,4 +1,5 @@
 #pragma once
+#include <string>
 #include <cstdint>
 
 #include "energy/energy_table.h"
@@ -26,7 +27,11 @@ struct ActivityCounts {
 
 struct EnergyBreakdown {
     double dram_pj = 0, glb_pj = 0, pe2d_pj = 0, pe1d_pj = 0;
+    // Why no energy table holds for the configured sizes (then the figures above mean nothing and
+    // reports show the energy as unavailable), or empty.
+    std::string unavailable;
     double total_pj() const { return dram_pj + glb_pj + pe2d_pj + pe1d_pj; }
+    bool available() const { return unavailable.empty(); }
 };
 
 // Energy = counts x energy per action (reference section 6); leakage and register files are not

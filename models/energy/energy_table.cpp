@@ -57,7 +57,7 @@ EnergyTable load_energy_table(const std::string& path, const std::string& what) 
 
 static EnergyTable parse_energy_table(const std::string& path, const std::string& what) {
     const YamlMap doc(load_yaml_file(path, what), path, "");
-    doc.only_keys({"name", "source", "dram", "glb", "pe2d", "pe1d"});
+    doc.only_keys({"name", "source", "dram", "glb", "pe2d", "pe1d", "covers"});
     EnergyTable t;
     t.name = doc.string("name");
     t.source = doc.string("source", "");
@@ -71,6 +71,18 @@ static EnergyTable parse_energy_table(const std::string& path, const std::string
     t.glb_write_pj = glb.positive_number("write");
     t.pe2d = read_compute(doc.map("pe2d"));
     t.pe1d = read_compute(doc.map("pe1d"));
+    if (doc.has("covers")) {
+        const YamlMap c = doc.map("covers");
+        c.only_keys({"glb_bytes", "glb_row_bits", "pe2d_instances", "pe2d_reg_depth", "pe1d_instances",
+                     "pe1d_reg_depth"});
+        EnergyCovers& v = t.covers;
+        v.glb_bytes = c.positive_int("glb_bytes");
+        v.glb_row_bits = c.positive_int("glb_row_bits");
+        v.pe2d_instances = c.positive_int("pe2d_instances");
+        v.pe2d_reg_depth = c.positive_int("pe2d_reg_depth");
+        v.pe1d_instances = c.positive_int("pe1d_instances");
+        v.pe1d_reg_depth = c.positive_int("pe1d_reg_depth");
+    }
     return t;
 }
 

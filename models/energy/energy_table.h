@@ -12,9 +12,17 @@ struct ComputeEnergy {
 };
 
 // Energy per action (pJ) of every component, as Accelergy's ERT gives it (reference section 6).
+// The sizes a table's energies were characterised for (0: not stated, not checked). An
+// architecture of other sizes gets no energy from the table (see coverage_problem).
+struct EnergyCovers {
+    std::uint64_t glb_bytes = 0, glb_row_bits = 0;
+    std::uint64_t pe2d_instances = 0, pe2d_reg_depth = 0, pe1d_instances = 0, pe1d_reg_depth = 0;
+};
+
 struct EnergyTable {
     std::string name;
     std::string source;
+    EnergyCovers covers;
     double dram_read_pj = 0;   // per DRAM access of `dram_access_bytes`
     double dram_write_pj = 0;
     double glb_read_pj = 0;    // per GLB row

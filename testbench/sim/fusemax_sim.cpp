@@ -266,6 +266,7 @@ RunSummary total_of(const std::vector<RunSummary>& parts, const ArchConfig& a) {
         t.energy.glb_pj += s.energy.glb_pj;
         t.energy.pe2d_pj += s.energy.pe2d_pj;
         t.energy.pe1d_pj += s.energy.pe1d_pj;
+        if (t.energy.available()) t.energy.unavailable = s.energy.unavailable;
         t.dram_read_bytes += s.dram_read_bytes;
         t.dram_write_bytes += s.dram_write_bytes;
         t.pe2d_busy += s.pe2d_busy;
@@ -279,14 +280,29 @@ RunSummary total_of(const std::vector<RunSummary>& parts, const ArchConfig& a) {
     return t;
 }
 
+std::string format_energy(double pj) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.6e", pj);
+    return buf;
+}
+
 void print_headline(const ArchConfig& a, const RunSummary& s) {
     const double total = s.energy.total_pj();
     auto pct = [total](double x) { return total > 0 ? 100.0 * x / total : 0.0; };
     std::printf("  cycles       %s (compute %s after a DRAM prologue of %s)\n", thousands(s.cycles).c_str(),
                 thousands(s.compute_cycles).c_str(), thousands(s.compute_start).c_str());
     std::printf("  seconds      %.9g at %.0f MHz\n", s.seconds, a.clock_hz / 1e6);
-    std::printf("  energy       %.6e pJ (DRAM %.2f%%, GLB %.2f%%, 2D %.2f%%, 1D %.2f%%)\n", total, pct(s.energy.dram_pj),
-                pct(s.energy.glb_pj), pct(s.energy.pe2d_pj), pct(s.energy.pe1d_pj));
+    if (s.energy.available())
+        std::printf("  energy       %.6e pJ (DRAM %.2f%%, GLB %.2f%%, 2D %.2f%%, 1D %.2f%%)\n", total, pct(s.energy.dram_pj),
+                    pct(s.energy.glb_pj), pct(s.energy.pe2d_pj), pct(s.energy.pe1d_pj));
+    else
+        std::printf("  energy       unavailable: %s\n", s.energy.unavailable.c_str());
+    const AreaReport area = area_of(a);
+    if (const auto um2 = area.total_um2())
+        std::printf("  area         %.2f mm^2 (2D %.2f, 1D %.2f, GLB %.2f)\n", *um2 / 1e6, *area.pe2d.um2 / 1e6,
+                    *area.pe1d.um2 / 1e6, *area.glb.um2 / 1e6);
+    else
+        std::printf("  area         unavailable: %s\n", area.unavailable().c_str());
     std::printf("  utilization  2D %.4f, 1D %.4f\n", s.util_2d, s.util_1d);
     std::printf("  DRAM         %s bytes read, %s bytes written\n", thousands(s.dram_read_bytes).c_str(),
                 thousands(s.dram_write_bytes).c_str());
@@ -338,8 +354,9 @@ void print_summary(const FuseMax& top, const Workload& w, const RunPlan& p, cons
                     "util 1D");
         for (std::size_t i = 0; i < kernels.size(); ++i) {
             const RunSummary& s = kernels[i];
-            std::printf("  %-18s %15s %14.6e %16s %8.4f %8.4f\n", p.kernels[i].name.c_str(), thousands(s.cycles).c_str(),
-                        s.energy.total_pj(), thousands(s.dram_read_bytes + s.dram_write_bytes).c_str(), s.util_2d,
+            const std::string energy = s.energy.available() ? format_energy(s.energy.total_pj()) : "n/a";
+            std::printf("  %-18s %15s %14s %16s %8.4f %8.4f\n", p.kernels[i].name.c_str(), thousands(s.cycles).c_str(),
+                        energy.c_str(), thousands(s.dram_read_bytes + s.dram_write_bytes).c_str(), s.util_2d,
                         s.util_1d);
         }
         std::printf("  total of the layer:\n");

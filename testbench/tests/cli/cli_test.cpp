@@ -74,6 +74,9 @@ protected:
         fs::create_directories(dir / "energy");
         for (const char* table : {"fusemax_45nm.yaml", "matmul_fusemax_45nm.yaml"})
             fs::copy_file(kConfigs + "/energy/" + table, dir / "energy" / table, fs::copy_options::overwrite_existing);
+        fs::create_directories(dir / "area");
+        fs::copy_file(kConfigs + "/area/area_45nm.yaml", dir / "area" / "area_45nm.yaml",
+                      fs::copy_options::overwrite_existing);
         return file("arch/a.yaml", y);
     }
 
@@ -285,6 +288,27 @@ TEST_F(Cli, StatsHaveEveryField) {
     for (const char* op : {"RM", "PRM", "SPD", "RD", "SPNV", "RNV", "AV"})
         EXPECT_GT(j["pe1d"]["ops"][op]["count"].get<int>(), 0) << op;
     EXPECT_NE(r.out.find("cycles"), std::string::npos);
+    EXPECT_NEAR(j["area_um2"]["total"].get<double>() / 1e6, 1302.95, 0.005);
+    for (const char* part : {"pe2d", "pe1d", "glb"}) EXPECT_GT(j["area_um2"][part].get<double>(), 0) << part;
+}
+
+// A GLB that no energy or area table covers: energy and area are null with the reason, never a
+// value taken from another size; cycles are still reported.
+TEST_F(Cli, UncoveredSizesHaveNoEnergyOrArea) {
+    const std::string stats = (dir / "s.json").string();
+    const Result r = run("--seq 512 --heads 2 --mode timing --glb-bytes 4194304 --stats " + stats);
+    ASSERT_EQ(r.code, 0) << r.err;
+    const nlohmann::json j = nlohmann::json::parse(slurp(stats));
+    EXPECT_GT(j["cycles"].get<std::uint64_t>(), 0u);
+    EXPECT_TRUE(j["energy_pj"].is_null());
+    EXPECT_TRUE(j["energy_breakdown_pj"].is_null());
+    EXPECT_EQ(j["energy_unavailable"], "energy table fusemax_default covers a 16777216-byte GLB with 4096-bit rows, "
+                                       "not 4194304 bytes with 4096-bit rows");
+    EXPECT_TRUE(j["area_um2"]["total"].is_null());
+    EXPECT_TRUE(j["area_um2"]["glb"].is_null());
+    EXPECT_GT(j["area_um2"]["pe2d"].get<double>(), 0);
+    EXPECT_EQ(j["area_um2"]["unavailable"], "glb: the area table has no 4194304-byte GLB with 4096-bit rows");
+    EXPECT_NE(r.out.find("energy       unavailable: energy table fusemax_default"), std::string::npos) << r.out;
 }
 
 // What only one mode has: wall time, the numerical check, and the simulator's own bookkeeping

@@ -15,13 +15,14 @@ const std::string kConfigs = FUSEMAX_CONFIG_DIR;
 
 std::string fusemax_yaml() { return test::read_text(kConfigs + "/arch/fusemax.yaml"); }
 
-// Writes an architecture YAML next to a copy of the energy table it names, then loads it.
+// Writes an architecture YAML next to copies of the energy and area tables it names, then loads it.
 std::string load_error(const std::string& yaml) {
     namespace fs = std::filesystem;
     char tmpl[] = "/tmp/fusemax-arch-XXXXXX";
     const fs::path dir = mkdtemp(tmpl);
     fs::create_directories(dir / "arch");
     fs::copy(fs::path(kConfigs) / "energy", dir / "energy");
+    fs::copy(fs::path(kConfigs) / "area", dir / "area");
     const std::string path = (dir / "arch" / "test.yaml").string();
     std::ofstream(path) << yaml;
     std::string message;
