@@ -85,6 +85,16 @@ void apply_overrides(ArchConfig& a, const HardwareOverrides& o, const std::strin
         check("glb-bytes", glb_problem(*o.glb_bytes, a.word_bytes));
         a.glb.capacity_bytes = *o.glb_bytes;
     }
+    if (o.pe_dim) {
+        check("pe-dim", *o.pe_dim > 65536 ? "expected 1 to 65536" : "");
+        a.pe2d.rows = a.pe2d.cols = a.pe1d.lanes = a.glb.row_words = static_cast<std::uint32_t>(*o.pe_dim);
+    }
+    auto depth = [&check](const char* flag, std::uint64_t v) {
+        check(flag, v > (1u << 20) ? "expected 1 to 1048576 words" : "");
+        return static_cast<std::uint32_t>(v);
+    };
+    if (o.reg_depth_2d) a.pe2d.pe.reg_depth = depth("reg-depth-2d", *o.reg_depth_2d);
+    if (o.reg_depth_1d) a.pe1d.pe.reg_depth = depth("reg-depth-1d", *o.reg_depth_1d);
 }
 
 namespace {

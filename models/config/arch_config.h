@@ -140,6 +140,9 @@ struct HardwareOverrides {
     std::optional<double> dram_gib_per_s;
     std::optional<DramPolicy> dram_policy;
     std::optional<std::uint64_t> write_queue, glb_bytes;
+    // The array-size sweep: a pe_dim x pe_dim 2D array, pe_dim 1D lanes and GLB rows of pe_dim
+    // words; the register files' depths.
+    std::optional<std::uint64_t> pe_dim, reg_depth_2d, reg_depth_1d;
 };
 void apply_overrides(ArchConfig& a, const HardwareOverrides& o, const std::string& tool);
 

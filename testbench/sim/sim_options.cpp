@@ -59,6 +59,10 @@ SimOptions parse_sim_options(int argc, char** argv, std::string& help_text) {
                                                   "unless the write queue is full) or in_order")
         ("write-queue", po::value<std::string>(), "posted writes the DRAM controller holds (transfers)")
         ("glb-bytes", po::value<std::string>(), "GLB capacity in bytes (default: the architecture's)")
+        ("pe-dim", po::value<std::string>(), "a PE_DIM x PE_DIM 2D array, PE_DIM 1D lanes and GLB rows of PE_DIM words "
+                                             "(the array-size sweep)")
+        ("reg-depth-2d", po::value<std::string>(), "words in each 2D PE's register file (area only)")
+        ("reg-depth-1d", po::value<std::string>(), "words in each 1D lane's register file (area only)")
         ("stats", po::value<std::string>(), "write statistics as JSON")
         ("mode", po::value<std::string>(), "functional (default: computes O) or timing (no values)")
         ("dtype", po::value<std::string>(), "element type of Q, K, V, O in platform memory: fp32 (default) or fp16")
@@ -133,6 +137,9 @@ SimOptions parse_sim_options(int argc, char** argv, std::string& help_text) {
     }
     if (vm.count("write-queue")) o.hardware.write_queue = positive(vm, "write-queue");
     if (vm.count("glb-bytes")) o.hardware.glb_bytes = positive(vm, "glb-bytes");
+    if (vm.count("pe-dim")) o.hardware.pe_dim = positive(vm, "pe-dim");
+    if (vm.count("reg-depth-2d")) o.hardware.reg_depth_2d = positive(vm, "reg-depth-2d");
+    if (vm.count("reg-depth-1d")) o.hardware.reg_depth_1d = positive(vm, "reg-depth-1d");
     o.layer = vm.count("layer") > 0;
     opt_int("d-model", o.d_model);
     opt_int("ffn", o.ffn);
