@@ -9,7 +9,9 @@ fig8_speedup.png (speedup over Unfused), fig9_energy.png (energy relative to Unf
 summary.md / summary.csv: FuseMax (+Binding) against FLAT per point, with the arithmetic and
 geometric means. From layer rows (tools/sweep --kernel layer): fig10_end_to_end_speedup.png and
 fig11_end_to_end_energy.png (FuseMax against FLAT, attention plus the six linear GEMMs) and
-summary_end_to_end.md / .csv. Needs Debian's python3-matplotlib and python3-pandas.
+summary_end_to_end.md / .csv. From pareto rows (tools/sweep --kernel pareto): fig12_area_latency.png
+(latency against area, log-log, a curve per model and GLB rule, Pareto points ringed). Needs
+Debian's python3-matplotlib and python3-pandas.
 """
 import argparse
 import math
@@ -31,6 +33,25 @@ MODELS = ["bert", "trxl", "t5", "xlm"]
 MODEL_NAMES = {"bert": "BERT-Base", "trxl": "TrXL", "t5": "T5-small", "xlm": "XLM"}
 OPS_2D = ["QK", "LM", "SLN", "SLD", "SLNV", "AVM"]
 COLORS = {"unfused": "#9e9e9e", "flat": "#1f77b4", "cascade": "#2ca02c", "arch": "#ff7f0e", "binding": "#d62728"}
+MODEL_COLORS = {"bert": "#1f77b4", "trxl": "#ff7f0e", "t5": "#2ca02c", "xlm": "#d62728"}
+PARTS = [("energy_dram_pj", "DRAM", "#8c564b"), ("energy_glb_pj", "GLB", "#bcbd22"),
+         ("energy_pe2d_pj", "2D array", "#1f77b4"), ("energy_pe1d_pj", "1D array", "#ff7f0e")]
+plt.rcParams.update({"font.size": 10, "axes.titlesize": 11, "axes.labelsize": 10, "legend.fontsize": 9})
+
+
+def batch_note(df):
+    batches = sorted(set(int(b) for b in df.batch)) if "batch" in df.columns else []
+    return f"batch {', '.join(map(str, batches))}" if batches else ""
+
+
+def finish(fig, path, handles, labels, title, ncol):
+    """A shared legend below the panels (never over a bar), the batch in the title, then save."""
+    if handles:
+        fig.legend(handles, labels, loc="lower center", ncol=ncol, frameon=False, bbox_to_anchor=(0.5, 0.0))
+    fig.suptitle(title)
+    fig.tight_layout(rect=(0, 0.1 if handles else 0, 1, 0.95))
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
 
 
 def seq_label(n):
@@ -48,6 +69,7 @@ def grouped_bars(ax, df, model, value, designs, log=False):
         ax.bar(xs, vals, width, label=NAMES[d], color=COLORS[d])
     ax.set_xticks(range(len(seqs)))
     ax.set_xticklabels([seq_label(s) for s in seqs])
+    ax.set_xlabel("sequence length")
     ax.set_title(MODEL_NAMES.get(model, model))
     if log:
         ax.set_yscale("log")
@@ -58,18 +80,16 @@ def grouped_bars(ax, df, model, value, designs, log=False):
     ax.grid(axis="y", alpha=0.3)
 
 
-def per_model_figure(df, value, ylabel, path, designs, log=False, ylim=None):
+def per_model_figure(df, value, ylabel, path, designs, log=False, ylim=None, title=""):
     models = [m for m in MODELS if m in set(df.model)]
-    fig, axes = plt.subplots(1, len(models), figsize=(4.2 * len(models), 3.4), squeeze=False)
+    fig, axes = plt.subplots(1, len(models), figsize=(4.2 * len(models), 3.9), squeeze=False, sharey=True)
     for ax, m in zip(axes[0], models):
         grouped_bars(ax, df, m, value, designs, log)
         if ylim:
             ax.set_ylim(*ylim)
     axes[0][0].set_ylabel(ylabel)
-    axes[0][-1].legend(fontsize=7, loc="best")
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    finish(fig, path, handles, labels, f"{title} ({batch_note(df)})", len(designs))
 
 
 def bert_ops_figure(df, path):
@@ -78,24 +98,101 @@ def bert_ops_figure(df, path):
         return
     seqs = sorted(sub.seq_len.unique())
     designs = [d for d in DESIGNS if d in set(sub.design)]
-    fig, axes = plt.subplots(1, len(designs), figsize=(3.2 * len(designs), 3.4), sharey=True, squeeze=False)
+    fig, axes = plt.subplots(1, len(designs), figsize=(3.3 * len(designs), 3.9), sharey=True, squeeze=False)
     cmap = plt.get_cmap("tab10")
+    shown = {}
     for ax, d in zip(axes[0], designs):
         bottom = [0.0] * len(seqs)
         for k, op in enumerate(OPS_2D):
             vals = [sub[(sub.design == d) & (sub.seq_len == s)][f"util_2d_{op}"].mean() for s in seqs]
             if max(vals) == 0:
                 continue
-            ax.bar(range(len(seqs)), vals, 0.7, bottom=bottom, label=op, color=cmap(k))
+            # Ops of a cycle or a few per tile step are thin: an edge keeps them visible, and the
+            # legend gives each op's largest share.
+            bars = ax.bar(range(len(seqs)), vals, 0.7, bottom=bottom, color=cmap(k), edgecolor="black", linewidth=0.4)
+            shown[op] = (bars, max(shown.get(op, (None, 0))[1], max(vals)))
             bottom = [b + v for b, v in zip(bottom, vals)]
         ax.set_xticks(range(len(seqs)))
-        ax.set_xticklabels([seq_label(s) for s in seqs], fontsize=7)
-        ax.set_title(NAMES[d], fontsize=9)
+        ax.set_xticklabels([seq_label(s) for s in seqs], fontsize=8)
+        ax.set_xlabel("sequence length")
+        ax.set_title(NAMES[d], fontsize=10)
         ax.set_ylim(0, 1.05)
-        ax.legend(fontsize=6, loc="upper left")
-    axes[0][0].set_ylabel("2D array busy fraction by op (BERT)")
+        ax.grid(axis="y", alpha=0.3)
+    axes[0][0].set_ylabel("2D array busy fraction by op")
+    ops = [op for op in OPS_2D if op in shown]
+    finish(fig, path, [shown[op][0] for op in ops], [f"{op} (up to {shown[op][1]:.1%})" for op in ops],
+           f"Figure 7: BERT-Base, 2D array activity by op ({batch_note(sub)})", len(ops))
+
+
+def energy_split_figure(df, path):
+    """Figure 9: each design's energy relative to Unfused, split into DRAM, GLB, 2D and 1D."""
+    if "unfused" not in set(df.design) or not all(c in df.columns for c, _, _ in PARTS):
+        return
+    models = [m for m in MODELS if m in set(df.model)]
+    designs = [d for d in DESIGNS if d in set(df.design)]
+    fig, axes = plt.subplots(1, len(models), figsize=(4.6 * len(models), 4.2), squeeze=False, sharey=True)
+    base = df[df.design == "unfused"].set_index(["model", "seq_len"])["energy_pj"]
+    handles = []
+    for ax, m in zip(axes[0], models):
+        sub = df[df.model == m]
+        seqs = sorted(sub.seq_len.unique())
+        width = 0.8 / len(designs)
+        for i, d in enumerate(designs):
+            xs = [k + (i - (len(designs) - 1) / 2) * width for k in range(len(seqs))]
+            bottom = [0.0] * len(seqs)
+            for col, name, color in PARTS:
+                vals = [float(sub[(sub.design == d) & (sub.seq_len == s)][col].mean()) / base.loc[(m, s)] for s in seqs]
+                bars = ax.bar(xs, vals, width, bottom=bottom, color=color, edgecolor=COLORS[d], linewidth=0.8)
+                if m == models[0] and i == 0:
+                    handles.append(bars)
+                bottom = [b + v for b, v in zip(bottom, vals)]
+        ax.set_xticks(range(len(seqs)))
+        ax.set_xticklabels([seq_label(s) for s in seqs])
+        ax.set_xlabel(f"sequence length (bars: {', '.join(NAMES[d].split(' ')[0] for d in designs)})", fontsize=8)
+        ax.set_title(MODEL_NAMES.get(m, m))
+        ax.grid(axis="y", alpha=0.3)
+    axes[0][0].set_ylabel("energy relative to Unfused")
+    finish(fig, path, handles, [name for _, name, _ in PARTS],
+           f"Figure 9: energy by component, relative to Unfused ({batch_note(df)})", len(PARTS))
+
+
+def pareto_points(points):
+    """The points no other point beats in both area and latency."""
+    return [p for p in points if not any(q[0] <= p[0] and q[1] <= p[1] and q != p for q in points)]
+
+
+def area_latency_figure(df, path):
+    """Figure 12: latency against area (log-log), a curve per model and GLB rule, Pareto points ringed."""
+    df = df.dropna(subset=["area_mm2"])
+    if df.empty:
+        return
+    fig, ax = plt.subplots(figsize=(7.5, 5.2))
+    for m in [m for m in MODELS if m in set(df.model)]:
+        sub = df[df.model == m]
+        for rule, style in (("published", "-"), ("compute_bound", "--")):
+            r = sub[sub.glb_rule == rule].sort_values("pe_dim")
+            if r.empty:
+                continue
+            ax.plot(r.area_mm2 / 100, r.latency_s, style, marker="o", markersize=4, color=MODEL_COLORS[m],
+                    label=f"{MODEL_NAMES[m]}, {rule.replace('_', '-')} GLB")
+            for x in r.itertuples():
+                if rule == "published":
+                    ax.annotate(str(int(x.pe_dim)), (x.area_mm2 / 100, x.latency_s), fontsize=7,
+                                textcoords="offset points", xytext=(4, 4))
+        front = pareto_points([(x.area_mm2, x.latency_s) for x in sub.itertuples()])
+        ax.scatter([a / 100 for a, _ in front], [l for _, l in front], s=90, facecolors="none",
+                   edgecolors=MODEL_COLORS[m], linewidths=1.2)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("area (cm^2, 45 nm)")
+    ax.set_ylabel("latency (s)")
+    ax.grid(which="both", alpha=0.3)
+    ax.legend(fontsize=8, loc="upper right")
+    seq = seq_label(int(df.seq_len.iloc[0]))
+    ax.set_title(f"Figure 12: FuseMax, PE_dim 16 to 512 (labels), {seq} tokens, {batch_note(df)}; "
+                 "rings: Pareto points", fontsize=9)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=120)
     plt.close(fig)
 
 
@@ -135,12 +232,12 @@ def summary(df, out_dir, fusemax="binding", name="summary"):
     return amean_s, amean_e, gmean_s, gmean_e
 
 
-def versus_flat_figure(df, value, ylabel, path):
+def versus_flat_figure(df, value, ylabel, path, title):
     """FuseMax against FLAT per model and sequence length (Figures 10 and 11)."""
     fm = df[df.design == "fusemax"].set_index(["model", "seq_len"])
     fl = df[df.design == "flat"].set_index(["model", "seq_len"])
     models = [m for m in MODELS if m in set(fm.index.get_level_values(0))]
-    fig, axes = plt.subplots(1, len(models), figsize=(4.2 * len(models), 3.4), squeeze=False)
+    fig, axes = plt.subplots(1, len(models), figsize=(4.2 * len(models), 3.6), squeeze=False, sharey=True)
     for ax, m in zip(axes[0], models):
         seqs = sorted(s for mm, s in fm.index if mm == m and (mm, s) in fl.index)
         if value == "speedup":
@@ -151,12 +248,11 @@ def versus_flat_figure(df, value, ylabel, path):
         ax.axhline(1.0, color="black", linewidth=0.8)
         ax.set_xticks(range(len(seqs)))
         ax.set_xticklabels([seq_label(x) for x in seqs])
+        ax.set_xlabel("sequence length")
         ax.set_title(MODEL_NAMES.get(m, m))
         ax.grid(axis="y", alpha=0.3)
     axes[0][0].set_ylabel(ylabel)
-    fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    finish(fig, path, [], [], f"{title} ({batch_note(df)})", 1)
 
 
 def main():
@@ -171,7 +267,7 @@ def main():
         frame = pd.read_csv(path)
         if "kernel" not in frame.columns:  # written before sweeps had kernels: attention
             frame["kernel"] = "attention"
-        needed = {"design", "model", "seq_len", "cycles", "energy_pj", "util_2d", "util_1d"}
+        needed = {"design", "model", "seq_len", "cycles", "util_2d", "util_1d"}
         if not needed <= set(frame.columns):
             sys.exit(f"plot_figures: {path}: missing columns {sorted(needed - set(frame.columns))}")
         frames.append(frame)
@@ -179,23 +275,30 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     df = everything[everything.kernel == "attention"]
     layer = everything[everything.kernel == "layer"]
+    pareto = everything[everything.kernel == "pareto"]
     designs = [d for d in DESIGNS if d in set(df.design)]
     means = None
     if len(df):
-        per_model_figure(df, "util_1d", "1D array utilization", os.path.join(a.out, "fig6a_util_1d.png"), designs, ylim=(0, 1.05))
-        per_model_figure(df, "util_2d", "2D array utilization", os.path.join(a.out, "fig6b_util_2d.png"), designs, ylim=(0, 1.05))
+        per_model_figure(df, "util_1d", "1D array utilization", os.path.join(a.out, "fig6a_util_1d.png"), designs,
+                         ylim=(0, 1.05), title="Figure 6a: 1D array utilization")
+        per_model_figure(df, "util_2d", "2D array utilization", os.path.join(a.out, "fig6b_util_2d.png"), designs,
+                         ylim=(0, 1.05), title="Figure 6b: 2D array utilization")
         bert_ops_figure(df, os.path.join(a.out, "fig7_bert_2d_ops.png"))
         if "unfused" in designs:
             sp = relative(df, "cycles")
-            per_model_figure(sp, "cycles_vs_unfused", "speedup over Unfused", os.path.join(a.out, "fig8_speedup.png"), designs, log=True)
-            en = relative(df, "energy_pj")
-            per_model_figure(en, "energy_pj_vs_unfused", "energy relative to Unfused", os.path.join(a.out, "fig9_energy.png"), designs)
+            per_model_figure(sp, "cycles_vs_unfused", "speedup over Unfused", os.path.join(a.out, "fig8_speedup.png"),
+                             designs, log=True, title="Figure 8: speedup over Unfused")
+            energy_split_figure(df, os.path.join(a.out, "fig9_energy.png"))
         means = summary(df, a.out)
     e2e = None
     if len(layer):
-        versus_flat_figure(layer, "speedup", "end-to-end speedup over FLAT", os.path.join(a.out, "fig10_end_to_end_speedup.png"))
-        versus_flat_figure(layer, "energy", "end-to-end energy / FLAT", os.path.join(a.out, "fig11_end_to_end_energy.png"))
+        versus_flat_figure(layer, "speedup", "end-to-end speedup over FLAT", os.path.join(a.out, "fig10_end_to_end_speedup.png"),
+                           "Figure 10: end-to-end speedup of FuseMax over FLAT")
+        versus_flat_figure(layer, "energy", "end-to-end energy / FLAT", os.path.join(a.out, "fig11_end_to_end_energy.png"),
+                           "Figure 11: end-to-end energy of FuseMax relative to FLAT")
         e2e = summary(layer, a.out, fusemax="fusemax", name="summary_end_to_end")
+    if len(pareto):
+        area_latency_figure(pareto, os.path.join(a.out, "fig12_area_latency.png"))
     print(f"plot_figures: wrote figures to {a.out}")
     if means:
         print(f"attention, FuseMax vs FLAT: speedup {means[0]:.2f}x (arithmetic), {means[2]:.2f}x (geometric); "

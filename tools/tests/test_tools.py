@@ -90,6 +90,49 @@ class Sweep(unittest.TestCase):
         self.assertIn("end to end, FuseMax vs FLAT: speedup", p.stdout)
         self.assertIn("| BERT-Base | 1K | 2.19x |", open(os.path.join(out, "summary_end_to_end.md")).read())
 
+    def test_headline_against_published(self):
+        """FuseMax vs FLAT over the 24 points: within 0.2x of 6.72x and 0.02 of 0.7875."""
+        r = run(SWEEP, "--out", self.csv, "--designs", "flat,binding", "--jobs", "2", "--sim", SIM)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        line = [x for x in r.stdout.splitlines() if "FuseMax vs FLAT over 24 points" in x]
+        self.assertEqual(len(line), 1, r.stdout)
+        rows = list(csv.DictReader(open(self.csv)))
+        by = {(x["design"], x["model"], x["seq_len"]): x for x in rows}
+        pairs = [(by[("binding", m, n)], by[("flat", m, n)]) for (d, m, n) in by if d == "binding"]
+        speedup = sum(int(fl["cycles"]) / int(fm["cycles"]) for fm, fl in pairs) / len(pairs)
+        energy = sum(float(fm["energy_pj"]) / float(fl["energy_pj"]) for fm, fl in pairs) / len(pairs)
+        self.assertLess(abs(speedup - 6.72), 0.2)
+        self.assertLess(abs(energy - 0.7875), 0.02)
+        self.assertIn(f"speedup {speedup:.2f}x (published 6.72x", line[0])
+
+    def test_array_size_sweep(self):
+        """end_to_end_and_area.md section 3: BERT-Base at 256K, batch 64, PE_dim 16 and 64."""
+        r = run(SWEEP, "--out", self.csv, "--kernel", "pareto", "--models", "bert", "--pe-dims", "16,64",
+                "--jobs", "2", "--sim", SIM)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        rows = {(int(x["pe_dim"]), x["glb_rule"]): x for x in csv.DictReader(open(self.csv))}
+        self.assertEqual(len(rows), 4)
+        # The published GLB rule: 16 KiB and P1 2 at PE_dim 16; total areas 0.05441 and 0.78370 cm^2.
+        p16, p64 = rows[(16, "published")], rows[(64, "published")]
+        self.assertEqual((int(p16["glb_bytes"]), int(p16["p1"])), (16384, 2))
+        self.assertEqual(int(p64["glb_bytes"]), 65536)
+        self.assertAlmostEqual(float(p16["area_mm2"]) / 100, 0.05441, places=5)
+        self.assertAlmostEqual(float(p64["area_mm2"]) / 100, 0.78370, places=5)
+        # With room to double-buffer K and V (the next GLB size) the simulated latency is the
+        # published one: 30266.67 s and 1891.83 s, the 1D array busy throughout.
+        c16, c64 = rows[(16, "compute_bound")], rows[(64, "compute_bound")]
+        self.assertAlmostEqual(float(c16["latency_s"]), 30266.67, delta=0.01)
+        self.assertAlmostEqual(float(c64["latency_s"]), 1891.83, delta=0.01)
+        self.assertEqual(int(c16["glb_bytes"]), 32768)
+        # At the published GLB there is no room for a second K/V tile: each key row waits for its
+        # tile, 11% more at PE_dim 16 (the published latency assumes the load overlaps for free).
+        self.assertAlmostEqual(float(p16["latency_s"]) / float(c16["latency_s"]), 1.112, places=3)
+        self.assertLess(float(p16["util_1d"]), 0.9)
+        out = os.path.join(self.tmp.name, "figs")
+        p = run(PLOT, self.csv, "--out", out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertTrue(os.path.getsize(os.path.join(out, "fig12_area_latency.png")) > 0)
+
     def test_bad_arguments(self):
         cases = [(["--designs", "tpu"], "--designs: unknown 'tpu'"),
                  (["--kernel", "conv"], "--kernel: unknown 'conv'"),
@@ -97,6 +140,7 @@ class Sweep(unittest.TestCase):
                  (["--seq-lens", "0"], "--seq-lens: '0' is not a positive length"),
                  (["--batch", "-1"], "--batch: expected a positive integer"),
                  (["--jobs", "x"], "--jobs: expected a positive integer"),
+                 (["--kernel", "pareto", "--pe-dims", "16,x"], "--pe-dims: expected positive integers"),
                  (["--sim", "/nonexistent"], "--sim: /nonexistent is not an executable")]
         for args, message in cases:
             r = run(SWEEP, "--out", self.csv, *args)
