@@ -21,23 +21,28 @@ std::pair<Cycle, Cycle> ChannelCalendar::book(Cycle arrival, Cycle cycles, bool 
 // that starts at the floor moves the floor.
 void ChannelCalendar::forget() {
     if (front_ > window_) floor_ = std::max(floor_, front_ - window_);
-    std::size_t drop = 0;
-    while (drop < busy_.size() && (busy_[drop].first <= floor_ || busy_.size() - drop > intervals_)) {
-        floor_ = std::max(floor_, busy_[drop].second);
-        give_up(busy_[drop]);
-        ++drop;
+    while (dead_ < busy_.size() && (busy_[dead_].first <= floor_ || busy_.size() - dead_ > intervals_)) {
+        floor_ = std::max(floor_, busy_[dead_].second);
+        give_up(busy_[dead_]);
+        ++dead_;
     }
-    busy_.erase(busy_.begin(), busy_.begin() + static_cast<std::ptrdiff_t>(drop));
-    if (!busy_.empty() && busy_.front().first < floor_) {
-        give_up({busy_.front().first, floor_});
-        busy_.front().first = floor_;
+    if (dead_ < busy_.size() && busy_[dead_].first < floor_) {
+        give_up({busy_[dead_].first, floor_});
+        busy_[dead_].first = floor_;
     }
     if (!busy_.empty() && busy_.back().second > kHistoryWindow)
         history_floor_ = std::max(history_floor_, busy_.back().second - kHistoryWindow);
-    std::size_t old = 0;
-    while (old < history_.size() && (history_[old].second <= history_floor_ || history_.size() - old > kHistory))
-        history_floor_ = std::max(history_floor_, history_[old++].second);
-    history_.erase(history_.begin(), history_.begin() + static_cast<std::ptrdiff_t>(old));
+    while (history_dead_ < history_.size() &&
+           (history_[history_dead_].second <= history_floor_ || history_.size() - history_dead_ > kHistory))
+        history_floor_ = std::max(history_floor_, history_[history_dead_++].second);
+    compact(busy_, dead_);
+    compact(history_, history_dead_);
+}
+
+void ChannelCalendar::compact(std::vector<Interval>& calendar, std::size_t& dead) {
+    if (dead < 64 || dead * 4 < calendar.size()) return;
+    calendar.erase(calendar.begin(), calendar.begin() + static_cast<std::ptrdiff_t>(dead));
+    dead = 0;
 }
 
 // The pieces are sorted and fall in the gaps between calendar[lo] and calendar[hi]; only that
@@ -45,7 +50,8 @@ void ChannelCalendar::forget() {
 Cycle ChannelCalendar::take_gaps(std::vector<Interval>& calendar, Cycle at, Cycle limit, Cycle cycles, Cycle& first,
                                  Cycle& last, bool& any) {
     pieces_.clear();
-    auto it = std::upper_bound(calendar.begin(), calendar.end(), at,
+    const std::size_t dead = &calendar == &busy_ ? dead_ : history_dead_;
+    auto it = std::upper_bound(calendar.begin() + static_cast<std::ptrdiff_t>(dead), calendar.end(), at,
                                [](Cycle t, const Interval& iv) { return t < iv.second; });
     const std::size_t lo = static_cast<std::size_t>(it - calendar.begin());
     std::size_t i = lo;
@@ -66,7 +72,7 @@ Cycle ChannelCalendar::take_gaps(std::vector<Interval>& calendar, Cycle at, Cycl
     }
     if (pieces_.empty()) return cycles;
     // Intervals from the one before the first piece (it may touch it) to the one after the last.
-    const std::size_t from = lo > 0 ? lo - 1 : 0, to = std::min(calendar.size(), i + 1);
+    const std::size_t from = lo > dead ? lo - 1 : dead, to = std::min(calendar.size(), i + 1);
     merged_.clear();
     auto add = [this](const Interval& iv) {
         if (!merged_.empty() && merged_.back().second >= iv.first)
@@ -89,7 +95,7 @@ Cycle ChannelCalendar::take_gaps(std::vector<Interval>& calendar, Cycle at, Cycl
 
 void ChannelCalendar::give_up(Interval interval) {
     if (interval.second <= interval.first) return;
-    if (!history_.empty() && history_.back().second >= interval.first)
+    if (history_.size() > history_dead_ && history_.back().second >= interval.first)
         history_.back().second = std::max(history_.back().second, interval.second);
     else
         history_.push_back(interval);
@@ -108,11 +114,11 @@ void ChannelCalendar::probe(Cycle horizon, std::vector<Cycle>& state) const {
     state.push_back(rel(floor_));
     state.push_back(rel(front_));
     state.push_back(window_);
-    for (const auto* calendar : {&busy_, &history_})
-        for (const auto& iv : *calendar)
-            if (iv.second > horizon) {
-                state.push_back(rel(iv.first));
-                state.push_back(rel(iv.second));
+    for (const auto& [calendar, dead] : {std::pair{&busy_, dead_}, std::pair{&history_, history_dead_}})
+        for (std::size_t k = dead; k < calendar->size(); ++k)
+            if ((*calendar)[k].second > horizon) {
+                state.push_back(rel((*calendar)[k].first));
+                state.push_back(rel((*calendar)[k].second));
             }
 }
 

@@ -41,8 +41,14 @@ private:
     static constexpr Cycle kMinWindow = 1u << 13;
     std::size_t intervals_;
     Cycle max_window_, window_ = kMinWindow;
+    // Intervals leave at the front as the window moves on. They are given up at once but erased in
+    // batches (the first dead_ of busy_, history_dead_ of history_ are gone), so that a booking does
+    // not move the whole calendar each time one leaves.
     std::vector<Interval> busy_, history_, pieces_, merged_;
+    std::size_t dead_ = 0, history_dead_ = 0;
     Cycle floor_ = 0, front_ = 0, history_floor_ = 0;
+
+    static void compact(std::vector<Interval>& calendar, std::size_t& dead);
 
     // Walks the gaps of `calendar` from `at` up to `limit`, taking pieces until `cycles` are booked
     // or the limit is reached. Returns the cycles left to book.
