@@ -126,6 +126,22 @@ INSTANTIATE_TEST_SUITE_P(
         return std::string(i.param.workload) + (i.param.seq == 262144 ? "256K" : "1M") + "_" + i.param.policy;
     });
 
+// FLAT weight-stationary GLB rows (256-word rows) per (b, h), as the published dataflow has them:
+// reads: QK twice (passes 1 and 2) and SN once (pass 3) per score, the Q tile once per key block,
+// the partial O tile once per key block; writes: the QK rows coming back from DRAM, SN, the Q
+// tile, the partial O tile per key block. A leaves the 1D array straight for DRAM: no GLB write
+// or read of it.
+TEST(Designs, FlatWeightStationaryGlbRows) {
+    const ArchConfig a = load_arch_config(test::kConfigs + "/arch/flat.yaml");
+    const std::uint64_t h = 12, n = 262144, e = 64, f = 64, row = 256;
+    JobPlatform platform(a, test::shape(1, h, n, n, e, f), ElemType::F32, false);
+    platform.run();
+    const RunSummary s = platform.summary();
+    const std::uint64_t scores = n * n / row, key_blocks = n / 256;
+    EXPECT_EQ(s.counts.glb_row_reads, h * (3 * scores + key_blocks * n * e / row + key_blocks * n * f / row));
+    EXPECT_EQ(s.counts.glb_row_writes, h * (2 * scores + n * e / row + key_blocks * n * f / row));
+}
+
 TEST(Designs, ThreePassDesignsRefuseFunctionalMode) {
     const ArchConfig a = load_arch_config(test::kConfigs + "/arch/flat.yaml");
     JobPlatform platform(a, test::shape(1, 12, 1024, 1024, 64, 64), ElemType::F32, true);
