@@ -53,9 +53,9 @@ RunSummary summarize(const ArchConfig& arch, const JobRecord& job, const Counter
     s.compute_start = job.compute_start > job.start ? job.compute_start - job.start : 0;
     s.seconds = Clock(arch.clock_hz).seconds(s.cycles);
     s.counts = after.counts - before.counts;
-    const EnergyTable& table = job.program == "gemm" ? arch.gemm_energy : arch.energy;
-    s.energy = energy_of(table, s.counts);
-    s.energy.unavailable = energy_coverage_problem(arch, table);
+    const ResolvedEnergy priced = resolve_energy(arch, job.program == "gemm" ? arch.gemm_energy : arch.energy);
+    s.energy = energy_of(priced.table, s.counts);
+    s.energy.unavailable = priced.problem;
     s.dram_read_bytes = after.dram_read_bytes - before.dram_read_bytes;
     s.dram_write_bytes = after.dram_write_bytes - before.dram_write_bytes;
     s.pe2d_busy = after.pe2d_busy - before.pe2d_busy;

@@ -68,6 +68,23 @@ std::string energy_coverage_problem(const ArchConfig& a, const EnergyTable& t) {
            std::to_string(row_bits) + "-bit rows";
 }
 
+ResolvedEnergy resolve_energy(const ArchConfig& a, const EnergyTable& table) {
+    ResolvedEnergy r{table, energy_coverage_problem(a, table)};
+    if (r.problem.empty()) return r;
+    const std::uint64_t row_bits = std::uint64_t{a.glb.row_words} * a.word_bytes * 8;
+    for (const GlbEnergy& g : a.glb_energy)
+        if (g.capacity_bytes == a.glb.capacity_bytes && g.row_bits == row_bits) {
+            r.table.glb_read_pj = g.read_pj;
+            r.table.glb_write_pj = g.write_pj;
+            r.table.covers.glb_bytes = g.capacity_bytes;
+            r.table.covers.glb_row_bits = g.row_bits;
+            r.problem.clear();
+            return r;
+        }
+    if (!a.glb_energy.empty()) r.problem += ", nor does the GLB energy table list that size";
+    return r;
+}
+
 void apply_overrides(ArchConfig& a, const HardwareOverrides& o, const std::string& tool) {
     auto check = [&tool](const char* flag, const std::string& problem) {
         if (!problem.empty()) throw ConfigError(tool + ": --" + flag + ": " + problem);
@@ -272,6 +289,7 @@ void resolve_paths(YAML::Node& doc, const std::filesystem::path& dir) {
     resolve(doc["energy_table"]);
     resolve(doc["gemm_energy_table"]);
     resolve(doc["area_table"]);
+    resolve(doc["glb_energy_table"]);
     if (doc["flat"] && doc["flat"].IsMap()) resolve(doc["flat"]["dataflow_table"]);
 }
 
@@ -302,7 +320,7 @@ ArchConfig load_arch_config(const std::string& path) {
 static ArchConfig parse_arch_config(const std::string& path) {
     const YamlMap doc(load_with_base(path, "architecture"), path, "");
     doc.only_keys({"name", "design", "clock_mhz", "word_bytes", "pe2d", "pe1d", "glb", "dram", "energy_table",
-                   "gemm_energy_table", "area_table", "tiling", "schedule", "flat"});
+                   "gemm_energy_table", "area_table", "glb_energy_table", "tiling", "schedule", "flat"});
     ArchConfig a;
     a.source = path;
     a.name = doc.string("name");
@@ -389,6 +407,9 @@ static ArchConfig parse_arch_config(const std::string& path) {
                         : a.energy;
     if (doc.has("area_table"))
         a.area = load_area_table((dir / doc.string("area_table")).lexically_normal().string(), "area_table of " + path);
+    if (doc.has("glb_energy_table"))
+        a.glb_energy = load_glb_energy_table((dir / doc.string("glb_energy_table")).lexically_normal().string(),
+                                             "glb_energy_table of " + path);
     // The GEMM's ops run on the array and at the cost their table row gives.
     for (Op op : find_program("gemm")->ops) {
         OpBinding b;

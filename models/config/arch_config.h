@@ -121,6 +121,7 @@ struct ArchConfig {
     EnergyTable energy;       // attention's actions
     EnergyTable gemm_energy;  // the linear layers' (GEMM) actions: operands multicast over the array
     AreaTable area;           // area per instance (empty: no area model, area reported unavailable)
+    std::vector<GlbEnergy> glb_energy;  // GLB energies by size, for a GLB the tables above do not cover
 
     std::uint64_t glb_capacity_words() const { return glb.capacity_bytes / word_bytes; }
 };
@@ -149,5 +150,13 @@ void apply_overrides(ArchConfig& a, const HardwareOverrides& o, const std::strin
 // Why `table`'s energies do not hold for `a` (a GLB of another capacity or row width than the table
 // was characterised for), or empty when they do.
 std::string energy_coverage_problem(const ArchConfig& a, const EnergyTable& table);
+
+// `table` priced for `a`'s GLB: its own GLB energies when it covers that size, else the GLB energy
+// library's for the size; `problem` says why neither can (then no energy is reported).
+struct ResolvedEnergy {
+    EnergyTable table;
+    std::string problem;
+};
+ResolvedEnergy resolve_energy(const ArchConfig& a, const EnergyTable& table);
 
 }  // namespace fusemax

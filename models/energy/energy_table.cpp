@@ -45,6 +45,23 @@ std::optional<std::string> EnergyTable::missing_action(ArrayKind a, const Action
     return std::nullopt;
 }
 
+std::vector<GlbEnergy> load_glb_energy_table(const std::string& path, const std::string& what) {
+    try {
+        const YamlMap doc(load_yaml_file(path, what), path, "");
+        doc.only_keys({"name", "source", "glb"});
+        std::vector<GlbEnergy> out;
+        for (const YAML::Node& n : doc.list("glb")) {
+            const YamlMap m(n, path, "glb");
+            m.only_keys({"capacity_bytes", "row_bits", "read", "write"});
+            out.push_back({m.positive_int("capacity_bytes"), m.positive_int("row_bits"), m.positive_number("read"),
+                           m.positive_number("write")});
+        }
+        return out;
+    } catch (const YAML::Exception& e) {
+        throw yaml_error(path, e);
+    }
+}
+
 static EnergyTable parse_energy_table(const std::string& path, const std::string& what);
 
 EnergyTable load_energy_table(const std::string& path, const std::string& what) {

@@ -1,6 +1,7 @@
 #pragma once
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "program/ops.h"
 
@@ -35,6 +36,13 @@ struct EnergyTable {
     // The first action kind used in `kinds` that array `a` has no price for, or empty.
     std::optional<std::string> missing_action(ArrayKind a, const ActionCounts& kinds) const;
 };
+
+// GLB energy per row by size (configs/energy/glb_45nm.yaml): what any characterised GLB costs.
+struct GlbEnergy {
+    std::uint64_t capacity_bytes = 0, row_bits = 0;
+    double read_pj = 0, write_pj = 0;
+};
+std::vector<GlbEnergy> load_glb_energy_table(const std::string& path, const std::string& what = "");
 
 // Reads an energy table YAML (configs/energy/*.yaml); errors name the file and key.
 EnergyTable load_energy_table(const std::string& path, const std::string& what = "");

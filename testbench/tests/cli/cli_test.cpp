@@ -72,7 +72,7 @@ protected:
         EXPECT_NE(at, std::string::npos);
         y.replace(at, from.size(), to);
         fs::create_directories(dir / "energy");
-        for (const char* table : {"fusemax_45nm.yaml", "matmul_fusemax_45nm.yaml"})
+        for (const char* table : {"fusemax_45nm.yaml", "matmul_fusemax_45nm.yaml", "glb_45nm.yaml"})
             fs::copy_file(kConfigs + "/energy/" + table, dir / "energy" / table, fs::copy_options::overwrite_existing);
         fs::create_directories(dir / "area");
         fs::copy_file(kConfigs + "/area/area_45nm.yaml", dir / "area" / "area_45nm.yaml",
@@ -303,12 +303,30 @@ TEST_F(Cli, UncoveredSizesHaveNoEnergyOrArea) {
     EXPECT_TRUE(j["energy_pj"].is_null());
     EXPECT_TRUE(j["energy_breakdown_pj"].is_null());
     EXPECT_EQ(j["energy_unavailable"], "energy table fusemax_default covers a 16777216-byte GLB with 4096-bit rows, "
-                                       "not 4194304 bytes with 4096-bit rows");
+                                       "not 4194304 bytes with 4096-bit rows, nor does the GLB energy table list that "
+                                       "size");
     EXPECT_TRUE(j["area_um2"]["total"].is_null());
     EXPECT_TRUE(j["area_um2"]["glb"].is_null());
     EXPECT_GT(j["area_um2"]["pe2d"].get<double>(), 0);
     EXPECT_EQ(j["area_um2"]["unavailable"], "glb: the area table has no 4194304-byte GLB with 4096-bit rows");
     EXPECT_NE(r.out.find("energy       unavailable: energy table fusemax_default"), std::string::npos) << r.out;
+}
+
+// A GLB the design's table does not cover but the GLB energy table lists (FLAT's 32 MiB on FuseMax):
+// its rows cost that GLB's energies; everything else keeps the design's table.
+TEST_F(Cli, GlbEnergyFollowsTheConfiguredSize) {
+    const std::string base = (dir / "a.json").string(), big = (dir / "b.json").string();
+    ASSERT_EQ(run("--seq 1024 --mode timing --stats " + base).code, 0);
+    ASSERT_EQ(run("--seq 1024 --mode timing --glb-bytes 33554432 --stats " + big).code, 0);
+    const nlohmann::json a = nlohmann::json::parse(slurp(base)), b = nlohmann::json::parse(slurp(big));
+    const double rows_read = b["glb_row_reads"].get<double>(), rows_written = b["glb_row_writes"].get<double>();
+    EXPECT_NEAR(b["energy_breakdown_pj"]["glb"].get<double>(), rows_read * 23854.664592 + rows_written * 27097.564592,
+                1e-6 * b["energy_breakdown_pj"]["glb"].get<double>());
+    EXPECT_NEAR(a["energy_breakdown_pj"]["glb"].get<double>(),
+                a["glb_row_reads"].get<double>() * 12512.760572 + a["glb_row_writes"].get<double>() * 15751.460572,
+                1e-6 * a["energy_breakdown_pj"]["glb"].get<double>());
+    EXPECT_EQ(a["energy_breakdown_pj"]["pe2d"], b["energy_breakdown_pj"]["pe2d"]);
+    EXPECT_NEAR(b["area_um2"]["glb"].get<double>(), 175717186.15744, 1e-3);
 }
 
 // What only one mode has: wall time, the numerical check, and the simulator's own bookkeeping
