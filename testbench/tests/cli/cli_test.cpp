@@ -289,7 +289,10 @@ TEST_F(Cli, StatsHaveEveryField) {
         EXPECT_GT(j["pe1d"]["ops"][op]["count"].get<int>(), 0) << op;
     EXPECT_NE(r.out.find("cycles"), std::string::npos);
     EXPECT_NEAR(j["area_um2"]["total"].get<double>() / 1e6, 1302.95, 0.005);
-    for (const char* part : {"pe2d", "pe1d", "glb"}) EXPECT_GT(j["area_um2"][part].get<double>(), 0) << part;
+    for (const char* part : {"pe2d", "pe1d", "glb"}) {
+        EXPECT_GT(j["area_um2"][part].get<double>(), 0) << part;
+        EXPECT_EQ(j["modules"][std::string("fusemax.") + part]["area_um2"], j["area_um2"][part]) << part;
+    }
 }
 
 // A GLB that no energy or area table covers: energy and area are null with the reason, never a
