@@ -109,6 +109,7 @@ void PeArray::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay)
     if (op->functional) {
         // An op with an output to memory returns it in a read payload sized as its table row says.
         float* out = gp.is_read() ? reinterpret_cast<float*>(gp.get_data_ptr()) : nullptr;
+        registers_.mask = op->mask;
         if (spec.kernel) spec.kernel(registers_, op->extent, op->first_key_tile, out);
     }
     if (!op->listed_only) glb_operands(*op, spec.writes, true, end);

@@ -34,6 +34,7 @@ struct TileOp : tlm::tlm_extension<TileOp> {
     OpExtent extent;
     TileOperands operands;
     bool first_key_tile = false;  // running state starts at its identity (RM = -inf, RD = RNV = 0)
+    KeyMask mask;                 // the keys each query of the tile sees (causal, sliding window)
     bool forward = false;         // a consumer of the result sits on the other array
     bool functional = true;       // false: timing only, no values move
     // Further GLB traffic of this op: intermediates routed through the GLB (glb_write/glb_reads in

@@ -24,7 +24,7 @@ Dims check_dims(const Tensor4& q, const Tensor4& k, const Tensor4& v) {
 }  // namespace
 
 Tensor4D attention_reference_fp64(const Tensor4& q, const Tensor4& k, const Tensor4& v, double scale,
-                                  double* max_abs_logit) {
+                                  double* max_abs_logit, const KeyMask& mask) {
     double logit_max = 0;
     const Dims d = check_dims(q, k, v);
     Tensor4D o({d.b, d.h, d.p, d.f});
@@ -38,6 +38,10 @@ Tensor4D attention_reference_fp64(const Tensor4& q, const Tensor4& k, const Tens
             for (std::uint64_t p = 0; p < d.p; ++p) {
                 double mx = -std::numeric_limits<double>::infinity();
                 for (std::uint64_t m = 0; m < d.m; ++m) {
+                    if (!mask.visible(m, p)) {
+                        s[m] = -std::numeric_limits<double>::infinity();
+                        continue;
+                    }
                     double dot = 0;
                     for (std::uint64_t e = 0; e < d.e; ++e) dot += double(Q[p * d.e + e]) * double(K[m * d.e + e]);
                     s[m] = dot * scale;
@@ -47,11 +51,12 @@ Tensor4D attention_reference_fp64(const Tensor4& q, const Tensor4& k, const Tens
                 double den = 0;
                 std::fill(acc.begin(), acc.end(), 0.0);
                 for (std::uint64_t m = 0; m < d.m; ++m) {
+                    if (!mask.visible(m, p)) continue;
                     const double w = std::exp(s[m] - mx);
                     den += w;
                     for (std::uint64_t f = 0; f < d.f; ++f) acc[f] += w * double(V[m * d.f + f]);
                 }
-                for (std::uint64_t f = 0; f < d.f; ++f) O[p * d.f + f] = acc[f] / den;
+                for (std::uint64_t f = 0; f < d.f; ++f) O[p * d.f + f] = den > 0 ? acc[f] / den : 0.0;
             }
         }
     if (max_abs_logit) *max_abs_logit = logit_max;

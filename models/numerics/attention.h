@@ -2,15 +2,18 @@
 #include <cstdint>
 
 #include "numerics/tensor.h"
+#include "program/ops.h"
 
 namespace fusemax {
 
 // O = softmax(scale * Q K^T) V per (b, h), softmax over keys. Q [B,H,P,E], K [B,H,M,E], V [B,H,M,F].
 
 // fp64 reference: the ground truth every other result is checked against. `max_abs_logit`, when
-// given, receives the largest |scale * q . k| (the error bound of the check needs it).
+// given, receives the largest |scale * q . k| (the error bound of the check needs it). `mask`
+// (causal, sliding window; its key0 and query0 unused) hides keys from queries; a query that sees
+// no key gets O = 0.
 Tensor4D attention_reference_fp64(const Tensor4& q, const Tensor4& k, const Tensor4& v, double scale,
-                                  double* max_abs_logit = nullptr);
+                                  double* max_abs_logit = nullptr, const KeyMask& mask = {});
 
 // fp32 3-pass softmax (max; exp and sum; divide) then A V: the Unfused/FLAT formulation.
 Tensor4 attention_three_pass_fp32(const Tensor4& q, const Tensor4& k, const Tensor4& v, float scale);

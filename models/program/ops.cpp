@@ -33,6 +33,12 @@ void qk(TileRegisters& r, const OpExtent& x, bool, float*) {
             for (std::size_t p = 0; p < np; ++p) row[p] += kv * qe[p];
         }
     }
+    // A masked score counts for nothing: -inf drops out of the max, and exp(-inf - max) is 0.
+    const KeyMask& mask = r.mask;
+    if (mask.active)
+        for (std::size_t m = 0; m < nm; ++m)
+            for (std::size_t p = 0; p < np; ++p)
+                if (!mask.visible(mask.key0 + m, mask.query0 + p)) out[m * C + p] = kNegInf;
 }
 
 void lm(TileRegisters& r, const OpExtent& x, bool, float*) {
@@ -61,8 +67,10 @@ void sln(TileRegisters& r, const OpExtent& x, bool, float*) {
     const float* s = r.value(TileValue::QK);
     const float* max = r.value(TileValue::RmNew);
     float* out = r.value(TileValue::SLN);
+    // A query that has seen no visible key yet has max -inf: its scores are all masked, worth 0.
     for (std::size_t m = 0; m < x.rows; ++m)
-        for (std::size_t p = 0; p < x.cols; ++p) out[m * C + p] = std::exp(s[m * C + p] - max[p]);
+        for (std::size_t p = 0; p < x.cols; ++p)
+            out[m * C + p] = max[p] == kNegInf ? 0.0f : std::exp(s[m * C + p] - max[p]);
 }
 
 void sld(TileRegisters& r, const OpExtent& x, bool, float*) {
@@ -79,7 +87,8 @@ void prm(TileRegisters& r, const OpExtent& x, bool first, float*) {
     const float* old_max = r.value(TileValue::RmOld);
     const float* new_max = r.value(TileValue::RmNew);
     float* out = r.value(TileValue::PRM);
-    for (std::size_t p = 0; p < x.cols; ++p) out[p] = first ? 0.0f : std::exp(old_max[p] - new_max[p]);
+    for (std::size_t p = 0; p < x.cols; ++p)
+        out[p] = first || new_max[p] == kNegInf ? 0.0f : std::exp(old_max[p] - new_max[p]);
     if (r.fault == DatapathFault::Rescale && !first) std::fill(out, out + x.cols, 1.0f);
 }
 
@@ -141,7 +150,7 @@ void av(TileRegisters& r, const OpExtent& x, bool, float* out) {
     const float* num = r.operand(Operand::RunningNum);
     const float* den = r.operand(Operand::RunningDen);
     for (std::size_t p = 0; p < x.cols; ++p)
-        for (std::size_t f = 0; f < F; ++f) out[p * F + f] = num[p * F + f] / den[p];
+        for (std::size_t f = 0; f < F; ++f) out[p * F + f] = den[p] == 0.0f ? 0.0f : num[p * F + f] / den[p];  // 0: no visible key
 }
 
 // Each PE (m, n) accumulates over the chunk's k in order, from zero at the first chunk; the block

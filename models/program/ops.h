@@ -88,6 +88,30 @@ struct OpExtent {
     std::uint32_t f = 0;
 };
 
+// Which keys the queries of a tile see, for causal and sliding-window attention (FlashAttention's
+// bottom-right alignment): query q (global index, from 0) sees key k when k <= q + diagonal and, with
+// a window W, k > q + diagonal - W; diagonal = M - P. Inactive: every key is visible.
+struct KeyMask {
+    bool active = false;
+    std::int64_t diagonal = 0;
+    std::uint64_t window = 0;            // 0: no window (causal only)
+    std::uint64_t key0 = 0, query0 = 0;  // the tile's first key and first query
+
+    bool visible(std::uint64_t key, std::uint64_t query) const {
+        if (!active) return true;
+        const std::int64_t last = std::int64_t(query) + diagonal;  // the last key query sees
+        const std::int64_t k = std::int64_t(key);
+        return k <= last && (window == 0 || k > last - std::int64_t(window));
+    }
+    // Whether any key of [k_begin, k_end) is visible to any query of [q_begin, q_end).
+    bool any_visible(std::uint64_t k_begin, std::uint64_t k_end, std::uint64_t q_begin, std::uint64_t q_end) const {
+        if (!active) return true;
+        const std::int64_t first = std::int64_t(q_begin) + diagonal - (window ? std::int64_t(window) - 1 : std::int64_t{1} << 62);
+        const std::int64_t last = std::int64_t(q_end) - 1 + diagonal;
+        return std::int64_t(k_begin) <= last && std::int64_t(k_end) - 1 >= first;
+    }
+};
+
 // How much of something an op instance or a register holds, in terms of its extent: a score tile
 // (rows x cols), one per query column (cols), F per query column (f x cols), a query-major operand
 // (cols x e), key-major operands (rows x e, rows x f), or nothing.

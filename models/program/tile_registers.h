@@ -36,6 +36,7 @@ public:
     std::uint32_t f() const { return f_; }
 
     DatapathFault fault = DatapathFault::None;
+    KeyMask mask;  // of the tile in the registers (QK leaves the scores it hides at -inf)
 
 private:
     std::uint32_t rows_ = 0, cols_ = 0, e_ = 0, f_ = 0;
