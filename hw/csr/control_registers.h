@@ -81,6 +81,7 @@ private:
     void start(bool enqueue);
     void set_error(regs::Error e, const std::string& why);
     Job job_from_registers() const;
+    void attention_mask(Workload& w) const;
     void drive_irq();
 };
 

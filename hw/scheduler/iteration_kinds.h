@@ -20,7 +20,10 @@ struct RowKind {
     bool first = false;            // the block's first key tile (running state starts)
     bool last = false;             // the block's last key tile (AV, O stores)
     std::uint64_t next_q_tiles = 0;  // tiles of the next block's Q it loads
-    auto tie() const { return std::tie(keys, keys_ahead, first, last, next_q_tiles); }
+    // Masked attention: the query tiles [begin, end) of the block that run this row, and those for
+    // which it is the first (state starts) and the last (AV, O store) key tile they see.
+    std::pair<std::uint64_t, std::uint64_t> runs{}, firsts{}, lasts{};
+    auto tie() const { return std::tie(keys, keys_ahead, first, last, next_q_tiles, runs, firsts, lasts); }
 };
 
 // A block of query tiles (one Q block in the GLB).
@@ -28,7 +31,8 @@ struct BlockKind {
     bool ragged = false;    // its last query tile is ragged
     bool first = false;     // the job's first block
     bool near_end = false;  // fewer loads ahead near the end of the job
-    auto tie() const { return std::tie(ragged, first, near_end); }
+    std::uint64_t masked_p2 = 0;  // masked attention: which block of its head (their rows differ), plus one
+    auto tie() const { return std::tie(ragged, first, near_end, masked_p2); }
 };
 
 // A row block of the Unfused softmax kernel (and the one it fills ahead).

@@ -12,10 +12,18 @@ OnePassProgram::OnePassProgram(ProgramContext& ctx, const Tiling& tiling, const 
       t_(tiling),
       plan_(plan),
       block_ff_(ctx, 0),
-      row_ff_(ctx, 1) {
+      row_ff_(ctx, 1),
+      head_ff_(ctx, 2) {
     const Workload& w = job_.shape;
     blocks_ = w.batch * w.heads * t_.p2;
-    rows_ = blocks_ * t_.m1;
+    mask_ = w.key_mask();
+    rows_before_.assign(t_.p2 + 1, 0);
+    for (std::uint64_t p2 = 0; p2 < t_.p2; ++p2) {
+        const auto [begin, end] = block_rows(p2);
+        rows_before_[p2 + 1] = rows_before_[p2] + (end - begin);
+    }
+    rows_per_head_ = rows_before_[t_.p2];
+    rows_ = w.pairs() * rows_per_head_;
     const Cycle t0 = ctx_.job_start();
     for (auto* a : {&k_ready_, &k_last_use_, &v_ready_, &v_last_use_, &routed_free_}) a->fill(t0);
     for (auto* a : {&q_ready_, &q_last_use_})
@@ -48,27 +56,77 @@ TileCoord OnePassProgram::coord(std::uint64_t blk, std::uint64_t m1, std::uint64
             static_cast<std::uint32_t>(blk % t_.p2), static_cast<std::uint32_t>(m1), static_cast<std::uint32_t>(p1)};
 }
 
+std::pair<std::uint64_t, std::uint64_t> OnePassProgram::seen_rows(std::uint64_t tile) const {
+    if (!mask_.active) return {0, t_.m1 - 1};
+    const std::int64_t q_begin = std::int64_t(tile * t_.p0), q_end = std::int64_t(tile * t_.p0 + t_.queries_in(tile));
+    const std::int64_t last_key = std::min<std::int64_t>(q_end - 1 + mask_.diagonal, std::int64_t(job_.shape.seq_kv) - 1);
+    const std::int64_t first_key =
+        mask_.window ? std::max<std::int64_t>(0, q_begin + mask_.diagonal - std::int64_t(mask_.window) + 1) : 0;
+    return {std::uint64_t(first_key) / t_.m0, std::uint64_t(last_key) / t_.m0};
+}
+
+// A block's rows: from the first any of its query tiles sees to the last (the seen ranges of
+// consecutive query tiles overlap or touch, so every row between is seen by one of them).
+std::pair<std::uint64_t, std::uint64_t> OnePassProgram::block_rows(std::uint64_t blk) const {
+    const std::uint64_t first_tile = query_tile(blk, 0);
+    const std::uint64_t last_tile = std::min(first_tile + t_.p1, t_.query_tiles) - 1;
+    return {seen_rows(first_tile).first, seen_rows(last_tile).second + 1};
+}
+
+std::uint64_t OnePassProgram::ordinal(std::uint64_t blk, std::uint64_t m1) const {
+    const std::uint64_t p2 = blk % t_.p2;
+    return (blk / t_.p2) * rows_per_head_ + rows_before_[p2] + (m1 - block_rows(blk).first);
+}
+
+std::pair<std::uint64_t, std::uint64_t> OnePassProgram::row_of(std::uint64_t n) const {
+    const std::uint64_t head = n / rows_per_head_, within = n % rows_per_head_;
+    const std::uint64_t p2 =
+        std::uint64_t(std::upper_bound(rows_before_.begin(), rows_before_.end(), within) - rows_before_.begin()) - 1;
+    const std::uint64_t blk = head * t_.p2 + p2;
+    return {blk, block_rows(blk).first + (within - rows_before_[p2])};
+}
+
+template <class Pred>
+std::pair<std::uint64_t, std::uint64_t> OnePassProgram::tiles_where(std::uint64_t blk, Pred pred) const {
+    std::uint64_t begin = t_.p1, end = 0;
+    for (std::uint64_t p1 = 0; p1 < t_.p1; ++p1) {
+        const auto [first, last] = seen_rows(query_tile(blk, p1));
+        if (pred(first, last)) begin = std::min(begin, p1), end = p1 + 1;
+    }
+    return begin < end ? std::pair{begin, end} : std::pair<std::uint64_t, std::uint64_t>{0, 0};
+}
+
 // What a row does, as far as timing and counts go: its key tile size, whether it is the first or
-// last key tile, and which loads it triggers (the K/V row kv_slots ahead, tiles of the next Q block).
+// last key tile, which query tiles run it (masks), and which loads it triggers (the K/V row
+// kv_slots ahead, tiles of the next Q block).
 RowKind OnePassProgram::row_kind(std::uint64_t blk, std::uint64_t m1) const {
-    const std::uint64_t ahead = blk * t_.m1 + m1 + plan_.kv_slots;
-    const auto [q_begin, q_end] = next_q_tiles(blk, m1);
-    return {t_.keys_in(m1), ahead < rows_ ? t_.keys_in(ahead % t_.m1) : 0, m1 == 0, m1 + 1 == t_.m1, q_end - q_begin};
+    const std::uint64_t ahead = ordinal(blk, m1) + plan_.kv_slots;
+    const auto [begin, end] = block_rows(blk);
+    const auto [q_begin, q_end] = next_q_tiles(blk, m1 - begin);
+    RowKind k{t_.keys_in(m1), ahead < rows_ ? t_.keys_in(row_of(ahead).second) : 0, m1 == begin, m1 + 1 == end,
+              q_end - q_begin};
+    k.runs = tiles_where(blk, [m1](std::uint64_t f, std::uint64_t l) { return f <= m1 && m1 <= l; });
+    k.firsts = tiles_where(blk, [m1](std::uint64_t f, std::uint64_t) { return f == m1; });
+    k.lasts = tiles_where(blk, [m1](std::uint64_t, std::uint64_t l) { return l == m1; });
+    return k;
 }
 
 // With two Q slots the next block's Q tiles are loaded across this block's first rows, a tile per
 // row (or, with fewer rows than tiles, in proportion: row m1 loads [P1 m1 / M1, P1 (m1 + 1) / M1)),
 // so that they take the channel between the K/V rows this block needs rather than ahead of them.
 // The rows after the first P1 load no Q, so that a long block's rows repeat for fast-forward.
-std::pair<std::uint64_t, std::uint64_t> OnePassProgram::next_q_tiles(std::uint64_t blk, std::uint64_t m1) const {
+std::pair<std::uint64_t, std::uint64_t> OnePassProgram::next_q_tiles(std::uint64_t blk, std::uint64_t r) const {
     if (plan_.q_slots != 2 || blk + 1 >= blocks_) return {0, 0};
-    if (t_.m1 >= t_.p1) return m1 < t_.p1 ? std::pair{m1, m1 + 1} : std::pair<std::uint64_t, std::uint64_t>{0, 0};
-    return {t_.p1 * m1 / t_.m1, t_.p1 * (m1 + 1) / t_.m1};
+    const auto [begin, end] = block_rows(blk);
+    const std::uint64_t rows = end - begin;  // the block's rows; r counts from its first
+    if (rows >= t_.p1) return r < t_.p1 ? std::pair{r, r + 1} : std::pair<std::uint64_t, std::uint64_t>{0, 0};
+    return {t_.p1 * r / rows, t_.p1 * (r + 1) / rows};
 }
 
 // Blocks differ only by a ragged last query tile and near the end of the job (fewer loads ahead).
 BlockKind OnePassProgram::block_kind(std::uint64_t blk) const {
-    return {(blk % t_.p2) + 1 == t_.p2 && t_.last_p0 != t_.p0, blk == 0, blk + 2 >= blocks_};
+    return {(blk % t_.p2) + 1 == t_.p2 && t_.last_p0 != t_.p0, blk == 0, blk + 2 >= blocks_,
+            mask_.active ? blk % t_.p2 + 1 : 0};
 }
 
 // Tiling and the GLB plan are checked by choose_tiling, for every program.
@@ -88,6 +146,15 @@ void OnePassProgram::run() {
     load_kv(0);
     load_q(0, 1, t_.p1);
     for (std::uint64_t r = 1; r < std::min<std::uint64_t>(rows_, plan_.kv_slots); ++r) load_kv(r);
+    if (mask_.active) {
+        const std::uint64_t heads = job_.shape.pairs();
+        auto kind = [heads](std::uint64_t h) { return PairKind{h == 0, h + 1 == heads}; };
+        for (std::uint64_t h = 0; h < heads; ++h) {
+            for (std::uint64_t p2 = 0; p2 < t_.p2; ++p2) block(h * t_.p2 + p2);
+            h += head_ff_.after(h, heads, kind, times_);
+        }
+        return;
+    }
     auto kind = [this](std::uint64_t b) { return block_kind(b); };
     for (std::uint64_t blk = 0; blk < blocks_; ++blk) {
         block(blk);
@@ -99,19 +166,28 @@ void OnePassProgram::block(std::uint64_t blk) {
     // With one Q slot the next block's Q waits until this block's last QK has been issued.
     if (plan_.q_slots == 1 && blk > 0) load_q(blk, 0, t_.p1);
     row_ff_.reset();
-    auto kind = [this, blk](std::uint64_t m1) { return row_kind(blk, m1); };
-    for (std::uint64_t m1 = 0; m1 < t_.m1; ++m1) {
-        row(blk, m1);
-        m1 += row_ff_.after(m1, t_.m1, kind, times_);
+    const auto [begin, end] = block_rows(blk);
+    // Rows no query tile of the block sees are not visited at all: their tile steps are skipped.
+    if (end - begin < t_.m1) ctx_.steps_skipped((t_.m1 - (end - begin)) * t_.p1);
+    auto kind = [this, blk, begin = begin](std::uint64_t i) { return row_kind(blk, begin + i); };
+    for (std::uint64_t i = 0; i < end - begin; ++i) {
+        row(blk, begin + i);
+        i += row_ff_.after(i, end - begin, kind, times_);
     }
 }
 
 void OnePassProgram::row(std::uint64_t blk, std::uint64_t m1) {
-    for (std::uint64_t p1 = 0; p1 < t_.p1; ++p1) tile_step(blk, m1, p1);
+    std::uint64_t skipped = 0;
+    for (std::uint64_t p1 = 0; p1 < t_.p1; ++p1) {
+        const auto [first, last] = seen_rows(query_tile(blk, p1));
+        if (first <= m1 && m1 <= last) tile_step(blk, m1, p1);
+        else ++skipped;  // every key of the tile is masked for every query of it
+    }
+    if (skipped) ctx_.steps_skipped(skipped);
     // This row has issued every read of its K/V slot: the slot can take the row kv_slots ahead.
-    const std::uint64_t ahead = blk * t_.m1 + m1 + plan_.kv_slots;
+    const std::uint64_t ahead = ordinal(blk, m1) + plan_.kv_slots;
     if (ahead < rows_) load_kv(ahead);
-    const auto [q_begin, q_end] = next_q_tiles(blk, m1);
+    const auto [q_begin, q_end] = next_q_tiles(blk, m1 - block_rows(blk).first);
     if (q_end > q_begin) load_q(blk + 1, q_begin, q_end);
 }
 
@@ -139,7 +215,7 @@ void OnePassProgram::replace_contents(std::int64_t& held, std::int64_t bytes) {
 
 void OnePassProgram::load_kv(std::uint64_t row) {
     const Workload& w = job_.shape;
-    const std::uint64_t blk = row / t_.m1, m1 = row % t_.m1;
+    const auto [blk, m1] = row_of(row);
     const std::uint32_t slot = static_cast<std::uint32_t>(row % plan_.kv_slots);
     const TileCoord c = coord(blk, m1, 0);
     const std::uint64_t row0 = m1 * t_.m0;
@@ -157,7 +233,8 @@ void OnePassProgram::tile_step(std::uint64_t blk, std::uint64_t m1, std::uint64_
     const Workload& w = job_.shape;
     const std::uint64_t query_tile = (blk % t_.p2) * t_.p1 + p1;
     const std::uint32_t qs = static_cast<std::uint32_t>(blk % plan_.q_slots);
-    const std::uint32_t kvs = static_cast<std::uint32_t>((blk * t_.m1 + m1) % plan_.kv_slots);
+    const std::uint32_t kvs = static_cast<std::uint32_t>(ordinal(blk, m1) % plan_.kv_slots);
+    const auto [first_row, last_row] = seen_rows(query_tile);
     const std::uint64_t e = w.head_dim, f = w.v_dim;
     const std::uint32_t parity = static_cast<std::uint32_t>(steps_++ % 2);
 
@@ -165,8 +242,11 @@ void OnePassProgram::tile_step(std::uint64_t blk, std::uint64_t m1, std::uint64_
     op_.extent = {t_.keys_in(m1), t_.queries_in(query_tile), static_cast<std::uint32_t>(e),
                   static_cast<std::uint32_t>(f)};
     op_.operands = operand_words(qs, kvs, p1);
-    op_.first_key_tile = m1 == 0;
+    op_.first_key_tile = m1 == first_row;
     op_.functional = job_.functional;
+    op_.mask = mask_;
+    op_.mask.key0 = m1 * t_.m0;
+    op_.mask.query0 = query_tile * t_.p0;
 
     // Each op waits for the ops whose results it reads and for the operands its table row reads:
     // a Q, K or V tile to have arrived, the running state of this query tile to have been written by
@@ -179,7 +259,7 @@ void OnePassProgram::tile_step(std::uint64_t blk, std::uint64_t m1, std::uint64_
         const OpSpec& spec = op_spec(b.op);
         Cycle ready = spec.inputs.empty() ? barrier_ : t0;
         for (Op in : spec.inputs) ready = std::max(ready, done[index_of(in)]);
-        for (Operand o : spec.reads) ready = std::max(ready, operand_ready(o, qs, kvs, p1, m1));
+        for (Operand o : spec.reads) ready = std::max(ready, operand_ready(o, qs, kvs, p1, m1 == first_row));
         // Intermediates routed through the GLB: written to this step's buffer, read back by consumers.
         op_.glb_count = 0;
         if (b.glb_write) {
@@ -200,7 +280,7 @@ void OnePassProgram::tile_step(std::uint64_t blk, std::uint64_t m1, std::uint64_
     op_.glb_count = 0;
     routed_free_[parity] = routed_last_use;
 
-    if (m1 + 1 == t_.m1) {
+    if (m1 == last_row) {
         op_.op = Op::AV;
         op_.forward = false;
         Cycle ready = t0;
@@ -237,12 +317,12 @@ TileOperands OnePassProgram::operand_words(std::uint32_t qs, std::uint32_t kvs, 
 // When an operand is ready for a tile step: its tile has arrived, or the running state has been
 // written by the previous key tile (at the first, also read by the previous block's AV).
 Cycle OnePassProgram::operand_ready(Operand o, std::uint32_t qs, std::uint32_t kvs, std::uint64_t p1,
-                                    std::uint64_t m1) const {
+                                    bool first) const {
     switch (o) {
         case Operand::QTile: return q_ready_[qs][p1];
         case Operand::KTile: return k_ready_[kvs];
         case Operand::VTile: return v_ready_[kvs];
-        default: return std::max(state_ready(o)[p1], m1 == 0 ? state_free_[p1] : ctx_.job_start());
+        default: return std::max(state_ready(o)[p1], first ? state_free_[p1] : ctx_.job_start());
     }
 }
 

@@ -28,6 +28,12 @@ private:
     const Tiling& t_;
     const GlbPlan& plan_;
     std::uint64_t blocks_ = 0, rows_ = 0;
+    // Masked attention (causal, window): a block runs only the key rows its queries see, and each
+    // query tile only the rows it sees. Rows are numbered in the order they run (K/V slots alternate
+    // by that number): rows_before_[p2] is the rows a head's blocks before p2 run.
+    KeyMask mask_;
+    std::vector<std::uint64_t> rows_before_;
+    std::uint64_t rows_per_head_ = 0;
 
     // When things become ready or free (cycles). Q and K/V slots are double buffers.
     // Q arrives a query tile at a time (the block's first tile first), so a block's first QK waits
@@ -48,19 +54,29 @@ private:
     DmaTransfer dma_;
     std::vector<float> o_tile_;
     std::vector<Cycle*> times_;
-    LoopFastForward block_ff_, row_ff_;
+    // Masked, a head's blocks differ (each sees other rows): the period is a head, not a block.
+    LoopFastForward block_ff_, row_ff_, head_ff_;
 
+    // Key rows [first, last] that query tile `tile` of a head sees (all of them without a mask).
+    std::pair<std::uint64_t, std::uint64_t> seen_rows(std::uint64_t tile) const;
+    std::pair<std::uint64_t, std::uint64_t> block_rows(std::uint64_t blk) const;  // [begin, end)
+    std::uint64_t ordinal(std::uint64_t blk, std::uint64_t m1) const;              // the row's number
+    std::pair<std::uint64_t, std::uint64_t> row_of(std::uint64_t ordinal) const;  // (blk, m1)
+    std::uint64_t query_tile(std::uint64_t blk, std::uint64_t p1) const { return (blk % t_.p2) * t_.p1 + p1; }
     void block(std::uint64_t blk);
     void row(std::uint64_t blk, std::uint64_t m1);
     void tile_step(std::uint64_t blk, std::uint64_t m1, std::uint64_t p1);
     void load_q(std::uint64_t blk, std::uint64_t first_tile, std::uint64_t end_tile);  // tiles [first, end)
     std::pair<std::uint64_t, std::uint64_t> next_q_tiles(std::uint64_t blk, std::uint64_t m1) const;
+    // Of the block's query tiles, those whose seen rows satisfy `pred(first, last)` form a range.
+    template <class Pred>
+    std::pair<std::uint64_t, std::uint64_t> tiles_where(std::uint64_t blk, Pred pred) const;
     void load_kv(std::uint64_t row);
     void store_o(std::uint64_t blk, std::uint64_t p1, Cycle ready);
     void replace_contents(std::int64_t& held, std::int64_t bytes);
     GlbAccess routed_access(Op op, std::uint32_t parity, bool write) const;
     TileOperands operand_words(std::uint32_t qs, std::uint32_t kvs, std::uint64_t p1) const;
-    Cycle operand_ready(Operand o, std::uint32_t qs, std::uint32_t kvs, std::uint64_t p1, std::uint64_t m1) const;
+    Cycle operand_ready(Operand o, std::uint32_t qs, std::uint32_t kvs, std::uint64_t p1, bool first) const;
     Cycle* tile_last_use(Operand o, std::uint32_t qs, std::uint32_t kvs, std::uint64_t p1);
     std::vector<Cycle>& state_ready(Operand o);
     const std::vector<Cycle>& state_ready(Operand o) const;

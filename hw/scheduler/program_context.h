@@ -43,6 +43,8 @@ public:
     virtual Cycle transfer(DmaTransfer& x, Cycle ready, float* data = nullptr) = 0;
     // One tile step issued: counts it and lets the rest of the platform catch up (quantum keeper).
     virtual void step_done() = 0;
+    // `n` tile steps the program skips (masked: nothing to compute), for the statistics.
+    virtual void steps_skipped(std::uint64_t n) = 0;
     // Completes all buffered work (posted DRAM writes); returns when the last of it is done.
     virtual Cycle flush() = 0;
     // Waveform of GLB occupancy: `delta` bytes start or stop holding live data at cycle `at`.

@@ -88,6 +88,14 @@ Scheduler::Prepared Scheduler::prepare(const Job& job) const {
     if (attention) validate_workload(job.shape, "job");
     else validate_gemm(job.gemm, "job");
     validate_layouts(job);
+    if (attention && job.shape.masked()) {
+        if (!spec->masks)
+            throw ConfigError(arch_.source + ": design '" + arch_.design + "' (program " + program +
+                              ") runs unmasked attention only: causal and window need a 1-pass design");
+        if (job.shape.seq_q > job.shape.seq_kv)
+            throw ConfigError("job: causal attention with more queries than keys (" + std::to_string(job.shape.seq_q) +
+                              " > " + std::to_string(job.shape.seq_kv) + "): the first queries would see no key");
+    }
     if (job.functional && !spec->functional)
         throw ConfigError(arch_.source + ": design '" + arch_.design + "' (program " + program +
                           ") runs in timing mode only: use --mode timing");

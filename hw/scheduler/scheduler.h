@@ -32,6 +32,7 @@ namespace fusemax {
 struct SchedulerStats {
     std::uint64_t jobs = 0;
     std::uint64_t tile_steps = 0;
+    std::uint64_t skipped_tile_steps = 0;  // masked attention: tiles no query of which sees a key
     std::array<std::uint64_t, kArrayCount> ops_issued{};
     std::array<std::uint64_t, kArrayCount> busy_cycles{};  // of the ops this scheduler issued
     std::uint64_t dram_loads = 0, dram_stores = 0;
@@ -46,6 +47,7 @@ struct SchedulerStats {
         using S = SchedulerStats;
         v("jobs", &S::jobs, StatKind::Fixed);
         v("tile_steps", &S::tile_steps);
+        v("skipped_tile_steps", &S::skipped_tile_steps);
         v("", &S::ops_issued, [](std::size_t a) { return "ops_issued_" + std::string(array_name(ArrayKind(a))); });
         v("", &S::busy_cycles, [](std::size_t a) { return "busy_cycles_" + std::string(array_name(ArrayKind(a))); });
         v("dram_loads", &S::dram_loads);
@@ -216,6 +218,7 @@ private:
     Cycle issue(TileOp& op, Cycle ready, float* out) override;
     Cycle transfer(DmaTransfer& x, Cycle ready, float* data) override;
     void step_done() override;
+    void steps_skipped(std::uint64_t n) override { stats_.skipped_tile_steps += n; }
     Cycle flush() override;
     void glb_occupancy(Cycle at, std::int64_t delta) override;
     bool fast_forward_enabled() const override { return fast_forward_ && !job_.functional; }

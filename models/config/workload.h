@@ -2,6 +2,8 @@
 #include <cstdint>
 #include <string>
 
+#include "program/ops.h"
+
 namespace fusemax {
 
 // One attention layer: B batches x H heads of softmax(scale * Q K^T) V with Q [P,E], K [M,E], V [M,F].
@@ -19,8 +21,21 @@ struct Workload {
     std::uint64_t d_model = 0;
     std::uint64_t ffn = 0;
     bool layer = false;
+    // Masks (decoder attention): causal hides keys after each query's diagonal (bottom-right
+    // aligned when P != M); a window of W keys (implies causal) also hides keys W or more before it.
+    bool causal = false;
+    std::uint64_t window = 0;  // 0: none
 
     std::uint64_t pairs() const { return batch * heads; }
+    bool masked() const { return causal || window > 0; }
+    // The key mask of this shape (key0 = query0 = 0: whole matrices).
+    KeyMask key_mask() const {
+        KeyMask m;
+        m.active = masked();
+        m.diagonal = std::int64_t(seq_kv) - std::int64_t(seq_q);
+        m.window = window;
+        return m;
+    }
 };
 
 inline constexpr std::uint64_t kMaxSeqLen = 1ull << 26;

@@ -19,6 +19,7 @@ struct ProgramSpec {
     bool tile_step_dataflow = false;
     bool functional = false;      // computes values (else timing mode only)
     bool needs_flat_table = false;  // reads FLAT's per-point dataflow table (flat.dataflow_table)
+    bool masks = false;             // runs causal and sliding-window attention, skipping masked tiles
 };
 
 // The program of that name, or null.

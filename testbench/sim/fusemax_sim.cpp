@@ -239,7 +239,7 @@ Check check_attention(const AttentionInputs& in, const Tensor4& out, const Job& 
                       const SimOptions& o) {
     const Workload& w = job.shape;
     double max_logit = 0;
-    const ErrorStats e = compare(out, attention_reference_fp64(in.q, in.k, in.v, w.scale, &max_logit));
+    const ErrorStats e = compare(out, attention_reference_fp64(in.q, in.k, in.v, w.scale, &max_logit, w.key_mask()));
     return finish_check("attention", e,
                         attention_error_bound(in.q, in.k, in.v, w.scale, max_logit, e.max_abs_ref,
                                               storage_roundoff(job.elem), a.pe2d.rows),

@@ -38,6 +38,9 @@ SimOptions parse_sim_options(int argc, char** argv, std::string& help_text) {
         ("head-dim", po::value<std::string>(), "query/key head dim E")
         ("v-dim", po::value<std::string>(), "value head dim F (default: E)")
         ("scale", po::value<std::string>(), "softmax scale folded into Q (default 1)")
+        ("causal", "causal attention: query i sees keys j <= i + M - P (tiles above the diagonal are skipped)")
+        ("window", po::value<std::string>(), "sliding window of W keys (implies --causal): query i sees keys "
+                                             "i + M - P - W < j <= i + M - P")
         ("seed", po::value<std::string>(), "seed of the random Q, K, V (default 1)")
         ("q", po::value<std::string>(), "Q as .npy float32/float16 [B,H,P,E]")
         ("k", po::value<std::string>(), "K as .npy float32/float16 [B,H,M,E]")
@@ -103,6 +106,8 @@ SimOptions parse_sim_options(int argc, char** argv, std::string& help_text) {
     if (o.seq && (o.seq_q || o.seq_kv))
         throw ConfigError("fusemax-sim: --seq: give either --seq or --seq-q/--seq-kv");
     if (vm.count("scale")) o.scale = positive_real(vm, "scale");
+    o.causal = vm.count("causal") > 0;
+    if (vm.count("window")) o.window = positive(vm, "window");
     if (vm.count("tolerance")) {
         o.tolerance = positive_real(vm, "tolerance");
         o.tolerance_given = true;
@@ -238,6 +243,8 @@ Workload workload_from_options(const SimOptions& o) {
     }
     if (o.v_dim) w.v_dim = *o.v_dim;
     if (o.scale) w.scale = *o.scale;
+    w.causal = w.causal || o.causal || o.window;
+    if (o.window) w.window = *o.window;
     if (o.d_model) w.d_model = *o.d_model;
     if (o.ffn) w.ffn = *o.ffn;
     w.layer = w.layer || o.layer;

@@ -18,6 +18,8 @@ struct SimOptions {
     // Shape flags override the workload file (or the default BERT-Base shape).
     std::optional<std::uint64_t> batch, heads, seq, seq_q, seq_kv, head_dim, v_dim;
     std::optional<double> scale;
+    bool causal = false;                  // --causal
+    std::optional<std::uint64_t> window;  // --window W
     std::uint64_t seed = 1;
     std::optional<std::string> q_path, k_path, v_path, out_path, stats_path;
     // One GEMM instead of attention (--gemm M,K,N, inputs from --a and --w), or the whole layer

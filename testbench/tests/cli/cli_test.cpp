@@ -106,6 +106,26 @@ TEST_F(Cli, BadMode) { expect_bad_input("--mode fast", "--mode: expected functio
 TEST_F(Cli, BadDtype) { expect_bad_input("--dtype fp8", "--dtype: expected fp32 or fp16, got 'fp8'"); }
 TEST_F(Cli, SeqAndSeqQ) { expect_bad_input("--seq 8 --seq-q 8", "give either --seq or --seq-q"); }
 
+// Masks: only the 1-pass designs run them; a causal job needs every query to see a key; the
+// window is a positive number of keys; the workload file says the same with causal: and window:.
+TEST_F(Cli, MaskErrors) {
+    expect_bad_input("--arch " + kConfigs + "/arch/flat.yaml --workload " + kConfigs +
+                         "/workloads/bert_base.yaml --mode timing --causal",
+                     "runs unmasked attention only: causal and window need a 1-pass design");
+    expect_bad_input("--seq-q 600 --seq-kv 300 --causal", "causal attention with more queries than keys (600 > 300)");
+    expect_bad_input("--window 0", "--window: expected a positive integer, got '0'");
+    expect_bad_input("--workload " + file("w.yaml", "batch: 1\nheads: 1\nseq_len: 512\nhead_dim: 64\nwindow: -3\n"),
+                     "window");
+    const Result r = run("--workload " + file("c.yaml", "batch: 1\nheads: 2\nseq_len: 1024\nhead_dim: 64\nwindow: 300\n") +
+                         " --mode timing --stats " + (dir / "s.json").string());
+    ASSERT_EQ(r.code, 0) << r.err;
+    const nlohmann::json j = nlohmann::json::parse(slurp(dir / "s.json"));
+    // 4 query tiles; tile t's first query (256 t) sees back to key 256 t - 299, so tile t runs key
+    // tiles floor((256 t - 299) / 256) .. t: 1 + 2 + 3 + 3 = 9 per head, 7 skipped.
+    EXPECT_EQ(j["tile_steps"].get<int>(), 2 * 9);
+    EXPECT_EQ(j["modules"]["fusemax.scheduler"]["skipped_tile_steps"].get<int>(), 2 * 7);
+}
+
 TEST_F(Cli, MissingArchFile) {
     expect_bad_input("--arch " + (dir / "none.yaml").string(), "none.yaml (architecture): cannot open: No such file or directory");
 }
@@ -630,6 +650,8 @@ INSTANTIATE_TEST_SUITE_P(
         FfCase{"FlatOutputStationary", ("--arch " + kArch + "flat.yaml --workload " + kWl + "bert_base.yaml --batch 2 --seq 4096")},
         FfCase{"BindingInOrder", ("--arch " + kArch + "binding.yaml --batch 2 --heads 3 --seq-q 4096 --seq-kv 16384 --dram-policy in_order")},
         FfCase{"FlatOutputStationaryInOrder", ("--arch " + kArch + "flat.yaml --workload " + kWl + "bert_base.yaml --batch 2 --seq 4096 --dram-policy in_order")},
+        FfCase{"Causal", ("--arch " + kArch + "binding.yaml --batch 4 --heads 3 --seq 16384 --causal")},
+        FfCase{"WindowRagged", ("--arch " + kArch + "binding.yaml --batch 4 --heads 3 --seq-q 3000 --seq-kv 20000 --head-dim 48 --v-dim 80 --window 1500")},
         FfCase{"FlatOnChipVPerHead", ("--arch " + kArch + "flat.yaml --workload " + kWl + "xlm.yaml --batch 8 --seq 4096")},
         FfCase{"FlatOnChipQ", ("--arch " + kArch + "flat.yaml --workload " + kWl + "xlm.yaml --batch 1 --seq 16384")},
         FfCase{"FlatWeightStationary", ("--arch " + kArch + "flat.yaml --workload " + kWl + "t5_small.yaml --batch 1 --heads 8 --seq 262144")},
