@@ -181,11 +181,12 @@ Job ControlRegisters::job_from_registers() const {
 }
 
 // Attention's parameters: PARAM0 bit 0 causal, PARAM1 the sliding window in keys (0: none; a
-// window implies causal).
+// window implies causal), PARAM2 the key/value heads (0: as many as query heads).
 void ControlRegisters::attention_mask(Workload& w) const {
     if (get(PARAM0) > 1) throw ConfigError("PARAM0: " + std::to_string(get(PARAM0)) + ": expected 0 or 1 (causal)");
     w.window = get(PARAM0 + 4);
     w.causal = (get(PARAM0) & 1) != 0 || w.window > 0;
+    w.kv_heads = get(PARAM0 + 8);
 }
 
 void ControlRegisters::start(bool enqueue) {

@@ -47,7 +47,8 @@ inline constexpr std::uint32_t PROGRAM = 0x0E0;  // RW: PROGRAM_ATTENTION or PRO
 inline constexpr std::uint32_t TENSORS = 0x0E4;  // RW: descriptors in use, 0 to DESC_COUNT
 inline constexpr std::uint32_t PARAM0 = 0x0E8;   // RW: PARAM0 to PARAM5, the program's parameters
 inline constexpr std::uint32_t PARAM_COUNT = 6;  //     gemm: M, K, N, M0, N0, BLOCK_ROWS (0: default)
-                                                 //     attention: CAUSAL (bit 0), WINDOW (keys, 0: none)
+                                                 //     attention: CAUSAL (bit 0), WINDOW (keys, 0: none),
+                                                 //     KV_HEADS (0: = HEADS)
 // Descriptor i at DESC_BASE + i * DESC_SIZE: TENSOR (+0x00: which operand, the DMA's Tensor code:
 // 0 Q, 1 K, 2 V, 3 O, 7 X (a GEMM's A), 8 W, 9 Z), DIM0 to DIM3 (+0x08 to +0x14: the shape
 // [B, H, rows, cols]), ADDR (+0x18), BATCH_STRIDE (+0x20), HEAD_STRIDE (+0x28), ROW_STRIDE (+0x30), the

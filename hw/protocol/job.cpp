@@ -40,9 +40,30 @@ std::vector<std::pair<Tensor, std::array<std::uint64_t, 4>>> expected_tensors(co
     }
     const Workload& w = job.shape;
     return {{Tensor::Q, {w.batch, w.heads, w.seq_q, w.head_dim}},
-            {Tensor::K, {w.batch, w.heads, w.seq_kv, w.head_dim}},
-            {Tensor::V, {w.batch, w.heads, w.seq_kv, w.v_dim}},
+            {Tensor::K, {w.batch, w.kv_head_count(), w.seq_kv, w.head_dim}},
+            {Tensor::V, {w.batch, w.kv_head_count(), w.seq_kv, w.v_dim}},
             {Tensor::O, {w.batch, w.heads, w.seq_q, w.v_dim}}};
+}
+
+Job stack_query_groups(const Job& job) {
+    Job j = job;
+    Workload& w = j.shape;
+    const std::uint64_t group = w.group();
+    if (group <= 1) return j;
+    for (Tensor t : {Tensor::Q, Tensor::O}) {
+        TensorDesc& d = j.tensor(t);
+        if (d.layout.head_stride != w.seq_q * d.layout.row_stride)
+            throw ConfigError(std::string("job: grouped-query attention stacks a group's query heads: ") + tensor_name(t) +
+                              "'s head stride must be seq_q x its row stride (" + std::to_string(w.seq_q) + " x " +
+                              std::to_string(d.layout.row_stride) + "), got " + std::to_string(d.layout.head_stride));
+        d.layout.head_stride *= group;
+        d.shape = {w.batch, w.kv_head_count(), group * w.seq_q, d.shape[3]};
+    }
+    w.stacked_period = w.seq_q;
+    w.seq_q *= group;
+    w.heads = w.kv_head_count();
+    w.kv_heads = 0;
+    return j;
 }
 
 namespace {

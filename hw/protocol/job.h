@@ -65,6 +65,12 @@ std::optional<std::pair<std::uint64_t, std::uint64_t>> tensor_extent(const Tenso
                                                                       const std::array<std::uint64_t, 4>& shape,
                                                                       ElemType elem);
 
+// Grouped-query attention as the hardware runs it: each group's query heads stacked into one query
+// dimension of group x P queries against their shared K/V head ([B, H_kv, group x P, E] views of Q
+// and O), so that each K/V tile is fetched once for the group. Throws ConfigError when a group's Q
+// or O heads do not follow one another in memory (head stride = P x row stride).
+Job stack_query_groups(const Job& job);
+
 // Throws ConfigError naming the tensor's registers when one would reach past 2^64.
 void validate_layouts(const Job& job);
 

@@ -58,7 +58,13 @@ TileCoord OnePassProgram::coord(std::uint64_t blk, std::uint64_t m1, std::uint64
 
 std::pair<std::uint64_t, std::uint64_t> OnePassProgram::seen_rows(std::uint64_t tile) const {
     if (!mask_.active) return {0, t_.m1 - 1};
-    const std::int64_t q_begin = std::int64_t(tile * t_.p0), q_end = std::int64_t(tile * t_.p0 + t_.queries_in(tile));
+    std::uint64_t first_query = tile * t_.p0, end_query = first_query + t_.queries_in(tile);
+    if (mask_.period) {  // stacked query heads: positions, every one up to the end's when the tile wraps
+        const bool wraps = first_query / mask_.period != (end_query - 1) / mask_.period;
+        first_query = wraps ? 0 : first_query % mask_.period;
+        end_query = wraps ? mask_.period : (end_query - 1) % mask_.period + 1;
+    }
+    const std::int64_t q_begin = std::int64_t(first_query), q_end = std::int64_t(end_query);
     const std::int64_t last_key = std::min<std::int64_t>(q_end - 1 + mask_.diagonal, std::int64_t(job_.shape.seq_kv) - 1);
     const std::int64_t first_key =
         mask_.window ? std::max<std::int64_t>(0, q_begin + mask_.diagonal - std::int64_t(mask_.window) + 1) : 0;

@@ -92,9 +92,17 @@ Scheduler::Prepared Scheduler::prepare(const Job& job) const {
         if (!spec->masks)
             throw ConfigError(arch_.source + ": design '" + arch_.design + "' (program " + program +
                               ") runs unmasked attention only: causal and window need a 1-pass design");
-        if (job.shape.seq_q > job.shape.seq_kv)
-            throw ConfigError("job: causal attention with more queries than keys (" + std::to_string(job.shape.seq_q) +
+        const std::uint64_t queries = job.shape.stacked_period ? job.shape.stacked_period : job.shape.seq_q;
+        if (queries > job.shape.seq_kv)
+            throw ConfigError("job: causal attention with more queries than keys (" + std::to_string(queries) +
                               " > " + std::to_string(job.shape.seq_kv) + "): the first queries would see no key");
+    }
+    if (attention && job.shape.group() > 1) {
+        if (!spec->masks)
+            throw ConfigError(arch_.source + ": design '" + arch_.design + "' (program " + program +
+                              ") runs multi-head attention only: kv_heads needs a 1-pass design");
+        Prepared stacked = prepare(stack_query_groups(job));
+        return stacked;
     }
     if (job.functional && !spec->functional)
         throw ConfigError(arch_.source + ": design '" + arch_.design + "' (program " + program +

@@ -35,7 +35,7 @@ Workload load_workload(const std::string& path) {
 static Workload parse_workload(const std::string& path) {
     const YamlMap doc(load_yaml_file(path, "workload"), path, "");
     doc.only_keys({"name", "batch", "heads", "seq_len", "seq_q", "seq_kv", "head_dim", "v_dim", "scale", "d_model", "ffn",
-                   "layer", "causal", "window"});
+                   "layer", "causal", "window", "kv_heads"});
     Workload w;
     w.name = doc.string("name", "custom");
     w.batch = doc.positive_int("batch", 1);
@@ -55,6 +55,7 @@ static Workload parse_workload(const std::string& path) {
     w.layer = doc.boolean("layer", false);
     w.causal = doc.boolean("causal", false);
     w.window = doc.non_negative_int("window", 0);
+    w.kv_heads = doc.non_negative_int("kv_heads", 0);
     if (w.window) w.causal = true;
     if (w.layer && (!w.d_model || !w.ffn)) doc.fail("layer", "a layer needs d_model and ffn");
     validate_workload(w, path);
@@ -89,6 +90,9 @@ void validate_workload(const Workload& w, const std::string& origin) {
                           " elements in one tensor: expected at most 2^56 (" + approx({double(kMaxTensorElements)}) + ")");
     if (!(w.scale > 0) || !std::isfinite(w.scale))
         throw ConfigError(origin + ": scale: expected a positive finite number");
+    if (w.kv_heads > w.heads || (w.kv_heads && w.heads % w.kv_heads))
+        throw ConfigError(origin + ": kv_heads = " + std::to_string(w.kv_heads) + ": expected a divisor of heads (" +
+                          std::to_string(w.heads) + ")");
     if (w.window > kMaxSeqLen)
         throw ConfigError(origin + ": window = " + std::to_string(w.window) + ": expected 0 (none) to " +
                           std::to_string(kMaxSeqLen));

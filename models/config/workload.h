@@ -25,15 +25,25 @@ struct Workload {
     // aligned when P != M); a window of W keys (implies causal) also hides keys W or more before it.
     bool causal = false;
     std::uint64_t window = 0;  // 0: none
+    // Grouped-query attention: kv_heads key/value heads, each shared by heads / kv_heads query heads
+    // (0: as many as query heads; 1: multi-query attention).
+    std::uint64_t kv_heads = 0;
+    // Set when a group's query heads are stacked into one query dimension (the hardware's view of
+    // grouped-query attention): a query's position is its index modulo this (0: not stacked).
+    std::uint64_t stacked_period = 0;
 
     std::uint64_t pairs() const { return batch * heads; }
+    std::uint64_t kv_head_count() const { return kv_heads ? kv_heads : heads; }
+    std::uint64_t group() const { return heads / kv_head_count(); }  // query heads per K/V head
     bool masked() const { return causal || window > 0; }
     // The key mask of this shape (key0 = query0 = 0: whole matrices).
     KeyMask key_mask() const {
         KeyMask m;
         m.active = masked();
-        m.diagonal = std::int64_t(seq_kv) - std::int64_t(seq_q);
+        const std::uint64_t p = stacked_period ? stacked_period : seq_q;
+        m.diagonal = std::int64_t(seq_kv) - std::int64_t(p);
         m.window = window;
+        m.period = stacked_period;
         return m;
     }
 };

@@ -21,19 +21,29 @@ Dims check_dims(const Tensor4& q, const Tensor4& k, const Tensor4& v) {
     return d;
 }
 
+// Grouped-query attention: K and V have kv heads, each shared by d.h / kv query heads.
+std::uint64_t check_groups(const Tensor4& q, const Tensor4& k, const Tensor4& v) {
+    const std::uint64_t kv = k.shape[1];
+    if (kv == 0 || v.shape[1] != kv || q.shape[1] % kv || k.shape[0] != q.shape[0] || v.shape[0] != q.shape[0] ||
+        k.shape[3] != q.shape[3] || v.shape[2] != k.shape[2])
+        throw std::invalid_argument("attention: inconsistent Q, K, V shapes");
+    return q.shape[1] / kv;
+}
+
 }  // namespace
 
 Tensor4D attention_reference_fp64(const Tensor4& q, const Tensor4& k, const Tensor4& v, double scale,
                                   double* max_abs_logit, const KeyMask& mask) {
     double logit_max = 0;
-    const Dims d = check_dims(q, k, v);
+    const std::uint64_t group = check_groups(q, k, v);
+    const Dims d{q.shape[0], q.shape[1], q.shape[2], k.shape[2], q.shape[3], v.shape[3]};
     Tensor4D o({d.b, d.h, d.p, d.f});
     std::vector<double> s(d.m), acc(d.f);
     for (std::uint64_t b = 0; b < d.b; ++b)
         for (std::uint64_t h = 0; h < d.h; ++h) {
             const float* Q = q.matrix(b, h);
-            const float* K = k.matrix(b, h);
-            const float* V = v.matrix(b, h);
+            const float* K = k.matrix(b, h / group);
+            const float* V = v.matrix(b, h / group);
             double* O = o.matrix(b, h);
             for (std::uint64_t p = 0; p < d.p; ++p) {
                 double mx = -std::numeric_limits<double>::infinity();

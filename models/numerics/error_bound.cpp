@@ -28,7 +28,7 @@ CheckBound attention_error_bound(const Tensor4& q, const Tensor4& k, const Tenso
     double s = 0, vmax = 0;
     for (std::uint64_t b = 0; b < q.shape[0]; ++b)
         for (std::uint64_t h = 0; h < q.shape[1]; ++h)
-            s = std::max(s, std::abs(scale) * max_row_norm(q, b, h) * max_row_norm(k, b, h));
+            s = std::max(s, std::abs(scale) * max_row_norm(q, b, h) * max_row_norm(k, b, h * k.shape[1] / q.shape[1]));
     for (float x : v.data) vmax = std::max(vmax, double(std::abs(x)));
     const double e = double(q.cols()), m = double(k.rows());
     const double m0 = double(std::max<std::uint64_t>(keys_per_tile, 1));

@@ -96,9 +96,13 @@ struct KeyMask {
     std::int64_t diagonal = 0;
     std::uint64_t window = 0;            // 0: no window (causal only)
     std::uint64_t key0 = 0, query0 = 0;  // the tile's first key and first query
+    // Queries of several heads stacked in one query dimension (grouped-query attention): a query's
+    // position is its index modulo the period (0: not stacked).
+    std::uint64_t period = 0;
 
     bool visible(std::uint64_t key, std::uint64_t query) const {
         if (!active) return true;
+        if (period) query %= period;
         const std::int64_t last = std::int64_t(query) + diagonal;  // the last key query sees
         const std::int64_t k = std::int64_t(key);
         return k <= last && (window == 0 || k > last - std::int64_t(window));
@@ -106,6 +110,11 @@ struct KeyMask {
     // Whether any key of [k_begin, k_end) is visible to any query of [q_begin, q_end).
     bool any_visible(std::uint64_t k_begin, std::uint64_t k_end, std::uint64_t q_begin, std::uint64_t q_end) const {
         if (!active) return true;
+        if (period) {  // a range that wraps covers every position from 0 to its end's
+            const bool wraps = q_begin / period != (q_end - 1) / period;
+            q_begin = wraps ? 0 : q_begin % period;
+            q_end = wraps ? period : (q_end - 1) % period + 1;
+        }
         const std::int64_t first = std::int64_t(q_begin) + diagonal - (window ? std::int64_t(window) - 1 : std::int64_t{1} << 62);
         const std::int64_t last = std::int64_t(q_end) - 1 + diagonal;
         return std::int64_t(k_begin) <= last && std::int64_t(k_end) - 1 >= first;

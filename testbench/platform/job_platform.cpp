@@ -47,8 +47,9 @@ Tensor4 load_tensor(Memory& mem, const TensorLayout& l, const std::array<std::ui
 }
 
 AttentionInputs random_inputs(const Workload& w, std::uint64_t seed) {
-    AttentionInputs in{Tensor4({w.batch, w.heads, w.seq_q, w.head_dim}),
-                       Tensor4({w.batch, w.heads, w.seq_kv, w.head_dim}), Tensor4({w.batch, w.heads, w.seq_kv, w.v_dim})};
+    const std::uint64_t kv = w.kv_head_count();
+    AttentionInputs in{Tensor4({w.batch, w.heads, w.seq_q, w.head_dim}), Tensor4({w.batch, kv, w.seq_kv, w.head_dim}),
+                       Tensor4({w.batch, kv, w.seq_kv, w.v_dim})};
     fill_uniform(in.q, seed * 3 + 0, -1.0f, 1.0f);
     fill_uniform(in.k, seed * 3 + 1, -1.0f, 1.0f);
     fill_uniform(in.v, seed * 3 + 2, -1.0f, 1.0f);

@@ -67,15 +67,16 @@ AttentionInputs npy_inputs(const SimOptions& o, Workload& w) {
         w.name = "npy";
         in.k = read_npy(*o.k_path, "--k");
         w.seq_kv = in.k.shape[2];
+        w.kv_heads = in.k.shape[1] == w.heads ? 0 : in.k.shape[1];
         in.v = read_npy(*o.v_path, "--v");
         w.v_dim = in.v.shape[3];
-        in.k = read_npy(*o.k_path, "--k", {w.batch, w.heads, w.seq_kv, w.head_dim});
-        in.v = read_npy(*o.v_path, "--v", {w.batch, w.heads, w.seq_kv, w.v_dim});
+        in.k = read_npy(*o.k_path, "--k", {w.batch, w.kv_head_count(), w.seq_kv, w.head_dim});
+        in.v = read_npy(*o.v_path, "--v", {w.batch, w.kv_head_count(), w.seq_kv, w.v_dim});
         validate_workload(w, *o.q_path + " (--q)");
     } else {
         in.q = read_npy(*o.q_path, "--q", {w.batch, w.heads, w.seq_q, w.head_dim});
-        in.k = read_npy(*o.k_path, "--k", {w.batch, w.heads, w.seq_kv, w.head_dim});
-        in.v = read_npy(*o.v_path, "--v", {w.batch, w.heads, w.seq_kv, w.v_dim});
+        in.k = read_npy(*o.k_path, "--k", {w.batch, w.kv_head_count(), w.seq_kv, w.head_dim});
+        in.v = read_npy(*o.v_path, "--v", {w.batch, w.kv_head_count(), w.seq_kv, w.v_dim});
     }
     refuse_non_finite(in.q, *o.q_path, "--q");
     refuse_non_finite(in.k, *o.k_path, "--k");
@@ -449,7 +450,8 @@ int run(int argc, char** argv) {
     } else {
         stats["workload"] = {{"name", w.name},     {"batch", w.batch},     {"heads", w.heads},
                              {"seq_q", w.seq_q},   {"seq_kv", w.seq_kv},   {"head_dim", w.head_dim},
-                             {"v_dim", w.v_dim},   {"scale", w.scale}};
+                             {"v_dim", w.v_dim},   {"scale", w.scale},     {"kv_heads", w.kv_head_count()},
+                             {"causal", w.causal}, {"window", w.window}};
         if (plan.kind == "layer") stats["workload"]["d_model"] = w.d_model, stats["workload"]["ffn"] = w.ffn;
     }
     stats["kind"] = plan.kind;

@@ -38,6 +38,8 @@ SimOptions parse_sim_options(int argc, char** argv, std::string& help_text) {
         ("head-dim", po::value<std::string>(), "query/key head dim E")
         ("v-dim", po::value<std::string>(), "value head dim F (default: E)")
         ("scale", po::value<std::string>(), "softmax scale folded into Q (default 1)")
+        ("kv-heads", po::value<std::string>(), "grouped-query attention: key/value heads, each shared by heads / "
+                                               "kv-heads query heads (1: multi-query)")
         ("causal", "causal attention: query i sees keys j <= i + M - P (tiles above the diagonal are skipped)")
         ("window", po::value<std::string>(), "sliding window of W keys (implies --causal): query i sees keys "
                                              "i + M - P - W < j <= i + M - P")
@@ -107,6 +109,7 @@ SimOptions parse_sim_options(int argc, char** argv, std::string& help_text) {
         throw ConfigError("fusemax-sim: --seq: give either --seq or --seq-q/--seq-kv");
     if (vm.count("scale")) o.scale = positive_real(vm, "scale");
     o.causal = vm.count("causal") > 0;
+    opt_int("kv-heads", o.kv_heads);
     if (vm.count("window")) o.window = positive(vm, "window");
     if (vm.count("tolerance")) {
         o.tolerance = positive_real(vm, "tolerance");
@@ -245,6 +248,7 @@ Workload workload_from_options(const SimOptions& o) {
     if (o.scale) w.scale = *o.scale;
     w.causal = w.causal || o.causal || o.window;
     if (o.window) w.window = *o.window;
+    if (o.kv_heads) w.kv_heads = *o.kv_heads == w.heads ? 0 : *o.kv_heads;
     if (o.d_model) w.d_model = *o.d_model;
     if (o.ffn) w.ffn = *o.ffn;
     w.layer = w.layer || o.layer;

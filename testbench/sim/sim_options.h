@@ -19,6 +19,7 @@ struct SimOptions {
     std::optional<std::uint64_t> batch, heads, seq, seq_q, seq_kv, head_dim, v_dim;
     std::optional<double> scale;
     bool causal = false;                  // --causal
+    std::optional<std::uint64_t> kv_heads;  // --kv-heads
     std::optional<std::uint64_t> window;  // --window W
     std::uint64_t seed = 1;
     std::optional<std::string> q_path, k_path, v_path, out_path, stats_path;

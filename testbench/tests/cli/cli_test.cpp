@@ -126,6 +126,24 @@ TEST_F(Cli, MaskErrors) {
     EXPECT_EQ(j["modules"]["fusemax.scheduler"]["skipped_tile_steps"].get<int>(), 2 * 7);
 }
 
+// Grouped-query attention: kv-heads must divide heads, only the 1-pass designs run it, and K/V
+// .npy files have kv-heads heads.
+TEST_F(Cli, GroupedQueryErrorsAndNpyShapes) {
+    expect_bad_input("--heads 8 --kv-heads 3", "kv_heads = 3: expected a divisor of heads (8)");
+    expect_bad_input("--arch " + kConfigs + "/arch/flat.yaml --workload " + kConfigs +
+                         "/workloads/bert_base.yaml --mode timing --kv-heads 4",
+                     "runs multi-head attention only: kv_heads needs a 1-pass design");
+    const std::string q = npy("q.npy", {1, 4, 300, 32}, 1), k = npy("k.npy", {1, 2, 500, 32}, 2),
+                      v = npy("v.npy", {1, 2, 500, 32}, 3);
+    const Result r = run("--q " + q + " --k " + k + " --v " + v + " --causal --stats " + (dir / "s.json").string());
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("(pass"), std::string::npos) << r.out;
+    const nlohmann::json j = nlohmann::json::parse(slurp(dir / "s.json"));
+    EXPECT_EQ(j["modules"]["fusemax.dram"]["bytes_by_tensor"]["K"].get<std::uint64_t>(), 2u * 500 * 32 * 2);
+    expect_bad_input("--heads 4 --seq-q 300 --seq-kv 500 --head-dim 32 --kv-heads 1 --q " + q + " --k " + k + " --v " + v,
+                     "--k");
+}
+
 TEST_F(Cli, MissingArchFile) {
     expect_bad_input("--arch " + (dir / "none.yaml").string(), "none.yaml (architecture): cannot open: No such file or directory");
 }
