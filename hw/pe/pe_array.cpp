@@ -121,6 +121,9 @@ void PeArray::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay)
     ++s.count;
     s.cycles += t.cycles;
     stats.busy_cycles += t.cycles;
+    const std::uint64_t units = kind_ == ArrayKind::Pe2d ? std::uint64_t{op->extent.rows} * op->extent.cols
+                                                         : std::min<std::uint64_t>(op->extent.cols, arch_.pe1d.lanes);
+    stats.unit_cycles += t.cycles * units;
     stats.actions += op_actions(op->op, op->extent, exp_);
     stats.last_end = end;
 

@@ -32,6 +32,9 @@ struct OpStats {
 
 struct PeArrayStats {
     std::uint64_t busy_cycles = 0;
+    // Busy cycles weighted by the units an op keeps busy (2D: valid keys x queries of the tile;
+    // 1D: valid queries, one lane each): a ragged or one-query tile busies the array but few units.
+    std::uint64_t unit_cycles = 0;
     std::uint64_t op_count = 0;
     std::array<OpStats, kOpCount> ops{};
     ActionCounts actions;
@@ -43,6 +46,7 @@ struct PeArrayStats {
     static void fields(V&& v) {
         using S = PeArrayStats;
         v("busy_cycles", &S::busy_cycles);
+        v("unit_cycles", &S::unit_cycles);
         v("op_count", &S::op_count);
         v("first_start_cycle", &S::first_start, StatKind::Fixed);
         v("last_end_cycle", &S::last_end, StatKind::Time);

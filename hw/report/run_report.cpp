@@ -37,6 +37,8 @@ CounterSnapshot snapshot(const FuseMax& top) {
     c.dram_write_bytes = dram.write_bytes;
     c.pe2d_busy = top.pe2d().stats().busy_cycles;
     c.pe1d_busy = top.pe1d().stats().busy_cycles;
+    c.pe2d_unit_cycles = top.pe2d().stats().unit_cycles;
+    c.pe1d_unit_cycles = top.pe1d().stats().unit_cycles;
     return c;
 }
 
@@ -60,10 +62,20 @@ RunSummary summarize(const ArchConfig& arch, const JobRecord& job, const Counter
     s.dram_write_bytes = after.dram_write_bytes - before.dram_write_bytes;
     s.pe2d_busy = after.pe2d_busy - before.pe2d_busy;
     s.pe1d_busy = after.pe1d_busy - before.pe1d_busy;
-    s.util_2d = s.cycles ? double(s.pe2d_busy) / double(s.cycles) : 0.0;
-    s.util_1d = s.cycles ? double(s.pe1d_busy) / double(s.cycles) : 0.0;
+    s.pe2d_unit_cycles = after.pe2d_unit_cycles - before.pe2d_unit_cycles;
+    s.pe1d_unit_cycles = after.pe1d_unit_cycles - before.pe1d_unit_cycles;
+    set_utilization(s, arch);
     s.tile_steps = job.tile_steps;
     return s;
+}
+
+void set_utilization(RunSummary& s, const ArchConfig& a) {
+    const double cycles = double(s.cycles);
+    const double pes = double(a.pe2d.rows) * a.pe2d.cols, lanes = double(a.pe1d.lanes);
+    s.busy_2d = s.cycles ? double(s.pe2d_busy) / cycles : 0.0;
+    s.busy_1d = s.cycles ? double(s.pe1d_busy) / cycles : 0.0;
+    s.util_2d = s.cycles ? double(s.pe2d_unit_cycles) / (pes * cycles) : 0.0;
+    s.util_1d = s.cycles ? double(s.pe1d_unit_cycles) / (lanes * cycles) : 0.0;
 }
 
 nlohmann::json area_json(const AreaReport& r) {
@@ -98,6 +110,8 @@ nlohmann::json headline_json(const RunSummary& s) {
     j["glb_row_writes"] = s.counts.glb_row_writes;
     j["util_2d"] = s.util_2d;
     j["util_1d"] = s.util_1d;
+    j["busy_2d"] = s.busy_2d;
+    j["busy_1d"] = s.busy_1d;
     j["tile_steps"] = s.tile_steps;
     j["pe2d_busy_cycles"] = s.pe2d_busy;
     j["pe1d_busy_cycles"] = s.pe1d_busy;

@@ -15,6 +15,7 @@ struct CounterSnapshot {
     ActivityCounts counts;
     std::uint64_t dram_read_bytes = 0, dram_write_bytes = 0;
     std::uint64_t pe2d_busy = 0, pe1d_busy = 0;
+    std::uint64_t pe2d_unit_cycles = 0, pe1d_unit_cycles = 0;
 };
 CounterSnapshot snapshot(const FuseMax& top);
 
@@ -28,7 +29,10 @@ struct RunSummary {
     EnergyBreakdown energy;
     std::uint64_t dram_read_bytes = 0, dram_write_bytes = 0;
     std::uint64_t pe2d_busy = 0, pe1d_busy = 0;
-    double util_2d = 0, util_1d = 0;
+    std::uint64_t pe2d_unit_cycles = 0, pe1d_unit_cycles = 0;
+    // Utilization as the paper defines it: useful unit-cycles / (units x cycles); busy: the
+    // fraction of cycles the array had an op (the same for full tiles).
+    double util_2d = 0, util_1d = 0, busy_2d = 0, busy_1d = 0;
     std::uint64_t tile_steps = 0;
 };
 
@@ -43,6 +47,9 @@ RunSummary summarize(const ArchConfig& arch, const JobRecord& job, const Counter
 // An area report as JSON: um^2 per block and in total (null where the area table cannot say, with
 // the reason under "unavailable").
 nlohmann::json area_json(const AreaReport& r);
+
+// Fills in utilization and busy fractions from the busy and unit cycles and `cycles`.
+void set_utilization(RunSummary& s, const ArchConfig& a);
 
 // The headline numbers of a summary (cycles, energy and its breakdown, DRAM bytes, utilization).
 nlohmann::json headline_json(const RunSummary& s);

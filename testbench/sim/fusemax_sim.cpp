@@ -272,12 +272,13 @@ RunSummary total_of(const std::vector<RunSummary>& parts, const ArchConfig& a) {
         t.dram_write_bytes += s.dram_write_bytes;
         t.pe2d_busy += s.pe2d_busy;
         t.pe1d_busy += s.pe1d_busy;
+        t.pe2d_unit_cycles += s.pe2d_unit_cycles;
+        t.pe1d_unit_cycles += s.pe1d_unit_cycles;
         t.tile_steps += s.tile_steps;
     }
     if (!parts.empty()) t.compute_start = parts.front().compute_start;
     t.seconds = Clock(a.clock_hz).seconds(t.cycles);
-    t.util_2d = t.cycles ? double(t.pe2d_busy) / double(t.cycles) : 0.0;
-    t.util_1d = t.cycles ? double(t.pe1d_busy) / double(t.cycles) : 0.0;
+    set_utilization(t, a);
     return t;
 }
 
@@ -304,7 +305,8 @@ void print_headline(const ArchConfig& a, const RunSummary& s) {
                     *area.pe1d.um2 / 1e6, *area.glb.um2 / 1e6);
     else
         std::printf("  area         unavailable: %s\n", area.unavailable().c_str());
-    std::printf("  utilization  2D %.4f, 1D %.4f\n", s.util_2d, s.util_1d);
+    std::printf("  utilization  2D %.4f, 1D %.4f (busy 2D %.4f, 1D %.4f)\n", s.util_2d, s.util_1d, s.busy_2d,
+                s.busy_1d);
     std::printf("  DRAM         %s bytes read, %s bytes written\n", thousands(s.dram_read_bytes).c_str(),
                 thousands(s.dram_write_bytes).c_str());
     std::printf("  GLB          %s row reads, %s row writes\n", thousands(s.counts.glb_row_reads).c_str(),

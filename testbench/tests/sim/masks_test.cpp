@@ -149,5 +149,31 @@ INSTANTIATE_TEST_SUITE_P(
         return (i.param.p == 1 ? std::string("Decode") : std::string("Prefill")) + "Kv" + std::to_string(i.param.kv_heads);
     });
 
+// Utilization as the paper defines it (useful unit-cycles over units x cycles) against the busy
+// fraction: a decode step's tiles hold one query (one of 256 columns, one of 256 lanes), so each op
+// uses 1/256 of the units it occupies; grouped-query decode packs 4 queries: 4/256.
+struct DecodeUtil {
+    std::uint64_t kv_heads, queries_per_tile;
+};
+
+class DecodeUtilization : public testing::TestWithParam<DecodeUtil> {};
+
+TEST_P(DecodeUtilization, UsefulUnitsNotBusyTime) {
+    Workload w = test::shape(8, 8, 1, 4096, 64, 64);
+    w.kv_heads = GetParam().kv_heads;
+    JobPlatform platform(test::fusemax_arch(), w, ElemType::F32, false);
+    platform.run();
+    const RunSummary s = platform.summary();
+    const double share = double(GetParam().queries_per_tile) / 256;
+    EXPECT_NEAR(s.util_2d, s.busy_2d * share, 1e-12);
+    EXPECT_NEAR(s.util_1d, s.busy_1d * share, 1e-12);
+    EXPECT_GT(s.busy_2d, 0.5);
+}
+
+INSTANTIATE_TEST_SUITE_P(Decode, DecodeUtilization, testing::Values(DecodeUtil{8, 1}, DecodeUtil{2, 4}),
+                         [](const testing::TestParamInfo<DecodeUtil>& i) {
+                             return "Group" + std::to_string(i.param.queries_per_tile);
+                         });
+
 }  // namespace
 }  // namespace fusemax
