@@ -40,6 +40,12 @@ std::vector<LayerKernel> layer_jobs(const Workload& w, const GemmShape& tiles, E
     if (w.seq_q != w.seq_kv)
         throw ConfigError(origin + ": a layer is self-attention: seq_q (" + std::to_string(w.seq_q) +
                           ") must equal seq_kv (" + std::to_string(w.seq_kv) + ")");
+    // The projections write [B*P, H*E] (heads side by side in each token's row); a group's query
+    // heads are then not rows of one matrix, which is how the hardware stacks them.
+    if (w.group() > 1)
+        throw ConfigError(origin + ": kv_heads: a whole layer with grouped-query attention is not modelled (the "
+                                   "projections' [B*P, H*E] output does not stack a group's query heads); run its "
+                                   "attention alone, or the layer with kv_heads = heads");
     std::vector<GemmShape> gemms = layer_gemms(w, origin);
     for (GemmShape& g : gemms) g.m0 = tiles.m0, g.n0 = tiles.n0, g.block_rows = tiles.block_rows;
     Placer place(base, elem);

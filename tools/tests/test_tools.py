@@ -133,6 +133,19 @@ class Sweep(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertTrue(os.path.getsize(os.path.join(out, "fig12_area_latency.png")) > 0)
 
+    def test_llm_zoo_and_workload_paths(self):
+        """The zoo's decoder models by name and any workload file by path; causal tiles are skipped."""
+        path = os.path.join(ROOT, "configs", "workloads", "pythia_14m.yaml")
+        r = run(SWEEP, "--out", self.csv, "--designs", "binding", "--models", "llama3_8b,mistral_7b," + path,
+                "--seq-lens", "32K", "--batch", "2", "--jobs", "2", "--sim", SIM)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        rows = {x["model"]: x for x in csv.DictReader(open(self.csv))}
+        self.assertEqual(set(rows), {"llama3_8b", "mistral_7b", "pythia_14m"})
+        # Mistral = Llama-3-8B with a 4096-key window: at 32K it runs about W / (P / 2) of the tiles.
+        ratio = int(rows["mistral_7b"]["tile_steps"]) / int(rows["llama3_8b"]["tile_steps"])
+        self.assertLess(ratio, 0.3)
+        self.assertGreater(ratio, 0.2)
+
     def test_bad_arguments(self):
         cases = [(["--designs", "tpu"], "--designs: unknown 'tpu'"),
                  (["--kernel", "conv"], "--kernel: unknown 'conv'"),
@@ -141,6 +154,7 @@ class Sweep(unittest.TestCase):
                  (["--batch", "-1"], "--batch: expected a positive integer"),
                  (["--jobs", "x"], "--jobs: expected a positive integer"),
                  (["--kernel", "pareto", "--pe-dims", "16,x"], "--pe-dims: expected positive integers"),
+                 (["--models", "gpt5"], "--models: unknown 'gpt5'"),
                  (["--sim", "/nonexistent"], "--sim: /nonexistent is not an executable")]
         for args, message in cases:
             r = run(SWEEP, "--out", self.csv, *args)
