@@ -149,6 +149,23 @@ INSTANTIATE_TEST_SUITE_P(
         return (i.param.p == 1 ? std::string("Decode") : std::string("Prefill")) + "Kv" + std::to_string(i.param.kv_heads);
     });
 
+// A Llama-3-8B decode step (32 query heads over 8 K/V heads, E = 128) against a 32K-key cache, batch
+// 64: it reads the cache once (K and V: 64 x 8 x 32768 x 128 x 2 bytes each) and is DRAM-bound, the
+// channel busy at least 99% of the cycles and the step within 1% of bytes / bandwidth.
+TEST(Masks, Llama3DecodeIsDramBound) {
+    Workload w = masked(64, 32, 1, 32768, 128, 128, 0);
+    w.kv_heads = 8;
+    const ArchConfig a = test::fusemax_arch();
+    JobPlatform platform(a, w, ElemType::F32, false);
+    platform.run();
+    const RunSummary s = platform.summary();
+    const auto& dram = platform.top().dram().stats();
+    EXPECT_EQ(dram.bytes_by_tensor[index_of(Tensor::K)], 64ull * 8 * 32768 * 128 * 2);
+    EXPECT_GE(double(dram.busy_cycles) / double(s.cycles), 0.99);
+    const double bound = double(s.dram_read_bytes + s.dram_write_bytes) / (a.dram.bandwidth_bytes_per_s / a.clock_hz);
+    EXPECT_LT(double(s.cycles) / bound, 1.01);
+}
+
 // Utilization as the paper defines it (useful unit-cycles over units x cycles) against the busy
 // fraction: a decode step's tiles hold one query (one of 256 columns, one of 256 lanes), so each op
 // uses 1/256 of the units it occupies; grouped-query decode packs 4 queries: 4/256.
