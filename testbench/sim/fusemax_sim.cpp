@@ -18,6 +18,7 @@
 #include "numerics/attention.h"
 #include "numerics/error_bound.h"
 #include "numerics/gemm.h"
+#include "protocol/decode_jobs.h"
 #include "protocol/layer_jobs.h"
 #include "platform/job_platform.h"
 #include "platform/example_platform.h"
@@ -93,6 +94,8 @@ struct RunPlan {
     GemmInputs gemm;            // kind gemm
     Tensor4 x;                  // kind layer: the input and each GEMM's weights
     std::vector<Tensor4> weights;
+    std::vector<Tensor4> queries;  // kind decode: each job's Q, and the K and V caches
+    Tensor4 k_cache, v_cache;
 
     std::uint64_t memory_end() const { return layer_end(kernels); }
 };
@@ -119,6 +122,12 @@ RunPlan plan_run(const SimOptions& o, Workload& w) {
         }
         return p;
     }
+    if (o.decode_steps) {
+        p.kind = "decode";
+        if (w.layer) throw ConfigError("fusemax-sim: --decode-steps: attention only (the workload says layer: true)");
+        p.kernels = decode_jobs(w, o.decode_steps, o.dtype, 0, o.functional, "fusemax-sim");
+        return p;
+    }
     if (w.layer) {
         p.kind = "layer";
         if (o.q_path) throw ConfigError("fusemax-sim: --q: a layer computes Q, K, V itself (no --q/--k/--v)");
@@ -135,6 +144,12 @@ RunPlan plan_run(const SimOptions& o, Workload& w) {
 void random_fill(RunPlan& p, const SimOptions& o, const Workload& w) {
     if (p.kind == "attention" && !o.q_path) p.attention = random_inputs(w, o.seed);
     if (p.kind == "gemm" && !o.a_path) p.gemm = random_gemm_inputs(*o.gemm, o.seed);
+    if (p.kind == "decode") {
+        std::uint64_t stream = 0;
+        for (const LayerKernel& k : p.kernels) p.queries.push_back(uniform(k.job.tensor(Tensor::Q).shape, o.seed * 8 + stream++, 1.0f));
+        p.k_cache = uniform(p.kernels.back().job.tensor(Tensor::K).shape, o.seed * 8 + stream++, 1.0f);
+        p.v_cache = uniform(p.kernels.back().job.tensor(Tensor::V).shape, o.seed * 8 + stream++, 1.0f);
+    }
     if (p.kind == "layer") {
         // X uniform in [-1, 1), weights in [-1/sqrt(K), 1/sqrt(K)): activations stay of order one.
         const Job& first = p.kernels.front().job;
@@ -156,6 +171,10 @@ void store_inputs(Memory& mem, const RunPlan& p, ElemType elem) {
     } else if (p.kind == "gemm") {
         store_tensor(mem, first.layout(Tensor::X), p.gemm.a, elem);
         store_tensor(mem, first.layout(Tensor::W), p.gemm.w, elem);
+    } else if (p.kind == "decode") {
+        for (std::size_t i = 0; i < p.kernels.size(); ++i) store_tensor(mem, p.kernels[i].job.layout(Tensor::Q), p.queries[i], elem);
+        store_tensor(mem, first.layout(Tensor::K), p.k_cache, elem);
+        store_tensor(mem, first.layout(Tensor::V), p.v_cache, elem);
     } else {
         store_tensor(mem, first.layout(Tensor::X), p.x, elem);
         std::size_t i = 0;
@@ -237,11 +256,11 @@ Tensor4 load_output(Memory& mem, const Job& job) {
 
 // Attention's O against fp64 attention of the Q, K, V it read (as stored: fp16 storage rounds them).
 Check check_attention(const AttentionInputs& in, const Tensor4& out, const Job& job, const ArchConfig& a,
-                      const SimOptions& o) {
+                      const SimOptions& o, const std::string& name = "attention") {
     const Workload& w = job.shape;
     double max_logit = 0;
     const ErrorStats e = compare(out, attention_reference_fp64(in.q, in.k, in.v, w.scale, &max_logit, w.key_mask()));
-    return finish_check("attention", e,
+    return finish_check(name, e,
                         attention_error_bound(in.q, in.k, in.v, w.scale, max_logit, e.max_abs_ref,
                                               storage_roundoff(job.elem), a.pe2d.rows),
                         o);
@@ -352,7 +371,7 @@ void print_summary(const FuseMax& top, const Workload& w, const RunPlan& p, cons
                     (unsigned long long)t.m1, (unsigned long long)t.p1, (unsigned long long)t.p2,
                     thousands(total.tile_steps).c_str());
     }
-    if (p.kind == "layer") {
+    if (p.kind == "layer" || p.kind == "decode") {
         std::printf("  %-18s %15s %14s %16s %8s %8s\n", "kernel", "cycles", "energy (pJ)", "DRAM bytes", "util 2D",
                     "util 1D");
         for (std::size_t i = 0; i < kernels.size(); ++i) {
@@ -362,9 +381,17 @@ void print_summary(const FuseMax& top, const Workload& w, const RunPlan& p, cons
                         energy.c_str(), thousands(s.dram_read_bytes + s.dram_write_bytes).c_str(), s.util_2d,
                         s.util_1d);
         }
-        std::printf("  total of the layer:\n");
+        std::printf(p.kind == "layer" ? "  total of the layer:\n" : "  total of the prefill and the decode steps:\n");
     }
     print_headline(a, total);
+    if (p.kind == "decode" && kernels.size() > 1) {
+        Cycle steps = 0;
+        for (std::size_t i = 1; i < kernels.size(); ++i) steps += kernels[i].cycles;
+        const double n = double(kernels.size() - 1), seconds = Clock(a.clock_hz).seconds(steps);
+        std::printf("  decode       %s cycles a step on average (%.6g s), %.6g tokens/s at batch %llu\n",
+                    thousands(static_cast<std::uint64_t>(double(steps) / n + 0.5)).c_str(), seconds / n,
+                    double(w.batch) * n / seconds, (unsigned long long)w.batch);
+    }
     print_checks(checks);
     std::printf("  wall time    %.3f s\n", wall);
 }
@@ -444,7 +471,8 @@ int run(int argc, char** argv) {
                                  std::to_string(jobs.size()) + ")");
     const FuseMax& top = platform.ip();
     if (files.trace_json) write_trace_json(top, *files.trace_json);
-    const RunSummary total = plan.kind == "layer" ? total_of(kernels, arch) : kernels.back();
+    const bool chained = plan.kind == "layer" || plan.kind == "decode";
+    const RunSummary total = chained ? total_of(kernels, arch) : kernels.back();
     nlohmann::json stats = report_json(top, total);
     if (plan.kind == "gemm") {
         const GemmShape& g = plan.kernels.front().job.gemm;
@@ -458,7 +486,17 @@ int run(int argc, char** argv) {
     }
     stats["kind"] = plan.kind;
     stats["mode"] = o.functional ? "functional" : "timing";
-    if (plan.kind == "layer") {
+    if (plan.kind == "decode") {
+        // A decode step is its own job: its cycles from the end of the one before to its own end.
+        Cycle decode_cycles = 0;
+        for (std::size_t i = 1; i < kernels.size(); ++i) decode_cycles += kernels[i].cycles;
+        const double seconds = Clock(arch.clock_hz).seconds(decode_cycles);
+        stats["decode"] = {{"steps", o.decode_steps},
+                           {"prefill_cycles", kernels.front().cycles},
+                           {"step_cycles_mean", double(decode_cycles) / double(o.decode_steps)},
+                           {"tokens_per_second", seconds > 0 ? double(w.batch * o.decode_steps) / seconds : 0.0}};
+    }
+    if (chained) {
         nlohmann::json list = nlohmann::json::array();
         for (std::size_t i = 0; i < kernels.size(); ++i) list.push_back(kernel_json(plan.kernels[i].name, jobs[i], kernels[i]));
         stats["kernels"] = list;
@@ -484,7 +522,7 @@ int run(int argc, char** argv) {
                     checks.push_back(check_gemm(read(Tensor::X), read(Tensor::W), load_output(mem, k.job), k.name, k.job, o));
                 } else {
                     const AttentionInputs in{read(Tensor::Q), read(Tensor::K), read(Tensor::V)};
-                    checks.push_back(check_attention(in, load_output(mem, k.job), k.job, arch, o));
+                    checks.push_back(check_attention(in, load_output(mem, k.job), k.job, arch, o, k.name));
                 }
             }
         }

@@ -38,6 +38,8 @@ SimOptions parse_sim_options(int argc, char** argv, std::string& help_text) {
         ("head-dim", po::value<std::string>(), "query/key head dim E")
         ("v-dim", po::value<std::string>(), "value head dim F (default: E)")
         ("scale", po::value<std::string>(), "softmax scale folded into Q (default 1)")
+        ("decode-steps", po::value<std::string>(), "prefill the sequence, then N decode steps, each one new query "
+                                                   "against the cache grown by one key")
         ("kv-heads", po::value<std::string>(), "grouped-query attention: key/value heads, each shared by heads / "
                                                "kv-heads query heads (1: multi-query)")
         ("causal", "causal attention: query i sees keys j <= i + M - P (tiles above the diagonal are skipped)")
@@ -110,6 +112,12 @@ SimOptions parse_sim_options(int argc, char** argv, std::string& help_text) {
     if (vm.count("scale")) o.scale = positive_real(vm, "scale");
     o.causal = vm.count("causal") > 0;
     opt_int("kv-heads", o.kv_heads);
+    if (vm.count("decode-steps")) {
+        o.decode_steps = positive(vm, "decode-steps");
+        if (vm.count("gemm") || vm.count("layer"))
+            throw ConfigError("fusemax-sim: --decode-steps: attention only (not with --gemm or --layer)");
+        if (vm.count("q")) throw ConfigError("fusemax-sim: --decode-steps: the queries and cache are random (no --q/--k/--v)");
+    }
     if (vm.count("window")) o.window = positive(vm, "window");
     if (vm.count("tolerance")) {
         o.tolerance = positive_real(vm, "tolerance");

@@ -20,6 +20,7 @@ struct SimOptions {
     std::optional<double> scale;
     bool causal = false;                  // --causal
     std::optional<std::uint64_t> kv_heads;  // --kv-heads
+    std::uint64_t decode_steps = 0;         // --decode-steps: prefill, then this many decode steps
     std::optional<std::uint64_t> window;  // --window W
     std::uint64_t seed = 1;
     std::optional<std::string> q_path, k_path, v_path, out_path, stats_path;

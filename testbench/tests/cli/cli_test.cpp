@@ -144,6 +144,30 @@ TEST_F(Cli, GroupedQueryErrorsAndNpyShapes) {
                      "--k");
 }
 
+// Prefill and decode steps as one run: each job against fp64 on what it read, the cache growing by
+// one key a step (K bytes: M + k rows per K/V head), the steps' mean and tokens per second reported.
+TEST_F(Cli, DecodeStepsGrowTheCache) {
+    const std::string stats = (dir / "s.json").string();
+    const Result r = run("--batch 2 --heads 4 --kv-heads 2 --seq 300 --causal --decode-steps 2 --stats " + stats);
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("tokens/s at batch 2"), std::string::npos) << r.out;
+    const nlohmann::json j = nlohmann::json::parse(slurp(stats));
+    ASSERT_EQ(j["kernels"].size(), 3u);
+    ASSERT_EQ(j["checks"].size(), 3u);
+    for (const auto& c : j["checks"]) EXPECT_TRUE(c["passed"].get<bool>()) << c;
+    EXPECT_EQ(j["checks"][2]["kernel"], "decode_2");
+    EXPECT_EQ(j["decode"]["steps"], 2);
+    const double mean = j["decode"]["step_cycles_mean"].get<double>();
+    const double cycles = double(j["kernels"][1]["cycles"].get<std::uint64_t>() + j["kernels"][2]["cycles"].get<std::uint64_t>());
+    EXPECT_DOUBLE_EQ(mean, cycles / 2);
+    EXPECT_NEAR(j["decode"]["tokens_per_second"].get<double>(), 2 * 2 / (cycles / 940e6), 1e-6 * 4 / (cycles / 940e6));
+    // Every job reads its own K rows: 300 for the prefill, then 301 and 302 (2 batches x 2 K/V heads x
+    // 64 dims x 2 bytes a row); in all, the K bytes of the run.
+    EXPECT_EQ(j["modules"]["fusemax.dram"]["bytes_by_tensor"]["K"].get<std::uint64_t>(), 2u * 2 * (300 + 301 + 302) * 64 * 2);
+    expect_bad_input("--gemm 256,256,256 --decode-steps 2", "--decode-steps: attention only");
+    expect_bad_input("--seq-q 10 --seq-kv 20 --decode-steps 2", "the prefill is self-attention");
+}
+
 TEST_F(Cli, MissingArchFile) {
     expect_bad_input("--arch " + (dir / "none.yaml").string(), "none.yaml (architecture): cannot open: No such file or directory");
 }
@@ -670,6 +694,7 @@ INSTANTIATE_TEST_SUITE_P(
         FfCase{"FlatOutputStationaryInOrder", ("--arch " + kArch + "flat.yaml --workload " + kWl + "bert_base.yaml --batch 2 --seq 4096 --dram-policy in_order")},
         FfCase{"Causal", ("--arch " + kArch + "binding.yaml --batch 4 --heads 3 --seq 16384 --causal")},
         FfCase{"WindowRagged", ("--arch " + kArch + "binding.yaml --batch 4 --heads 3 --seq-q 3000 --seq-kv 20000 --head-dim 48 --v-dim 80 --window 1500")},
+        FfCase{"DecodeSteps", ("--workload " + kWl + "llama3_8b.yaml --batch 2 --seq 4096 --decode-steps 3")},
         FfCase{"FlatOnChipVPerHead", ("--arch " + kArch + "flat.yaml --workload " + kWl + "xlm.yaml --batch 8 --seq 4096")},
         FfCase{"FlatOnChipQ", ("--arch " + kArch + "flat.yaml --workload " + kWl + "xlm.yaml --batch 1 --seq 16384")},
         FfCase{"FlatWeightStationary", ("--arch " + kArch + "flat.yaml --workload " + kWl + "t5_small.yaml --batch 1 --heads 8 --seq 262144")},
