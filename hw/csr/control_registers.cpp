@@ -136,7 +136,7 @@ Job ControlRegisters::job_from_registers() const {
         j.shape.seq_kv = get(SEQ_KV);
         j.shape.head_dim = get(HEAD_DIM);
         j.shape.v_dim = get(V_DIM);
-        attention_mask(j.shape);
+        attention_params(j.shape);
         const Tensor attention[] = {Tensor::Q, Tensor::K, Tensor::V, Tensor::O};
         for (std::uint32_t t = 0; t < 4; ++t) {
             TensorDesc d;
@@ -176,13 +176,13 @@ Job ControlRegisters::job_from_registers() const {
     const TensorDesc& v = j.tensor(Tensor::V);
     j.shape.batch = q.shape[0], j.shape.heads = q.shape[1], j.shape.seq_q = q.shape[2], j.shape.head_dim = q.shape[3];
     j.shape.seq_kv = v.shape[2], j.shape.v_dim = v.shape[3];
-    attention_mask(j.shape);
+    attention_params(j.shape);
     return j;
 }
 
 // Attention's parameters: PARAM0 bit 0 causal, PARAM1 the sliding window in keys (0: none; a
 // window implies causal), PARAM2 the key/value heads (0: as many as query heads).
-void ControlRegisters::attention_mask(Workload& w) const {
+void ControlRegisters::attention_params(Workload& w) const {
     if (get(PARAM0) > 1) throw ConfigError("PARAM0: " + std::to_string(get(PARAM0)) + ": expected 0 or 1 (causal)");
     w.window = get(PARAM0 + 4);
     w.causal = (get(PARAM0) & 1) != 0 || w.window > 0;

@@ -81,7 +81,7 @@ private:
     void start(bool enqueue);
     void set_error(regs::Error e, const std::string& why);
     Job job_from_registers() const;
-    void attention_mask(Workload& w) const;
+    void attention_params(Workload& w) const;  // PARAM0-2: mask and K/V heads
     void drive_irq();
 };
 

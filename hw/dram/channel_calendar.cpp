@@ -9,8 +9,8 @@ std::pair<Cycle, Cycle> ChannelCalendar::book(Cycle arrival, Cycle cycles, bool 
     bool any = false;
     if (arrival < front_ && !deferred) window_ = std::max(window_, std::min(max_window_, 2 * (front_ - arrival)));
     if (lookback && arrival < floor_)
-        cycles = take_gaps(history_, std::max(arrival, history_floor_), floor_, cycles, first, last, any);
-    if (cycles > 0) take_gaps(busy_, std::max(arrival, floor_), ~Cycle{0}, cycles, first, last, any);
+        cycles = take_gaps(history_, history_dead_, std::max(arrival, history_floor_), floor_, cycles, first, last, any);
+    if (cycles > 0) take_gaps(busy_, dead_, std::max(arrival, floor_), ~Cycle{0}, cycles, first, last, any);
     if (!any) first = last = std::max(arrival, floor_);  // nothing to move
     front_ = std::max(front_, arrival);
     forget();
@@ -47,10 +47,9 @@ void ChannelCalendar::compact(std::vector<Interval>& calendar, std::size_t& dead
 
 // The pieces are sorted and fall in the gaps between calendar[lo] and calendar[hi]; only that
 // stretch of the calendar is rebuilt.
-Cycle ChannelCalendar::take_gaps(std::vector<Interval>& calendar, Cycle at, Cycle limit, Cycle cycles, Cycle& first,
-                                 Cycle& last, bool& any) {
+Cycle ChannelCalendar::take_gaps(std::vector<Interval>& calendar, std::size_t dead, Cycle at, Cycle limit,
+                                 Cycle cycles, Cycle& first, Cycle& last, bool& any) {
     pieces_.clear();
-    const std::size_t dead = &calendar == &busy_ ? dead_ : history_dead_;
     auto it = std::upper_bound(calendar.begin() + static_cast<std::ptrdiff_t>(dead), calendar.end(), at,
                                [](Cycle t, const Interval& iv) { return t < iv.second; });
     const std::size_t lo = static_cast<std::size_t>(it - calendar.begin());

@@ -52,8 +52,9 @@ private:
 
     // Walks the gaps of `calendar` from `at` up to `limit`, taking pieces until `cycles` are booked
     // or the limit is reached. Returns the cycles left to book.
-    Cycle take_gaps(std::vector<Interval>& calendar, Cycle at, Cycle limit, Cycle cycles, Cycle& first, Cycle& last,
-                    bool& any);
+    // `dead`: intervals at the calendar's front already given up.
+    Cycle take_gaps(std::vector<Interval>& calendar, std::size_t dead, Cycle at, Cycle limit, Cycle cycles, Cycle& first,
+                    Cycle& last, bool& any);
     void forget();
     void give_up(Interval interval);
 };

@@ -128,7 +128,8 @@ nlohmann::json report_json(const FuseMax& top, const RunSummary& s) {
     const nlohmann::json headline = headline_json(s);
     for (const auto& [key, value] : headline.items())
         if (key != "actions" && key != "pe2d_busy_cycles" && key != "pe1d_busy_cycles") j[key] = value;
-    j["area_um2"] = area_json(area_of(a));  // and per block under "modules"
+    const AreaReport area = area_of(a);
+    j["area_um2"] = area_json(area);  // and per block under "modules"
     j["pe2d"] = {{"busy_cycles", s.pe2d_busy}, {"ops", top.pe2d().op_table()}, {"actions", actions(s.counts.pe2d)}};
     j["pe1d"] = {{"busy_cycles", s.pe1d_busy}, {"ops", top.pe1d().op_table()}, {"actions", actions(s.counts.pe1d)}};
     const Job& job = top.scheduler().last_job();
@@ -148,7 +149,6 @@ nlohmann::json report_json(const FuseMax& top, const RunSummary& s) {
     nlohmann::json modules = nlohmann::json::object();
     walk(top, modules);
     // Each block's own area beside its statistics (what it is built of, from the configuration).
-    const AreaReport area = area_of(a);
     auto block = [](const BlockArea& b) { return b.um2 ? nlohmann::json(*b.um2) : nlohmann::json(nullptr); };
     modules[top.pe2d().name()]["area_um2"] = block(area.pe2d);
     modules[top.pe1d().name()]["area_um2"] = block(area.pe1d);

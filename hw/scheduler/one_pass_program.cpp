@@ -57,18 +57,9 @@ TileCoord OnePassProgram::coord(std::uint64_t blk, std::uint64_t m1, std::uint64
 }
 
 std::pair<std::uint64_t, std::uint64_t> OnePassProgram::seen_rows(std::uint64_t tile) const {
-    if (!mask_.active) return {0, t_.m1 - 1};
-    std::uint64_t first_query = tile * t_.p0, end_query = first_query + t_.queries_in(tile);
-    if (mask_.period) {  // stacked query heads: positions, every one up to the end's when the tile wraps
-        const bool wraps = first_query / mask_.period != (end_query - 1) / mask_.period;
-        first_query = wraps ? 0 : first_query % mask_.period;
-        end_query = wraps ? mask_.period : (end_query - 1) % mask_.period + 1;
-    }
-    const std::int64_t q_begin = std::int64_t(first_query), q_end = std::int64_t(end_query);
-    const std::int64_t last_key = std::min<std::int64_t>(q_end - 1 + mask_.diagonal, std::int64_t(job_.shape.seq_kv) - 1);
-    const std::int64_t first_key =
-        mask_.window ? std::max<std::int64_t>(0, q_begin + mask_.diagonal - std::int64_t(mask_.window) + 1) : 0;
-    return {std::uint64_t(first_key) / t_.m0, std::uint64_t(last_key) / t_.m0};
+    const std::uint64_t first_query = tile * t_.p0;
+    const auto [first, last] = mask_.seen_keys(first_query, first_query + t_.queries_in(tile), job_.shape.seq_kv);
+    return {first / t_.m0, last / t_.m0};
 }
 
 // A block's rows: from the first any of its query tiles sees to the last (the seen ranges of
@@ -183,15 +174,17 @@ void OnePassProgram::block(std::uint64_t blk) {
 }
 
 void OnePassProgram::row(std::uint64_t blk, std::uint64_t m1) {
+    const std::uint64_t number = ordinal(blk, m1);
+    const auto kvs = static_cast<std::uint32_t>(number % plan_.kv_slots);
     std::uint64_t skipped = 0;
     for (std::uint64_t p1 = 0; p1 < t_.p1; ++p1) {
-        const auto [first, last] = seen_rows(query_tile(blk, p1));
-        if (first <= m1 && m1 <= last) tile_step(blk, m1, p1);
+        const auto seen = seen_rows(query_tile(blk, p1));
+        if (seen.first <= m1 && m1 <= seen.second) tile_step(blk, m1, p1, kvs, seen);
         else ++skipped;  // every key of the tile is masked for every query of it
     }
     if (skipped) ctx_.steps_skipped(skipped);
     // This row has issued every read of its K/V slot: the slot can take the row kv_slots ahead.
-    const std::uint64_t ahead = ordinal(blk, m1) + plan_.kv_slots;
+    const std::uint64_t ahead = number + plan_.kv_slots;
     if (ahead < rows_) load_kv(ahead);
     const auto [q_begin, q_end] = next_q_tiles(blk, m1 - block_rows(blk).first);
     if (q_end > q_begin) load_q(blk + 1, q_begin, q_end);
@@ -235,12 +228,12 @@ void OnePassProgram::load_kv(std::uint64_t row) {
     replace_contents(v_bytes_[slot], std::int64_t(n) * std::int64_t(w.v_dim * arch_.word_bytes));
 }
 
-void OnePassProgram::tile_step(std::uint64_t blk, std::uint64_t m1, std::uint64_t p1) {
+void OnePassProgram::tile_step(std::uint64_t blk, std::uint64_t m1, std::uint64_t p1, std::uint32_t kvs,
+                               std::pair<std::uint64_t, std::uint64_t> seen) {
     const Workload& w = job_.shape;
     const std::uint64_t query_tile = (blk % t_.p2) * t_.p1 + p1;
     const std::uint32_t qs = static_cast<std::uint32_t>(blk % plan_.q_slots);
-    const std::uint32_t kvs = static_cast<std::uint32_t>(ordinal(blk, m1) % plan_.kv_slots);
-    const auto [first_row, last_row] = seen_rows(query_tile);
+    const auto [first_row, last_row] = seen;
     const std::uint64_t e = w.head_dim, f = w.v_dim;
     const std::uint32_t parity = static_cast<std::uint32_t>(steps_++ % 2);
 

@@ -65,7 +65,9 @@ private:
     std::uint64_t query_tile(std::uint64_t blk, std::uint64_t p1) const { return (blk % t_.p2) * t_.p1 + p1; }
     void block(std::uint64_t blk);
     void row(std::uint64_t blk, std::uint64_t m1);
-    void tile_step(std::uint64_t blk, std::uint64_t m1, std::uint64_t p1);
+    // One tile step of row m1: the row's K/V slot, and the key rows [first, last] the tile sees.
+    void tile_step(std::uint64_t blk, std::uint64_t m1, std::uint64_t p1, std::uint32_t kvs,
+                   std::pair<std::uint64_t, std::uint64_t> seen);
     void load_q(std::uint64_t blk, std::uint64_t first_tile, std::uint64_t end_tile);  // tiles [first, end)
     std::pair<std::uint64_t, std::uint64_t> next_q_tiles(std::uint64_t blk, std::uint64_t m1) const;
     // Of the block's query tiles, those whose seen rows satisfy `pred(first, last)` form a range.

@@ -40,7 +40,7 @@ AreaReport area_of(const ArchConfig& a) {
     AreaReport r;
     r.pe2d = array_area(t, "pe2d", std::uint64_t{a.pe2d.rows} * a.pe2d.cols, a.pe2d.pe, a.pe2d.cols);
     r.pe1d = array_area(t, "pe1d", a.pe1d.lanes, a.pe1d.pe, 0);
-    const std::uint64_t row_bits = std::uint64_t{a.glb.row_words} * a.word_bytes * 8;
+    const std::uint64_t row_bits = a.glb_row_bits();
     if (t.empty()) {
         r.glb = {std::nullopt, "no area_table in the architecture"};
     } else if (const auto g = t.glb.find({a.glb.capacity_bytes, row_bits}); g != t.glb.end()) {

@@ -59,7 +59,7 @@ std::string glb_problem(std::uint64_t bytes, std::uint32_t word_bytes) {
 // published accounting), so their depth and the arrays' sizes change no energy per action.
 std::string energy_coverage_problem(const ArchConfig& a, const EnergyTable& t) {
     const EnergyCovers& c = t.covers;
-    const std::uint64_t row_bits = std::uint64_t{a.glb.row_words} * a.word_bytes * 8;
+    const std::uint64_t row_bits = a.glb_row_bits();
     const bool bytes_differ = c.glb_bytes && c.glb_bytes != a.glb.capacity_bytes;
     const bool rows_differ = c.glb_row_bits && c.glb_row_bits != row_bits;
     if (!bytes_differ && !rows_differ) return {};
@@ -71,7 +71,7 @@ std::string energy_coverage_problem(const ArchConfig& a, const EnergyTable& t) {
 ResolvedEnergy resolve_energy(const ArchConfig& a, const EnergyTable& table) {
     ResolvedEnergy r{table, energy_coverage_problem(a, table)};
     if (r.problem.empty()) return r;
-    const std::uint64_t row_bits = std::uint64_t{a.glb.row_words} * a.word_bytes * 8;
+    const std::uint64_t row_bits = a.glb_row_bits();
     for (const GlbEnergy& g : a.glb_energy)
         if (g.capacity_bytes == a.glb.capacity_bytes && g.row_bits == row_bits) {
             r.table.glb_read_pj = g.read_pj;

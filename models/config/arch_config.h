@@ -124,6 +124,7 @@ struct ArchConfig {
     std::vector<GlbEnergy> glb_energy;  // GLB energies by size, for a GLB the tables above do not cover
 
     std::uint64_t glb_capacity_words() const { return glb.capacity_bytes / word_bytes; }
+    std::uint64_t glb_row_bits() const { return std::uint64_t{glb.row_words} * word_bytes * 8; }
 };
 
 // Reads and validates an architecture YAML (configs/arch/*.yaml). The energy table it names is

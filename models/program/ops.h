@@ -1,9 +1,11 @@
 #pragma once
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace fusemax {
@@ -107,17 +109,20 @@ struct KeyMask {
         const std::int64_t k = std::int64_t(key);
         return k <= last && (window == 0 || k > last - std::int64_t(window));
     }
-    // Whether any key of [k_begin, k_end) is visible to any query of [q_begin, q_end).
-    bool any_visible(std::uint64_t k_begin, std::uint64_t k_end, std::uint64_t q_begin, std::uint64_t q_end) const {
-        if (!active) return true;
-        if (period) {  // a range that wraps covers every position from 0 to its end's
+    // The keys [first, last] that some query of [q_begin, q_end) sees among `keys` keys (a query
+    // range that wraps past a period covers every position up to its end's). Without a mask: all.
+    std::pair<std::uint64_t, std::uint64_t> seen_keys(std::uint64_t q_begin, std::uint64_t q_end,
+                                                      std::uint64_t keys) const {
+        if (!active) return {0, keys - 1};
+        if (period) {
             const bool wraps = q_begin / period != (q_end - 1) / period;
             q_begin = wraps ? 0 : q_begin % period;
             q_end = wraps ? period : (q_end - 1) % period + 1;
         }
-        const std::int64_t first = std::int64_t(q_begin) + diagonal - (window ? std::int64_t(window) - 1 : std::int64_t{1} << 62);
-        const std::int64_t last = std::int64_t(q_end) - 1 + diagonal;
-        return std::int64_t(k_begin) <= last && std::int64_t(k_end) - 1 >= first;
+        const std::int64_t last = std::min<std::int64_t>(std::int64_t(q_end) - 1 + diagonal, std::int64_t(keys) - 1);
+        const std::int64_t first =
+            window ? std::max<std::int64_t>(0, std::int64_t(q_begin) + diagonal - std::int64_t(window) + 1) : 0;
+        return {std::uint64_t(first), std::uint64_t(last)};
     }
 };
 

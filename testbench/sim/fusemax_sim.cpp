@@ -307,6 +307,23 @@ std::string format_energy(double pj) {
     return buf;
 }
 
+// The decode steps of a --decode-steps run (every kernel after the prefill): each is its own job,
+// its cycles from the end of the one before to its own end.
+struct DecodeSummary {
+    Cycle cycles = 0;  // of all the steps
+    std::uint64_t steps = 0;
+    double seconds = 0, tokens_per_second = 0;
+};
+
+DecodeSummary decode_summary(const std::vector<RunSummary>& kernels, const ArchConfig& a, std::uint64_t batch) {
+    DecodeSummary d;
+    for (std::size_t i = 1; i < kernels.size(); ++i) d.cycles += kernels[i].cycles;
+    d.steps = kernels.empty() ? 0 : kernels.size() - 1;
+    d.seconds = Clock(a.clock_hz).seconds(d.cycles);
+    d.tokens_per_second = d.seconds > 0 ? double(batch * d.steps) / d.seconds : 0.0;
+    return d;
+}
+
 void print_headline(const ArchConfig& a, const RunSummary& s) {
     const double total = s.energy.total_pj();
     auto pct = [total](double x) { return total > 0 ? 100.0 * x / total : 0.0; };
@@ -385,12 +402,11 @@ void print_summary(const FuseMax& top, const Workload& w, const RunPlan& p, cons
     }
     print_headline(a, total);
     if (p.kind == "decode" && kernels.size() > 1) {
-        Cycle steps = 0;
-        for (std::size_t i = 1; i < kernels.size(); ++i) steps += kernels[i].cycles;
-        const double n = double(kernels.size() - 1), seconds = Clock(a.clock_hz).seconds(steps);
+        const DecodeSummary d = decode_summary(kernels, a, w.batch);
+        const double n = double(d.steps);
         std::printf("  decode       %s cycles a step on average (%.6g s), %.6g tokens/s at batch %llu\n",
-                    thousands(static_cast<std::uint64_t>(double(steps) / n + 0.5)).c_str(), seconds / n,
-                    double(w.batch) * n / seconds, (unsigned long long)w.batch);
+                    thousands(static_cast<std::uint64_t>(double(d.cycles) / n + 0.5)).c_str(), d.seconds / n,
+                    d.tokens_per_second, (unsigned long long)w.batch);
     }
     print_checks(checks);
     std::printf("  wall time    %.3f s\n", wall);
@@ -487,14 +503,11 @@ int run(int argc, char** argv) {
     stats["kind"] = plan.kind;
     stats["mode"] = o.functional ? "functional" : "timing";
     if (plan.kind == "decode") {
-        // A decode step is its own job: its cycles from the end of the one before to its own end.
-        Cycle decode_cycles = 0;
-        for (std::size_t i = 1; i < kernels.size(); ++i) decode_cycles += kernels[i].cycles;
-        const double seconds = Clock(arch.clock_hz).seconds(decode_cycles);
-        stats["decode"] = {{"steps", o.decode_steps},
+        const DecodeSummary d = decode_summary(kernels, arch, w.batch);
+        stats["decode"] = {{"steps", d.steps},
                            {"prefill_cycles", kernels.front().cycles},
-                           {"step_cycles_mean", double(decode_cycles) / double(o.decode_steps)},
-                           {"tokens_per_second", seconds > 0 ? double(w.batch * o.decode_steps) / seconds : 0.0}};
+                           {"step_cycles_mean", double(d.cycles) / double(d.steps)},
+                           {"tokens_per_second", d.tokens_per_second}};
     }
     if (chained) {
         nlohmann::json list = nlohmann::json::array();
