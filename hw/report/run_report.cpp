@@ -1,6 +1,7 @@
 #include "report/run_report.h"
 
 #include "area/area_model.h"
+#include "scheduler/flat_program.h"
 
 #include <functional>
 
@@ -145,6 +146,13 @@ nlohmann::json report_json(const FuseMax& top, const RunSummary& s) {
         j["tiling"] = {{"m0", t.m0}, {"p0", t.p0}, {"m1", t.m1}, {"p1", t.p1}, {"p2", t.p2},
                        {"query_tiles", t.query_tiles}, {"q_slots", p.q_slots}, {"kv_slots", p.kv_slots},
                        {"glb_bytes_used", p.words_used * a.word_bytes}};
+        if (a.schedule.program_spec().needs_flat_table) {
+            // The dataflow the table gives the job as the program ran it (grouped queries stacked).
+            const FlatDataflowMatch m = FlatProgram::dataflow(a, stack_query_groups(job).shape);
+            j["flat_dataflow"] = {{"row", m.row}, {"exact", m.exact}, {"p1", m.dataflow.p1},
+                                  {"spill", m.dataflow.spill}, {"weight_stationary", m.dataflow.weight_stationary},
+                                  {"q_on_chip", m.dataflow.q_on_chip}, {"v_on_chip", m.dataflow.v_on_chip}};
+        }
     }
     nlohmann::json modules = nlohmann::json::object();
     walk(top, modules);

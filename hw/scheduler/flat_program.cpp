@@ -10,8 +10,8 @@ namespace fusemax {
 FlatProgram::FlatProgram(ProgramContext& ctx, const Tiling& tiling)
     : ctx_(ctx), arch_(ctx.arch()), job_(ctx.job()), t_(tiling), io_(ctx), outer_(ctx, 0), inner_(ctx, 1) {
     const Workload& w = job_.shape;
-    df_ = flat_dataflow_for(arch_.flat.rows, arch_.flat.dataflow_table, w.heads, w.head_dim, w.v_dim, w.seq_q,
-                            w.seq_kv);
+    df_ = dataflow(arch_, w).dataflow;
+    mask_ = w.key_mask();
     pairs_ = w.batch * w.heads;
     tiles_ = (w.seq_q + df_.p1 - 1) / df_.p1;
     total_ = pairs_ * tiles_;
@@ -34,9 +34,13 @@ FlatProgram::FlatProgram(ProgramContext& ctx, const Tiling& tiling)
 
 // The largest region FLAT places in the GLB at once for this job: an on-chip Q or V of a whole
 // (b, h), a weight-stationary Q tile, or a tile of scores, Q, V or partial O.
+FlatDataflowMatch FlatProgram::dataflow(const ArchConfig& arch, const Workload& w) {
+    return flat_dataflow_for(arch.flat.rows, arch.flat.dataflow_table, arch.flat.nearest_outside_table, w.heads,
+                             w.head_dim, w.v_dim, w.seq_q, w.seq_kv);
+}
+
 void FlatProgram::validate(const ArchConfig& arch, const Workload& w, const Tiling& t) {
-    const FlatDataflow df =
-        flat_dataflow_for(arch.flat.rows, arch.flat.dataflow_table, w.heads, w.head_dim, w.v_dim, w.seq_q, w.seq_kv);
+    const FlatDataflow df = dataflow(arch, w).dataflow;
     std::uint64_t most = std::max({std::uint64_t{t.m0} * t.p0, std::uint64_t{t.p0} * w.head_dim,
                                    std::uint64_t{t.p0} * w.v_dim, std::uint64_t{t.m0} * w.v_dim});
     const char* what = "a tile";
@@ -85,17 +89,41 @@ void FlatProgram::spill(bool store, std::uint64_t words, const TileCoord& at, Cy
 // Tiles differ by their number of query rows (the last may be ragged), at the start of a (b, h)
 // (on-chip Q/V loads: Q with the QK of a pair's first tile, V with its AV one iteration later), and
 // at the ends of the job. Iteration g also starts tile g + 1's QK and
-// finishes tile g - 1's AV, so their sizes belong to it too.
+// finishes tile g - 1's AV, so their sizes belong to it too. Masked, every tile of a (b, h) sees
+// its own key tiles: only whole (b, h) pairs repeat.
 QueryTileKind FlatProgram::kind(std::uint64_t g) const {
     const std::uint64_t t = g % tiles_;
     return {rows_of(t),   g + 1 < total_ ? rows_of((g + 1) % tiles_) : 0, g > 0 ? rows_of((g - 1) % tiles_) : 0,
             t == 0,       (g + 1) % tiles_ == 0,
             g == 0,       g + 1 == total_,
-            g > 0 && (g - 1) % tiles_ == 0};
+            g > 0 && (g - 1) % tiles_ == 0,
+            mask_.active ? t + 1 : 0};
 }
 
 std::uint64_t FlatProgram::subtiles(std::uint64_t g) const {
     return (rows_of(g % tiles_) + t_.p0 - 1) / t_.p0;
+}
+
+std::uint32_t FlatProgram::queries_of(std::uint64_t g, std::uint64_t j) const {
+    return static_cast<std::uint32_t>(std::min<std::uint64_t>(t_.p0, rows_of(g % tiles_) - j * t_.p0));
+}
+
+std::pair<std::uint64_t, std::uint64_t> FlatProgram::seen_tiles(std::uint64_t g, std::uint64_t j) const {
+    if (!mask_.active) return {0, t_.m1};
+    const std::uint64_t q0 = (g % tiles_) * df_.p1 + j * t_.p0;
+    const auto [first, last] = mask_.seen_keys(q0, q0 + queries_of(g, j), job_.shape.seq_kv);
+    return {first / t_.m0, last / t_.m0 + 1};
+}
+
+bool FlatProgram::sees(std::uint64_t g, std::uint64_t j, std::uint64_t m1) const {
+    const auto [begin, end] = seen_tiles(g, j);
+    return begin <= m1 && m1 < end;
+}
+
+bool FlatProgram::any_sees(std::uint64_t g, std::uint64_t m1) const {
+    for (std::uint64_t j = 0; j < subtiles(g); ++j)
+        if (sees(g, j, m1)) return true;
+    return false;
 }
 
 ProgramFactory FlatProgram::factory() {
@@ -142,8 +170,12 @@ void FlatProgram::qk_phase(std::uint64_t g, std::uint64_t m_begin, std::uint64_t
         }
         for (std::uint64_t m1 = m_begin; m1 < m_end; ++m1)
             for (std::uint64_t j = 0; j < parts; ++j) {
+                if (!sees(g, j, m1)) {
+                    ctx_.steps_skipped(1);
+                    continue;
+                }
                 const TileCoord at = coord(g, m1, j);
-                const std::uint32_t queries = static_cast<std::uint32_t>(std::min<std::uint64_t>(t_.p0, rows - j * t_.p0));
+                const std::uint32_t queries = queries_of(g, j);
                 const OpExtent x{t_.keys_in(m1), queries, full.e, full.f};
                 const std::uint64_t scores = std::uint64_t{x.rows} * x.cols;
                 Cycle ready = stream_in(k_in_, Tensor::K, std::uint64_t{x.rows} * e_, at);
@@ -167,11 +199,19 @@ void FlatProgram::qk_phase(std::uint64_t g, std::uint64_t m_begin, std::uint64_t
         if (m_begin == 0)
             io_.move(Tensor::Q, false, GlbSide::Buffer, rows * e_, glb_word(rows * e_), coord(g, 0, 0), ctx_.job_start());
         for (std::uint64_t m1 = m_begin; m1 < m_end; ++m1) {
+            if (!any_sees(g, m1)) {
+                ctx_.steps_skipped(parts);
+                continue;
+            }
             const Cycle k = stream_in(k_in_, Tensor::K, std::uint64_t{t_.keys_in(m1)} * e_, coord(g, m1, 0));
             Cycle last = k;
             for (std::uint64_t j = 0; j < parts; ++j) {
+                if (!sees(g, j, m1)) {
+                    ctx_.steps_skipped(1);
+                    continue;
+                }
                 const TileCoord at = coord(g, m1, j);
-                const std::uint32_t queries = static_cast<std::uint32_t>(std::min<std::uint64_t>(t_.p0, rows - j * t_.p0));
+                const std::uint32_t queries = queries_of(g, j);
                 const OpExtent x{t_.keys_in(m1), queries, full.e, full.f};
                 last = io_.op(Op::QK, at, x, {glb_read(glb_word(queries * e_), queries * e_)}, k);
                 io_.move(Tensor::QK, true, GlbSide::Stream, std::uint64_t{x.rows} * x.cols, 0, at, last);
@@ -185,12 +225,12 @@ void FlatProgram::qk_phase(std::uint64_t g, std::uint64_t m_begin, std::uint64_t
 }
 
 void FlatProgram::softmax_pass1(std::uint64_t g, std::uint64_t j) {
-    const std::uint64_t rows = rows_of(g % tiles_);
-    const std::uint32_t queries = static_cast<std::uint32_t>(std::min<std::uint64_t>(t_.p0, rows - j * t_.p0));
+    const std::uint32_t queries = queries_of(g, j);
+    const auto [begin, end_tile] = seen_tiles(g, j);
     // The sub-tiles run one after another on the 1D array; pass 1 needs the tile's scores.
     const Cycle start = std::max(qk_done_[g % 2], j == 0 ? qk_done_[g % 2] : pass1_done_);
     Cycle end = start;
-    for (std::uint64_t m1 = 0; m1 < t_.m1; ++m1) {
+    for (std::uint64_t m1 = begin; m1 < end_tile; ++m1) {
         const TileCoord at = coord(g, m1, j);
         const OpExtent x{t_.keys_in(m1), queries, std::uint32_t(e_), std::uint32_t(f_)};
         const std::uint64_t scores = std::uint64_t{x.rows} * x.cols;
@@ -205,11 +245,11 @@ void FlatProgram::softmax_pass1(std::uint64_t g, std::uint64_t j) {
 }
 
 void FlatProgram::softmax_pass23(std::uint64_t g, std::uint64_t j) {
-    const std::uint64_t rows = rows_of(g % tiles_);
-    const std::uint32_t queries = static_cast<std::uint32_t>(std::min<std::uint64_t>(t_.p0, rows - j * t_.p0));
+    const std::uint32_t queries = queries_of(g, j);
+    const auto [begin, end] = seen_tiles(g, j);
     // Pass 2: SN = exp(QK - max), SD = sum SN.
     Cycle pass = pass1_done_, pass_end = pass;
-    for (std::uint64_t m1 = 0; m1 < t_.m1; ++m1) {
+    for (std::uint64_t m1 = begin; m1 < end; ++m1) {
         const TileCoord at = coord(g, m1, j);
         const OpExtent x{t_.keys_in(m1), queries, std::uint32_t(e_), std::uint32_t(f_)};
         const std::uint64_t scores = std::uint64_t{x.rows} * x.cols;
@@ -221,7 +261,8 @@ void FlatProgram::softmax_pass23(std::uint64_t g, std::uint64_t j) {
     }
     // Pass 3: A = SN / SD.
     pass = pass_end;
-    for (std::uint64_t m1 = 0; m1 < t_.m1; ++m1) {
+    if (end - begin < t_.m1) ctx_.steps_skipped(t_.m1 - (end - begin));
+    for (std::uint64_t m1 = begin; m1 < end; ++m1) {
         const TileCoord at = coord(g, m1, j);
         const OpExtent x{t_.keys_in(m1), queries, std::uint32_t(e_), std::uint32_t(f_)};
         const std::uint64_t scores = std::uint64_t{x.rows} * x.cols;
@@ -251,12 +292,20 @@ void FlatProgram::av_phase(std::uint64_t g, std::uint64_t m_begin, std::uint64_t
     }
     if (m_begin == 0) o_done_.assign(parts, a_ready);
     for (std::uint64_t m1 = m_begin; m1 < m_end; ++m1) {
+        if (!any_sees(g, m1)) {
+            ctx_.steps_skipped(parts);
+            continue;
+        }
         Cycle v = a_ready;
         if (df_.weight_stationary) v = stream_in(v_in_, Tensor::V, std::uint64_t{t_.keys_in(m1)} * f_, coord(g, m1, 0));
         Cycle last = v;
         for (std::uint64_t j = 0; j < parts; ++j) {
+            if (!sees(g, j, m1)) {
+                ctx_.steps_skipped(1);
+                continue;
+            }
             const TileCoord at = coord(g, m1, j);
-            const std::uint32_t queries = static_cast<std::uint32_t>(std::min<std::uint64_t>(t_.p0, rows - j * t_.p0));
+            const std::uint32_t queries = queries_of(g, j);
             const OpExtent x{t_.keys_in(m1), queries, std::uint32_t(e_), std::uint32_t(f_)};
             const std::uint64_t scores = std::uint64_t{x.rows} * x.cols, v_words = std::uint64_t{x.rows} * f_;
             if (df_.weight_stationary) {

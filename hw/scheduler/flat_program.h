@@ -29,6 +29,10 @@ namespace fusemax {
 // 256-query sub-tile of the softmax at a time with a matching share of the other two stages' key
 // tiles, so transfers reach the DRAM channel in the order they become ready and the arrays and the
 // channel overlap as the reference's max(bytes / bandwidth, 2D, 1D) assumes.
+// Causal and sliding-window masks: a 256-query sub-tile skips the key tiles none of its queries
+// sees (no K or V loads, no QK, softmax or AV ops for them, no spill), and a K or V tile streamed
+// once for the whole query tile (weight-stationary) is skipped when no sub-tile sees it.
+// Grouped-query attention runs on the job with each group's queries stacked (stack_query_groups).
 // Timing mode only.
 class FlatProgram final : public Program {
 public:
@@ -37,6 +41,8 @@ public:
     static ProgramFactory factory();
     // Throws ConfigError when the table has no dataflow for the shape or the GLB cannot hold it.
     static void validate(const ArchConfig& arch, const Workload& w, const Tiling& t);
+    // The dataflow FLAT uses for this shape (a table row, or its nearest when allowed).
+    static FlatDataflowMatch dataflow(const ArchConfig& arch, const Workload& w);
 
 private:
     // A double buffer at a PE array's input: a load may start once the op two back has finished.
@@ -51,6 +57,7 @@ private:
     const Tiling& t_;
     ProgramIo io_;
     FlatDataflow df_;
+    KeyMask mask_;
     std::uint64_t pairs_ = 0, tiles_ = 0, total_ = 0;  // query tiles per (b, h), in the whole job
     std::uint64_t e_ = 0, f_ = 0, tile_words_ = 0;
     std::uint64_t window_ = 0;  // GLB words the score tiles and on-chip tensors cycle through
@@ -71,6 +78,11 @@ private:
     void softmax_pass23(std::uint64_t g, std::uint64_t j);
     void av_phase(std::uint64_t g, std::uint64_t m_begin, std::uint64_t m_end);
     std::uint64_t subtiles(std::uint64_t g) const;
+    std::uint32_t queries_of(std::uint64_t g, std::uint64_t j) const;
+    // The key tiles [begin, end) some query of sub-tile j of tile g sees; all of them unmasked.
+    std::pair<std::uint64_t, std::uint64_t> seen_tiles(std::uint64_t g, std::uint64_t j) const;
+    bool sees(std::uint64_t g, std::uint64_t j, std::uint64_t m1) const;
+    bool any_sees(std::uint64_t g, std::uint64_t m1) const;
     std::uint64_t part_begin(std::uint64_t part, std::uint64_t parts) const { return t_.m1 * part / parts; }
     Cycle stream_in(Stream& s, Tensor t, std::uint64_t words, const TileCoord& at);
     void used(Stream& s, Cycle done);

@@ -48,7 +48,10 @@ struct QueryTileKind {
     bool head_start = false, head_end = false;  // first / last tile of a (b, h)
     bool first = false, last = false;           // of the job
     bool prev_head_start = false;               // finishes the first tile of a (b, h) (FLAT: on-chip V)
-    auto tie() const { return std::tie(rows, next_rows, prev_rows, head_start, head_end, first, last, prev_head_start); }
+    std::uint64_t masked_tile = 0;              // masked attention: which tile of its (b, h), plus one
+    auto tie() const {
+        return std::tie(rows, next_rows, prev_rows, head_start, head_end, first, last, prev_head_start, masked_tile);
+    }
 };
 
 // A (b, h) pair of FLAT.

@@ -392,8 +392,12 @@ static ArchConfig parse_arch_config(const std::string& path) {
     const std::filesystem::path dir = std::filesystem::path(path).parent_path();
     if (a.schedule.program_spec().needs_flat_table) {
         const YamlMap flat = doc.map("flat");
-        flat.only_keys({"dataflow_table"});
+        flat.only_keys({"dataflow_table", "outside_table"});
         a.flat.dataflow_table = (dir / flat.string("dataflow_table")).lexically_normal().string();
+        const std::string outside = flat.string("outside_table", "nearest");
+        if (outside != "nearest" && outside != "refuse")
+            flat.fail("outside_table", "expected nearest or refuse, got '" + outside + "'");
+        a.flat.nearest_outside_table = outside == "nearest";
         a.flat.rows = load_flat_dataflow(a.flat.dataflow_table);
     } else if (doc.has("flat")) {
         doc.fail("flat", "only meaningful with schedule.program: flat");

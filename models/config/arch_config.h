@@ -96,6 +96,7 @@ struct TilingConfig {
 struct FlatConfig {
     std::string dataflow_table;  // resolved path of the CSV
     std::vector<FlatDataflowRow> rows;
+    bool nearest_outside_table = true;  // a shape the table lacks takes its nearest row (else refused)
 };
 
 // Ranges the loader accepts for the clock and the DRAM channel (see load_arch_config).

@@ -1,5 +1,6 @@
 #include "config/flat_dataflow.h"
 
+#include <cmath>
 #include <map>
 #include <sstream>
 
@@ -51,6 +52,9 @@ std::vector<FlatDataflowRow> load_flat_dataflow(const std::string& path) {
         r.f = integer("F");
         r.p = integer("P");
         r.m = integer("M");
+        for (const char* name : {"models", "seq_len"})
+            if (col.count(name)) r.label += (r.label.empty() ? "" : " ") + cells[col[name]];
+        if (r.label.empty()) r.label = "line " + std::to_string(number);
         r.dataflow.p1 = integer("P1");
         double spill = 0;
         if (!parse_number(cells[col["proportion_spilled"]], spill) || spill < 0 || spill > 1)
@@ -67,14 +71,24 @@ std::vector<FlatDataflowRow> load_flat_dataflow(const std::string& path) {
     return rows;
 }
 
-FlatDataflow flat_dataflow_for(const std::vector<FlatDataflowRow>& rows, const std::string& table,
-                               std::uint64_t heads, std::uint64_t e, std::uint64_t f, std::uint64_t p,
-                               std::uint64_t m) {
+FlatDataflowMatch flat_dataflow_for(const std::vector<FlatDataflowRow>& rows, const std::string& table, bool nearest,
+                                    std::uint64_t heads, std::uint64_t e, std::uint64_t f, std::uint64_t p,
+                                    std::uint64_t m) {
     for (const FlatDataflowRow& r : rows)
-        if (r.heads == heads && r.e == e && r.f == f && r.p == p && r.m == m) return r.dataflow;
-    throw ConfigError(table + ": no FLAT dataflow for H=" + std::to_string(heads) + " E=" + std::to_string(e) +
-                      " F=" + std::to_string(f) + " P=" + std::to_string(p) + " M=" + std::to_string(m) +
-                      " (FLAT runs the table's points: the four models at 512 to 1M tokens)");
+        if (r.heads == heads && r.e == e && r.f == f && r.p == p && r.m == m) return {r.dataflow, r.label, true};
+    if (!nearest || rows.empty())
+        throw ConfigError(table + ": no FLAT dataflow for H=" + std::to_string(heads) + " E=" + std::to_string(e) +
+                          " F=" + std::to_string(f) + " P=" + std::to_string(p) + " M=" + std::to_string(m) +
+                          " (FLAT runs the table's points: the four models at 512 to 1M tokens; flat.outside_table: "
+                          "nearest takes the closest row)");
+    auto distance = [](std::uint64_t a, std::uint64_t b) { return std::fabs(std::log2(double(a)) - std::log2(double(b))); };
+    const FlatDataflowRow* best = nullptr;
+    std::pair<double, double> best_key{0, 0};
+    for (const FlatDataflowRow& r : rows) {
+        const std::pair<double, double> key{distance(r.e, e) + distance(r.f, f), distance(r.m, m)};
+        if (!best || key < best_key || (key == best_key && r.m > best->m)) best = &r, best_key = key;
+    }
+    return {best->dataflow, best->label, false};
 }
 
 }  // namespace fusemax

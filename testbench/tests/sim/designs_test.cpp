@@ -148,8 +148,10 @@ TEST(Designs, ThreePassDesignsRefuseFunctionalMode) {
     EXPECT_THROW(platform.run(), ConfigError);
 }
 
-TEST(Designs, FlatNeedsATableRow) {
-    const ArchConfig a = load_arch_config(test::kConfigs + "/arch/flat.yaml");
+// With flat.outside_table: refuse, FLAT runs only the shapes its table lists.
+TEST(Designs, FlatCanRefuseShapesOutsideItsTable) {
+    ArchConfig a = load_arch_config(test::kConfigs + "/arch/flat.yaml");
+    a.flat.nearest_outside_table = false;
     JobPlatform platform(a, test::shape(1, 3, 1000, 1000, 64, 64), ElemType::F32, false);
     try {
         platform.run();

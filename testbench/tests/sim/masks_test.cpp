@@ -5,6 +5,7 @@
 
 #include "numerics/attention.h"
 #include "platform/job_platform.h"
+#include "scheduler/flat_program.h"
 #include "sim_helpers.h"
 
 namespace fusemax {
@@ -71,6 +72,47 @@ INSTANTIATE_TEST_SUITE_P(Window1024, SlidingWindow, testing::Values(4096u, 16384
                          [](const testing::TestParamInfo<std::uint64_t>& i) {
                              return std::to_string(i.param / 1024) + "K";
                          });
+
+// FLAT skips the same work: BERT-Base-shaped causal prefill at 4K (12 heads; the table's BERT 4K
+// row: 256-query tiles, output-stationary, Q, K and V streamed per tile op), 16 x 16 tiles per head
+// of which 136 are seen. Each of QK, the softmax and AV counts a tile step per seen tile; K, Q and V
+// stream once per seen tile; the 1D array's 4 passes (1,024 cycles a tile) bound it.
+TEST(FlatMasks, CausalSkipsTilesAboveTheDiagonal) {
+    const ArchConfig a = load_arch_config(test::kConfigs + "/arch/flat.yaml");
+    JobPlatform platform(a, masked(1, 12, 4096, 4096, 64, 64, 0), ElemType::F32, false);
+    platform.run();
+    const RunSummary s = platform.summary();
+    const std::uint64_t seen = 12 * 16 * 17 / 2, hidden = 12 * 16 * 15 / 2;
+    EXPECT_EQ(s.tile_steps, 3 * seen);
+    EXPECT_EQ(platform.top().scheduler().stats().skipped_tile_steps, 3 * hidden);
+    const auto& bytes = platform.top().dram().stats().bytes_by_tensor;
+    for (Tensor t : {Tensor::Q, Tensor::K, Tensor::V}) EXPECT_EQ(bytes[index_of(t)], seen * 256 * 64 * 2) << tensor_name(t);
+    EXPECT_EQ(bytes[index_of(Tensor::O)], 12 * 4096 * 64 * 2);
+    EXPECT_EQ(s.counts.pe2d.mac, seen * 256 * 256 * (64 + 64));
+    const double by_hand = double(seen) * 1024;
+    EXPECT_LT(test::rel_diff(double(s.cycles), by_hand), 1e-2) << s.cycles << " vs " << by_hand;
+}
+
+// A shape outside FLAT's table (a Llama-3-8B decode step) takes the nearest row's dataflow (E = F =
+// 128 and M = 32K: XLM 32K, 512-query tiles, Q on chip); grouped queries stack 4 to a tile, so K and
+// V are read once per K/V head; with flat.outside_table: refuse the shape is refused.
+TEST(FlatMasks, DecodeTakesTheNearestRow) {
+    const ArchConfig a = load_arch_config(test::kConfigs + "/arch/flat.yaml");
+    Workload w = masked(2, 32, 1, 32768, 128, 128, 0);
+    w.kv_heads = 8;
+    Workload stacked = w;  // as the program runs it: 8 heads of 4 stacked queries
+    stacked.heads = 8, stacked.kv_heads = 0, stacked.seq_q = 4, stacked.stacked_period = 1;
+    const FlatDataflowMatch m = FlatProgram::dataflow(a, stacked);
+    EXPECT_EQ(m.row, "XLM 32K");
+    EXPECT_FALSE(m.exact);
+    EXPECT_EQ(m.dataflow.p1, 512u);
+    JobPlatform platform(a, w, ElemType::F32, false);
+    platform.run();
+    const auto& bytes = platform.top().dram().stats().bytes_by_tensor;
+    EXPECT_EQ(bytes[index_of(Tensor::K)], 2 * 8 * 32768 * 128 * 2);
+    EXPECT_EQ(bytes[index_of(Tensor::V)], 2 * 8 * 32768 * 128 * 2);
+    EXPECT_EQ(platform.summary().tile_steps, 3 * 2 * 8 * 128);  // one tile of 4 queries, 128 key tiles
+}
 
 struct MaskCase {
     const char* name;
