@@ -13,17 +13,12 @@ OnePassProgram::OnePassProgram(ProgramContext& ctx, const Tiling& tiling, const 
       plan_(plan),
       block_ff_(ctx, 0),
       row_ff_(ctx, 1),
-      head_ff_(ctx, 2) {
+      head_ff_(ctx, 2),
+      mask_(ctx.job().shape.key_mask()),
+      seen_(tiling, mask_, ctx.job().shape.seq_kv, ctx.job().shape.pairs()) {
     const Workload& w = job_.shape;
     blocks_ = w.batch * w.heads * t_.p2;
-    mask_ = w.key_mask();
-    rows_before_.assign(t_.p2 + 1, 0);
-    for (std::uint64_t p2 = 0; p2 < t_.p2; ++p2) {
-        const auto [begin, end] = block_rows(p2);
-        rows_before_[p2 + 1] = rows_before_[p2] + (end - begin);
-    }
-    rows_per_head_ = rows_before_[t_.p2];
-    rows_ = w.pairs() * rows_per_head_;
+    rows_ = seen_.total();
     const Cycle t0 = ctx_.job_start();
     for (auto* a : {&k_ready_, &k_last_use_, &v_ready_, &v_last_use_, &routed_free_}) a->fill(t0);
     for (auto* a : {&q_ready_, &q_last_use_})
@@ -56,55 +51,18 @@ TileCoord OnePassProgram::coord(std::uint64_t blk, std::uint64_t m1, std::uint64
             static_cast<std::uint32_t>(blk % t_.p2), static_cast<std::uint32_t>(m1), static_cast<std::uint32_t>(p1)};
 }
 
-std::pair<std::uint64_t, std::uint64_t> OnePassProgram::seen_rows(std::uint64_t tile) const {
-    const std::uint64_t first_query = tile * t_.p0;
-    const auto [first, last] = mask_.seen_keys(first_query, first_query + t_.queries_in(tile), job_.shape.seq_kv);
-    return {first / t_.m0, last / t_.m0};
-}
-
-// A block's rows: from the first any of its query tiles sees to the last (the seen ranges of
-// consecutive query tiles overlap or touch, so every row between is seen by one of them).
-std::pair<std::uint64_t, std::uint64_t> OnePassProgram::block_rows(std::uint64_t blk) const {
-    const std::uint64_t first_tile = query_tile(blk, 0);
-    const std::uint64_t last_tile = std::min(first_tile + t_.p1, t_.query_tiles) - 1;
-    return {seen_rows(first_tile).first, seen_rows(last_tile).second + 1};
-}
-
-std::uint64_t OnePassProgram::ordinal(std::uint64_t blk, std::uint64_t m1) const {
-    const std::uint64_t p2 = blk % t_.p2;
-    return (blk / t_.p2) * rows_per_head_ + rows_before_[p2] + (m1 - block_rows(blk).first);
-}
-
-std::pair<std::uint64_t, std::uint64_t> OnePassProgram::row_of(std::uint64_t n) const {
-    const std::uint64_t head = n / rows_per_head_, within = n % rows_per_head_;
-    const std::uint64_t p2 =
-        std::uint64_t(std::upper_bound(rows_before_.begin(), rows_before_.end(), within) - rows_before_.begin()) - 1;
-    const std::uint64_t blk = head * t_.p2 + p2;
-    return {blk, block_rows(blk).first + (within - rows_before_[p2])};
-}
-
-template <class Pred>
-std::pair<std::uint64_t, std::uint64_t> OnePassProgram::tiles_where(std::uint64_t blk, Pred pred) const {
-    std::uint64_t begin = t_.p1, end = 0;
-    for (std::uint64_t p1 = 0; p1 < t_.p1; ++p1) {
-        const auto [first, last] = seen_rows(query_tile(blk, p1));
-        if (pred(first, last)) begin = std::min(begin, p1), end = p1 + 1;
-    }
-    return begin < end ? std::pair{begin, end} : std::pair<std::uint64_t, std::uint64_t>{0, 0};
-}
-
 // What a row does, as far as timing and counts go: its key tile size, whether it is the first or
 // last key tile, which query tiles run it (masks), and which loads it triggers (the K/V row
 // kv_slots ahead, tiles of the next Q block).
 RowKind OnePassProgram::row_kind(std::uint64_t blk, std::uint64_t m1) const {
-    const std::uint64_t ahead = ordinal(blk, m1) + plan_.kv_slots;
-    const auto [begin, end] = block_rows(blk);
+    const std::uint64_t ahead = seen_.ordinal(blk, m1) + plan_.kv_slots;
+    const auto [begin, end] = seen_.of_block(blk);
     const auto [q_begin, q_end] = next_q_tiles(blk, m1 - begin);
-    RowKind k{t_.keys_in(m1), ahead < rows_ ? t_.keys_in(row_of(ahead).second) : 0, m1 == begin, m1 + 1 == end,
+    RowKind k{t_.keys_in(m1), ahead < rows_ ? t_.keys_in(seen_.row_of(ahead).second) : 0, m1 == begin, m1 + 1 == end,
               q_end - q_begin};
-    k.runs = tiles_where(blk, [m1](std::uint64_t f, std::uint64_t l) { return f <= m1 && m1 <= l; });
-    k.firsts = tiles_where(blk, [m1](std::uint64_t f, std::uint64_t) { return f == m1; });
-    k.lasts = tiles_where(blk, [m1](std::uint64_t, std::uint64_t l) { return l == m1; });
+    k.runs = seen_.tiles_where(blk, [m1](std::uint64_t f, std::uint64_t l) { return f <= m1 && m1 <= l; });
+    k.firsts = seen_.tiles_where(blk, [m1](std::uint64_t f, std::uint64_t) { return f == m1; });
+    k.lasts = seen_.tiles_where(blk, [m1](std::uint64_t, std::uint64_t l) { return l == m1; });
     return k;
 }
 
@@ -114,7 +72,7 @@ RowKind OnePassProgram::row_kind(std::uint64_t blk, std::uint64_t m1) const {
 // The rows after the first P1 load no Q, so that a long block's rows repeat for fast-forward.
 std::pair<std::uint64_t, std::uint64_t> OnePassProgram::next_q_tiles(std::uint64_t blk, std::uint64_t r) const {
     if (plan_.q_slots != 2 || blk + 1 >= blocks_) return {0, 0};
-    const auto [begin, end] = block_rows(blk);
+    const auto [begin, end] = seen_.of_block(blk);
     const std::uint64_t rows = end - begin;  // the block's rows; r counts from its first
     if (rows >= t_.p1) return r < t_.p1 ? std::pair{r, r + 1} : std::pair<std::uint64_t, std::uint64_t>{0, 0};
     return {t_.p1 * r / rows, t_.p1 * (r + 1) / rows};
@@ -163,7 +121,7 @@ void OnePassProgram::block(std::uint64_t blk) {
     // With one Q slot the next block's Q waits until this block's last QK has been issued.
     if (plan_.q_slots == 1 && blk > 0) load_q(blk, 0, t_.p1);
     row_ff_.reset();
-    const auto [begin, end] = block_rows(blk);
+    const auto [begin, end] = seen_.of_block(blk);
     // Rows no query tile of the block sees are not visited at all: their tile steps are skipped.
     if (end - begin < t_.m1) ctx_.steps_skipped((t_.m1 - (end - begin)) * t_.p1);
     auto kind = [this, blk, begin = begin](std::uint64_t i) { return row_kind(blk, begin + i); };
@@ -174,11 +132,11 @@ void OnePassProgram::block(std::uint64_t blk) {
 }
 
 void OnePassProgram::row(std::uint64_t blk, std::uint64_t m1) {
-    const std::uint64_t number = ordinal(blk, m1);
+    const std::uint64_t number = seen_.ordinal(blk, m1);
     const auto kvs = static_cast<std::uint32_t>(number % plan_.kv_slots);
     std::uint64_t skipped = 0;
     for (std::uint64_t p1 = 0; p1 < t_.p1; ++p1) {
-        const auto seen = seen_rows(query_tile(blk, p1));
+        const auto seen = seen_.of_tile(seen_.query_tile(blk, p1));
         if (seen.first <= m1 && m1 <= seen.second) tile_step(blk, m1, p1, kvs, seen);
         else ++skipped;  // every key of the tile is masked for every query of it
     }
@@ -186,7 +144,7 @@ void OnePassProgram::row(std::uint64_t blk, std::uint64_t m1) {
     // This row has issued every read of its K/V slot: the slot can take the row kv_slots ahead.
     const std::uint64_t ahead = number + plan_.kv_slots;
     if (ahead < rows_) load_kv(ahead);
-    const auto [q_begin, q_end] = next_q_tiles(blk, m1 - block_rows(blk).first);
+    const auto [q_begin, q_end] = next_q_tiles(blk, m1 - seen_.of_block(blk).first);
     if (q_end > q_begin) load_q(blk + 1, q_begin, q_end);
 }
 
@@ -214,7 +172,7 @@ void OnePassProgram::replace_contents(std::int64_t& held, std::int64_t bytes) {
 
 void OnePassProgram::load_kv(std::uint64_t row) {
     const Workload& w = job_.shape;
-    const auto [blk, m1] = row_of(row);
+    const auto [blk, m1] = seen_.row_of(row);
     const std::uint32_t slot = static_cast<std::uint32_t>(row % plan_.kv_slots);
     const TileCoord c = coord(blk, m1, 0);
     const std::uint64_t row0 = m1 * t_.m0;

@@ -6,6 +6,7 @@
 #include "scheduler/fast_forward.h"
 #include "scheduler/iteration_kinds.h"
 #include "scheduler/program.h"
+#include "scheduler/seen_rows.h"
 #include "scheduler/tensor_block.h"
 #include "tiling/tiling.h"
 
@@ -28,12 +29,6 @@ private:
     const Tiling& t_;
     const GlbPlan& plan_;
     std::uint64_t blocks_ = 0, rows_ = 0;
-    // Masked attention (causal, window): a block runs only the key rows its queries see, and each
-    // query tile only the rows it sees. Rows are numbered in the order they run (K/V slots alternate
-    // by that number): rows_before_[p2] is the rows a head's blocks before p2 run.
-    KeyMask mask_;
-    std::vector<std::uint64_t> rows_before_;
-    std::uint64_t rows_per_head_ = 0;
 
     // When things become ready or free (cycles). Q and K/V slots are double buffers.
     // Q arrives a query tile at a time (the block's first tile first), so a block's first QK waits
@@ -56,13 +51,11 @@ private:
     std::vector<Cycle*> times_;
     // Masked, a head's blocks differ (each sees other rows): the period is a head, not a block.
     LoopFastForward block_ff_, row_ff_, head_ff_;
+    // Masked attention (causal, window): a block runs only the key rows its queries see, and each
+    // query tile only the rows it sees; K/V slots alternate by the row's number in that order.
+    KeyMask mask_;
+    SeenRows seen_;
 
-    // Key rows [first, last] that query tile `tile` of a head sees (all of them without a mask).
-    std::pair<std::uint64_t, std::uint64_t> seen_rows(std::uint64_t tile) const;
-    std::pair<std::uint64_t, std::uint64_t> block_rows(std::uint64_t blk) const;  // [begin, end)
-    std::uint64_t ordinal(std::uint64_t blk, std::uint64_t m1) const;              // the row's number
-    std::pair<std::uint64_t, std::uint64_t> row_of(std::uint64_t ordinal) const;  // (blk, m1)
-    std::uint64_t query_tile(std::uint64_t blk, std::uint64_t p1) const { return (blk % t_.p2) * t_.p1 + p1; }
     void block(std::uint64_t blk);
     void row(std::uint64_t blk, std::uint64_t m1);
     // One tile step of row m1: the row's K/V slot, and the key rows [first, last] the tile sees.
@@ -71,8 +64,6 @@ private:
     void load_q(std::uint64_t blk, std::uint64_t first_tile, std::uint64_t end_tile);  // tiles [first, end)
     std::pair<std::uint64_t, std::uint64_t> next_q_tiles(std::uint64_t blk, std::uint64_t m1) const;
     // Of the block's query tiles, those whose seen rows satisfy `pred(first, last)` form a range.
-    template <class Pred>
-    std::pair<std::uint64_t, std::uint64_t> tiles_where(std::uint64_t blk, Pred pred) const;
     void load_kv(std::uint64_t row);
     void store_o(std::uint64_t blk, std::uint64_t p1, Cycle ready);
     void replace_contents(std::int64_t& held, std::int64_t bytes);

@@ -1,0 +1,49 @@
+#pragma once
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "program/ops.h"
+#include "tiling/tiling.h"
+
+namespace fusemax {
+
+// Which key rows (tiles of M0 keys) the query tiles of a tiling see under a mask, and the order a
+// program visits them in. A block (P1 query tiles of a head) runs the rows from the first any of
+// its tiles sees to the last (the seen ranges of consecutive query tiles overlap or touch, so every
+// row between is seen by one of them); rows are numbered in the order blocks run them, so double
+// buffers can alternate by that number. Without a mask every block runs every row.
+class SeenRows {
+public:
+    SeenRows(const Tiling& t, const KeyMask& mask, std::uint64_t seq_kv, std::uint64_t pairs);
+
+    // Key rows [first, last] that query tile `tile` of a head sees.
+    std::pair<std::uint64_t, std::uint64_t> of_tile(std::uint64_t tile) const;
+    bool sees(std::uint64_t tile, std::uint64_t m1) const;
+    // Block `blk` (of the whole job, p2 per head): its rows [begin, end).
+    std::pair<std::uint64_t, std::uint64_t> of_block(std::uint64_t blk) const;
+    std::uint64_t ordinal(std::uint64_t blk, std::uint64_t m1) const;        // a row's number
+    std::pair<std::uint64_t, std::uint64_t> row_of(std::uint64_t n) const;  // row n's (blk, m1)
+    std::uint64_t total() const { return total_; }                        // rows the job runs
+    std::uint64_t query_tile(std::uint64_t blk, std::uint64_t p1) const { return (blk % t_.p2) * t_.p1 + p1; }
+    // The query tiles [begin, end) of block blk for which `pred(first, last)` holds of their seen
+    // rows (an empty range as [0, 0)).
+    template <class Pred>
+    std::pair<std::uint64_t, std::uint64_t> tiles_where(std::uint64_t blk, Pred pred) const {
+        std::uint64_t begin = t_.p1, end = 0;
+        for (std::uint64_t p1 = 0; p1 < t_.p1 && query_tile(blk, p1) < t_.query_tiles; ++p1) {
+            const auto [first, last] = of_tile(query_tile(blk, p1));
+            if (pred(first, last)) begin = std::min(begin, p1), end = p1 + 1;
+        }
+        return begin < end ? std::pair{begin, end} : std::pair<std::uint64_t, std::uint64_t>{0, 0};
+    }
+
+private:
+    const Tiling& t_;
+    KeyMask mask_;
+    std::uint64_t seq_kv_ = 0;
+    std::vector<std::uint64_t> before_;  // before_[p2]: the rows a head's blocks before p2 run
+    std::uint64_t per_head_ = 0, total_ = 0;
+};
+
+}  // namespace fusemax
