@@ -91,7 +91,7 @@ Scheduler::Prepared Scheduler::prepare(const Job& job) const {
     if (attention && job.shape.masked()) {
         if (!spec->masks)
             throw ConfigError(arch_.source + ": design '" + arch_.design + "' (program " + program +
-                              ") runs unmasked attention only: causal and window need a 1-pass design or FLAT");
+                              ") runs unmasked attention only: its program does not run causal or window masks");
         const std::uint64_t queries = job.shape.stacked_period ? job.shape.stacked_period : job.shape.seq_q;
         if (queries > job.shape.seq_kv)
             throw ConfigError("job: causal attention with more queries than keys (" + std::to_string(queries) +
@@ -100,7 +100,7 @@ Scheduler::Prepared Scheduler::prepare(const Job& job) const {
     if (attention && job.shape.group() > 1) {
         if (!spec->masks)
             throw ConfigError(arch_.source + ": design '" + arch_.design + "' (program " + program +
-                              ") runs multi-head attention only: kv_heads needs a 1-pass design or FLAT");
+                              ") runs multi-head attention only: its program does not run grouped-query attention");
         Prepared stacked = prepare(stack_query_groups(job));
         return stacked;
     }

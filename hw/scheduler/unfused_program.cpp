@@ -12,7 +12,16 @@ std::uint64_t round_up(std::uint64_t a, std::uint64_t b) { return (a + b - 1) / 
 }  // namespace
 
 UnfusedProgram::UnfusedProgram(ProgramContext& ctx, const Tiling& tiling)
-    : ctx_(ctx), arch_(ctx.arch()), job_(ctx.job()), t_(tiling), io_(ctx), outer_(ctx, 0), inner_(ctx, 1) {
+    : ctx_(ctx),
+      arch_(ctx.arch()),
+      job_(ctx.job()),
+      t_(tiling),
+      io_(ctx),
+      outer_(ctx, 0),
+      inner_(ctx, 1),
+      head_ff_(ctx, 2),
+      mask_(ctx.job().shape.key_mask()),
+      seen_(tiling, mask_, ctx.job().shape.seq_kv, ctx.job().shape.pairs()) {
     const Workload& w = job_.shape;
     pairs_ = w.batch * w.heads;
     blocks_ = pairs_ * t_.p2;
@@ -68,12 +77,23 @@ std::uint64_t UnfusedProgram::ring_word(std::uint64_t m1, std::uint64_t which) c
     return ((2 * m1 + which) % ring_) * tile_words_;
 }
 
-// A row's key tile size, whether it is the first or last key tile, and the size of the tile it
-// streams ahead (`distance` rows on, possibly in the next block).
+bool UnfusedProgram::sees(std::uint64_t blk, std::uint64_t p1, std::uint64_t m1) const {
+    return !mask_.active || seen_.sees(seen_.query_tile(blk, p1), m1);
+}
+
+// A row's key tile size, whether it is the block's first or last row, the size of the tile it
+// streams ahead (`distance` rows on, possibly in the next block) and, masked, which query tiles
+// run it and which see no later row (AV stores their O).
 RowKind UnfusedProgram::row_kind(std::uint64_t blk, std::uint64_t m1, std::uint64_t distance) const {
-    const std::uint64_t ahead = blk * t_.m1 + m1 + distance;
-    return {t_.keys_in(m1), ahead < blocks_ * t_.m1 ? t_.keys_in(ahead % t_.m1) : 0, m1 == 0, m1 + 1 == t_.m1,
-            m1 == 0 && blk + 1 < blocks_};
+    const std::uint64_t ahead = seen_.ordinal(blk, m1) + distance;
+    const auto [begin, end] = seen_.of_block(blk);
+    RowKind k{t_.keys_in(m1), ahead < seen_.total() ? t_.keys_in(seen_.row_of(ahead).second) : 0, m1 == begin,
+              m1 + 1 == end, m1 == begin && blk + 1 < blocks_};
+    if (mask_.active) {
+        k.runs = seen_.tiles_where(blk, [m1](std::uint64_t f, std::uint64_t l) { return f <= m1 && m1 <= l; });
+        k.lasts = seen_.tiles_where(blk, [m1](std::uint64_t, std::uint64_t l) { return l == m1; });  // O stores
+    }
+    return k;
 }
 
 BlockKind UnfusedProgram::block_kind(std::uint64_t blk) const {
@@ -94,6 +114,23 @@ void UnfusedProgram::run() {
     av_kernel();
 }
 
+template <class Body, class KindOf>
+void UnfusedProgram::each(std::uint64_t count, std::uint64_t per_head, const Body& block, const KindOf& kind) {
+    if (mask_.active) {
+        const std::uint64_t heads = count / per_head;
+        auto head_kind = [heads](std::uint64_t h) { return PairKind{h == 0, h + 1 == heads}; };
+        for (std::uint64_t h = 0; h < heads; ++h) {
+            for (std::uint64_t i = 0; i < per_head; ++i) block(h * per_head + i);
+            h += head_ff_.after(h, heads, head_kind, times_);
+        }
+        return;
+    }
+    for (std::uint64_t i = 0; i < count; ++i) {
+        block(i);
+        i += outer_.after(i, count, kind, times_);
+    }
+}
+
 // Kernels run one after another: the next starts when everything of the last has completed.
 void UnfusedProgram::begin_kernel(unsigned uses) {
     kernel_start_ = std::max({kernel_start_, io_.all_done(), ctx_.flush()});
@@ -104,6 +141,7 @@ void UnfusedProgram::begin_kernel(unsigned uses) {
     uses_ = uses;
     outer_.reset(uses);
     inner_.reset(uses);
+    head_ff_.reset(uses);
 }
 
 Cycle UnfusedProgram::load_q(std::uint64_t blk) {
@@ -118,8 +156,8 @@ Cycle UnfusedProgram::load_q(std::uint64_t blk) {
 // Streams of K (QK kernel) or V (AV kernel) tiles, one per row of key tiles, into the 2D array's
 // double buffer: row r + 2 goes out once row r has issued every op that reads its half.
 void UnfusedProgram::stream_row(Tensor t, std::uint64_t row) {
-    if (row >= blocks_ * t_.m1) return;
-    const std::uint64_t blk = row / t_.m1, m1 = row % t_.m1;
+    if (row >= seen_.total()) return;
+    const auto [blk, m1] = seen_.row_of(row);
     Slots& s = t == Tensor::K ? k_ : v_;
     const std::uint32_t half = static_cast<std::uint32_t>(row % 2);
     s.ready[half] = io_.move(t, false, GlbSide::Stream, std::uint64_t{t_.keys_in(m1)} * (t == Tensor::K ? e_ : f_), 0,
@@ -131,26 +169,32 @@ void UnfusedProgram::qk_kernel() {
     load_q(0);
     stream_row(Tensor::K, 0);
     stream_row(Tensor::K, 1);
-    auto kind = [this](std::uint64_t b) { return block_kind(b); };
-    for (std::uint64_t blk = 0; blk < blocks_; ++blk) {
-        if (q_slots_ == 1 && blk > 0) load_q(blk);
-        inner_.reset(uses_);
-        auto rkind = [this, blk](std::uint64_t m1) { return row_kind(blk, m1, 2); };
-        for (std::uint64_t m1 = 0; m1 < t_.m1; ++m1) {
-            qk_row(blk, m1);
-            if (m1 == 0 && q_slots_ == 2 && blk + 1 < blocks_) load_q(blk + 1);
-            m1 += inner_.after(m1, t_.m1, rkind, times_);
-        }
-        blk += outer_.after(blk, blocks_, kind, times_);
+    each(blocks_, t_.p2, [this](std::uint64_t blk) { qk_block(blk); }, [this](std::uint64_t b) { return block_kind(b); });
+}
+
+void UnfusedProgram::qk_block(std::uint64_t blk) {
+    if (q_slots_ == 1 && blk > 0) load_q(blk);
+    inner_.reset(uses_);
+    const auto [begin, end] = seen_.of_block(blk);
+    if (end - begin < t_.m1) ctx_.steps_skipped((t_.m1 - (end - begin)) * t_.p1);
+    auto rkind = [this, blk, begin = begin](std::uint64_t i) { return row_kind(blk, begin + i, 2); };
+    for (std::uint64_t i = 0; i < end - begin; ++i) {
+        qk_row(blk, begin + i);
+        if (i == 0 && q_slots_ == 2 && blk + 1 < blocks_) load_q(blk + 1);
+        i += inner_.after(i, end - begin, rkind, times_);
     }
 }
 
 void UnfusedProgram::qk_row(std::uint64_t blk, std::uint64_t m1) {
-    const std::uint64_t row = blk * t_.m1 + m1;
+    const std::uint64_t row = seen_.ordinal(blk, m1);
     const std::uint32_t qs = static_cast<std::uint32_t>(blk % q_slots_);
     const std::uint32_t ks = static_cast<std::uint32_t>(row % 2);
     const std::uint32_t keys = t_.keys_in(m1);
     for (std::uint64_t p1 = 0; p1 < t_.p1; ++p1) {
+        if (!sees(blk, p1, m1)) {
+            ctx_.steps_skipped(1);
+            continue;
+        }
         const std::uint32_t queries = queries_of(blk, p1);
         const TileCoord at = coord(blk, m1, p1);
         const Cycle done = io_.op(Op::QK, at, {keys, queries, std::uint32_t(e_), std::uint32_t(f_)},
@@ -171,10 +215,7 @@ void UnfusedProgram::softmax_kernel() {
         return RowBlockKind{t_.queries_in(g % t_.query_tiles),
                             g + 1 < row_tiles_ ? t_.queries_in((g + 1) % t_.query_tiles) : 0, g == 0};
     };
-    for (std::uint64_t g = 0; g < row_tiles_; ++g) {
-        softmax_row_block(g);
-        g += outer_.after(g, row_tiles_, kind, times_);
-    }
+    each(row_tiles_, t_.query_tiles, [this](std::uint64_t g) { softmax_row_block(g); }, kind);
 }
 
 void UnfusedProgram::softmax_row_block(std::uint64_t g) {
@@ -182,12 +223,16 @@ void UnfusedProgram::softmax_row_block(std::uint64_t g) {
     const std::uint32_t queries = t_.queries_in(qt);
     const std::uint64_t blk = (g / t_.query_tiles) * t_.p2 + qt / t_.p1;
     const TileCoord at0 = coord(blk, 0, qt % t_.p1);
+    const auto [begin, final_row] = seen_.of_tile(qt);
+    const std::uint64_t end = final_row + 1;
+    if (end - begin < t_.m1) ctx_.steps_skipped(t_.m1 - (end - begin));
     // Fills: row block g's tiles were issued with g - 1 (or now, for the first); issue g + 1's.
     const std::uint32_t half = static_cast<std::uint32_t>(g % 2);
     auto fill = [&](std::uint64_t block_index, std::uint32_t slot) {
         Cycle last = kernel_start_;
         const std::uint64_t q = t_.queries_in(block_index % t_.query_tiles);
-        for (std::uint64_t m1 = 0; m1 < t_.m1; ++m1)
+        const auto [first, final] = seen_.of_tile(block_index % t_.query_tiles);
+        for (std::uint64_t m1 = first; m1 <= final; ++m1)
             last = io_.move(Tensor::QK, false, GlbSide::Buffer, std::uint64_t{t_.keys_in(m1)} * q, ring_word(m1, 0),
                             at0, a_.last_use[slot]);
         a_.ready[slot] = last;
@@ -197,13 +242,13 @@ void UnfusedProgram::softmax_row_block(std::uint64_t g) {
 
     // Pass 1 (MX) takes the max off the fill; pass 2 (SN, SD) and pass 3 (A) go through the GLB.
     Cycle mx_done = a_.ready[half];
-    for (std::uint64_t m1 = 0; m1 < t_.m1; ++m1) {
+    for (std::uint64_t m1 = begin; m1 < end; ++m1) {
         const TileCoord at{at0.b, at0.h, at0.p2, static_cast<std::uint32_t>(m1), at0.p1};
         mx_done = io_.op(Op::MX, at, {t_.keys_in(m1), queries, std::uint32_t(e_), std::uint32_t(f_)}, {},
                          a_.ready[half]);
     }
     Cycle sd_done = mx_done;
-    for (std::uint64_t m1 = 0; m1 < t_.m1; ++m1) {
+    for (std::uint64_t m1 = begin; m1 < end; ++m1) {
         const TileCoord at{at0.b, at0.h, at0.p2, static_cast<std::uint32_t>(m1), at0.p1};
         const std::uint64_t words = std::uint64_t{t_.keys_in(m1)} * queries;
         const OpExtent x{t_.keys_in(m1), queries, std::uint32_t(e_), std::uint32_t(f_)};
@@ -212,7 +257,7 @@ void UnfusedProgram::softmax_row_block(std::uint64_t g) {
         sd_done = io_.op(Op::SD, at, x, {}, sn);
     }
     Cycle last = sd_done;
-    for (std::uint64_t m1 = 0; m1 < t_.m1; ++m1) {
+    for (std::uint64_t m1 = begin; m1 < end; ++m1) {
         const TileCoord at{at0.b, at0.h, at0.p2, static_cast<std::uint32_t>(m1), at0.p1};
         const std::uint64_t words = std::uint64_t{t_.keys_in(m1)} * queries;
         const OpExtent x{t_.keys_in(m1), queries, std::uint32_t(e_), std::uint32_t(f_)};
@@ -228,35 +273,42 @@ void UnfusedProgram::softmax_row_block(std::uint64_t g) {
 void UnfusedProgram::av_kernel() {
     begin_kernel(kUsesPe2d | kUsesDram);
     stream_row(Tensor::V, 0);
-    auto kind = [this](std::uint64_t b) { return block_kind(b); };
-    for (std::uint64_t blk = 0; blk < blocks_; ++blk) {
-        inner_.reset(uses_);
-        auto rkind = [this, blk](std::uint64_t m1) { return row_kind(blk, m1, 1); };
-        for (std::uint64_t m1 = 0; m1 < t_.m1; ++m1) {
-            av_row(blk, m1);
-            m1 += inner_.after(m1, t_.m1, rkind, times_);
-        }
-        blk += outer_.after(blk, blocks_, kind, times_);
+    each(blocks_, t_.p2, [this](std::uint64_t blk) { av_block(blk); }, [this](std::uint64_t b) { return block_kind(b); });
+}
+
+void UnfusedProgram::av_block(std::uint64_t blk) {
+    inner_.reset(uses_);
+    const auto [begin, end] = seen_.of_block(blk);
+    if (end - begin < t_.m1) ctx_.steps_skipped((t_.m1 - (end - begin)) * t_.p1);
+    auto rkind = [this, blk, begin = begin](std::uint64_t i) { return row_kind(blk, begin + i, 1); };
+    for (std::uint64_t i = 0; i < end - begin; ++i) {
+        av_row(blk, begin + i);
+        i += inner_.after(i, end - begin, rkind, times_);
     }
 }
 
 void UnfusedProgram::av_row(std::uint64_t blk, std::uint64_t m1) {
-    const std::uint64_t row = blk * t_.m1 + m1;
+    const std::uint64_t row = seen_.ordinal(blk, m1);
+    bool streamed = false;
     const std::uint32_t vs = static_cast<std::uint32_t>(row % 2);
     const std::uint32_t keys = t_.keys_in(m1);
     for (std::uint64_t p1 = 0; p1 < t_.p1; ++p1) {
+        if (!sees(blk, p1, m1)) {
+            ctx_.steps_skipped(1);
+            continue;
+        }
         const std::uint32_t queries = queries_of(blk, p1);
         const TileCoord at = coord(blk, m1, p1);
         const std::uint32_t as = static_cast<std::uint32_t>(p1 % 2);
         a_.ready[as] = io_.move(Tensor::A, false, GlbSide::Stream, std::uint64_t{keys} * queries, 0, at, a_.last_use[as]);
         // The next row's V tile goes out behind this row's first A tile: its buffer frees while
         // that tile is on the channel, so the channel never waits for it.
-        if (p1 == 0) stream_row(Tensor::V, row + 1);
+        if (!streamed) stream_row(Tensor::V, row + 1), streamed = true;
         const Cycle done = io_.op(Op::AVM, at, {keys, queries, std::uint32_t(e_), std::uint32_t(f_)}, {},
                                   std::max(v_.ready[vs], a_.ready[as]));
         a_.last_use[as] = done;
         v_.last_use[vs] = std::max(v_.last_use[vs], done);
-        if (m1 + 1 == t_.m1) io_.move(Tensor::O, true, GlbSide::Stream, std::uint64_t{queries} * f_, 0, at, done);
+        if (m1 == seen_.of_tile(seen_.query_tile(blk, p1)).second) io_.move(Tensor::O, true, GlbSide::Stream, std::uint64_t{queries} * f_, 0, at, done);
         ctx_.step_done();
     }
 }

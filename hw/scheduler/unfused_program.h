@@ -7,6 +7,7 @@
 #include "scheduler/iteration_kinds.h"
 #include "scheduler/program.h"
 #include "scheduler/program_io.h"
+#include "scheduler/seen_rows.h"
 #include "tiling/tiling.h"
 
 namespace fusemax {
@@ -22,6 +23,10 @@ namespace fusemax {
 //  - AV kernel: V tiles (held in the 2D array across a block's query tiles) and A tiles stream in,
 //    O streams out after the last key tile.
 // Streams into a PE array are double buffered: the next tile may arrive while one is in use.
+// Causal and sliding-window masks: each kernel skips the (key tile, query tile) pairs no query of
+// the tile sees (no QK op or store, no softmax pass or A store, no A load or AV op), and a block
+// skips the K and V rows none of its query tiles sees. Grouped-query attention runs on the job with
+// each group's queries stacked (stack_query_groups).
 // Timing mode only.
 class UnfusedProgram final : public Program {
 public:
@@ -59,14 +64,24 @@ private:
     Slots q_, k_, v_, a_;
     unsigned uses_ = kUsesAll;  // resources the current kernel keeps busy
     std::vector<Cycle*> times_;
-    LoopFastForward outer_, inner_;
+    // Masked, a head's blocks and row blocks differ (each sees other rows): the period is a head.
+    LoopFastForward outer_, inner_, head_ff_;
+    KeyMask mask_;
+    SeenRows seen_;  // rows of K and V tiles numbered in the order the blocks run them
 
+    // Runs `block(i)` for i in [0, count), where a head has `per_head` of them, with fast-forward
+    // over single iterations (kind(i)) unmasked and over whole heads masked.
+    template <class Body, class KindOf>
+    void each(std::uint64_t count, std::uint64_t per_head, const Body& block, const KindOf& kind);
     void qk_kernel();
+    void qk_block(std::uint64_t blk);
     void qk_row(std::uint64_t blk, std::uint64_t m1);
     void softmax_kernel();
     void softmax_row_block(std::uint64_t g);
     void av_kernel();
+    void av_block(std::uint64_t blk);
     void av_row(std::uint64_t blk, std::uint64_t m1);
+    bool sees(std::uint64_t blk, std::uint64_t p1, std::uint64_t m1) const;
     void begin_kernel(unsigned uses);
     Cycle load_q(std::uint64_t blk);
 

@@ -11,7 +11,7 @@ const std::array<ProgramSpec, 4>& catalogue() {
         {"one_pass",
          {O::QK, O::LM, O::RM, O::SLN, O::SLD, O::PRM, O::SPD, O::RD, O::SLNV, O::SPNV, O::RNV, O::AV},
          true, true, false, true},
-        {"unfused", {O::QK, O::MX, O::SN, O::SD, O::A, O::AVM}, false, false, false},
+        {"unfused", {O::QK, O::MX, O::SN, O::SD, O::A, O::AVM}, false, false, false, true},
         {"flat", {O::QK, O::MX, O::SN, O::SD, O::A, O::AVM}, false, false, true, true},
         {"gemm", {O::MM}, false, true, false},
     }};

@@ -106,12 +106,9 @@ TEST_F(Cli, BadMode) { expect_bad_input("--mode fast", "--mode: expected functio
 TEST_F(Cli, BadDtype) { expect_bad_input("--dtype fp8", "--dtype: expected fp32 or fp16, got 'fp8'"); }
 TEST_F(Cli, SeqAndSeqQ) { expect_bad_input("--seq 8 --seq-q 8", "give either --seq or --seq-q"); }
 
-// Masks: only the 1-pass designs run them; a causal job needs every query to see a key; the
+// Masks: a causal job needs every query to see a key; the
 // window is a positive number of keys; the workload file says the same with causal: and window:.
 TEST_F(Cli, MaskErrors) {
-    expect_bad_input("--arch " + kConfigs + "/arch/unfused.yaml --workload " + kConfigs +
-                         "/workloads/bert_base.yaml --mode timing --causal",
-                     "runs unmasked attention only: causal and window need a 1-pass design or FLAT");
     expect_bad_input("--seq-q 600 --seq-kv 300 --causal", "causal attention with more queries than keys (600 > 300)");
     expect_bad_input("--window 0", "--window: expected a positive integer, got '0'");
     expect_bad_input("--workload " + file("w.yaml", "batch: 1\nheads: 1\nseq_len: 512\nhead_dim: 64\nwindow: -3\n"),
@@ -133,13 +130,10 @@ TEST_F(Cli, FlatOutsideTableValue) {
     expect_bad_input("--arch " + arch + " --mode timing", "key 'flat.outside_table': expected nearest or refuse, got 'sideways'");
 }
 
-// Grouped-query attention: kv-heads must divide heads, only the 1-pass designs run it, and K/V
+// Grouped-query attention: kv-heads must divide heads, and K/V
 // .npy files have kv-heads heads.
 TEST_F(Cli, GroupedQueryErrorsAndNpyShapes) {
     expect_bad_input("--heads 8 --kv-heads 3", "kv_heads = 3: expected a divisor of heads (8)");
-    expect_bad_input("--arch " + kConfigs + "/arch/unfused.yaml --workload " + kConfigs +
-                         "/workloads/bert_base.yaml --mode timing --kv-heads 4",
-                     "runs multi-head attention only: kv_heads needs a 1-pass design or FLAT");
     const std::string q = npy("q.npy", {1, 4, 300, 32}, 1), k = npy("k.npy", {1, 2, 500, 32}, 2),
                       v = npy("v.npy", {1, 2, 500, 32}, 3);
     const Result r = run("--q " + q + " --k " + k + " --v " + v + " --causal --stats " + (dir / "s.json").string());
@@ -704,6 +698,8 @@ INSTANTIATE_TEST_SUITE_P(
         FfCase{"DecodeSteps", ("--workload " + kWl + "llama3_8b.yaml --batch 2 --seq 4096 --decode-steps 3")},
         FfCase{"FlatCausal", ("--arch " + kArch + "flat.yaml --workload " + kWl + "bert_base.yaml --batch 4 --seq 4096 --causal")},
         FfCase{"FlatGroupedWindowNearestRow", ("--arch " + kArch + "flat.yaml --batch 4 --heads 8 --kv-heads 2 --seq-q 3000 --seq-kv 20000 --head-dim 48 --v-dim 80 --window 1500")},
+        FfCase{"UnfusedCausal", ("--arch " + kArch + "unfused.yaml --workload " + kWl + "bert_base.yaml --batch 4 --seq 4096 --causal")},
+        FfCase{"UnfusedGroupedCausalRagged", ("--arch " + kArch + "unfused.yaml --batch 3 --heads 4 --kv-heads 2 --seq-q 3000 --seq-kv 20000 --head-dim 48 --v-dim 80 --causal")},
         FfCase{"FlatOnChipVPerHead", ("--arch " + kArch + "flat.yaml --workload " + kWl + "xlm.yaml --batch 8 --seq 4096")},
         FfCase{"FlatOnChipQ", ("--arch " + kArch + "flat.yaml --workload " + kWl + "xlm.yaml --batch 1 --seq 16384")},
         FfCase{"FlatWeightStationary", ("--arch " + kArch + "flat.yaml --workload " + kWl + "t5_small.yaml --batch 1 --heads 8 --seq 262144")},

@@ -93,6 +93,25 @@ TEST(FlatMasks, CausalSkipsTilesAboveTheDiagonal) {
     EXPECT_LT(test::rel_diff(double(s.cycles), by_hand), 1e-2) << s.cycles << " vs " << by_hand;
 }
 
+// Unfused skips them too: each seen tile's scores go to DRAM once (QK) and come back once
+// (softmax), the probabilities likewise (softmax, AV); at 4K one block of 16 query tiles sees
+// every key row, so Q, K, V and O move as unmasked.
+TEST(UnfusedMasks, CausalMovesOnlySeenScores) {
+    const ArchConfig a = load_arch_config(test::kConfigs + "/arch/unfused.yaml");
+    JobPlatform platform(a, masked(1, 12, 4096, 4096, 64, 64, 0), ElemType::F32, false);
+    platform.run();
+    const RunSummary s = platform.summary();
+    const std::uint64_t seen = 12 * 16 * 17 / 2, hidden = 12 * 16 * 15 / 2;
+    EXPECT_EQ(s.tile_steps, 3 * seen);
+    EXPECT_EQ(platform.top().scheduler().stats().skipped_tile_steps, 3 * hidden);
+    const auto& bytes = platform.top().dram().stats().bytes_by_tensor;
+    for (Tensor t : {Tensor::QK, Tensor::A}) EXPECT_EQ(bytes[index_of(t)], 2 * seen * 256 * 256 * 2) << tensor_name(t);
+    for (Tensor t : {Tensor::Q, Tensor::K, Tensor::V, Tensor::O})
+        EXPECT_EQ(bytes[index_of(t)], 12 * 4096 * 64 * 2) << tensor_name(t);
+    EXPECT_EQ(s.counts.pe2d.mac, seen * 256 * 256 * (64 + 64));
+    EXPECT_EQ(s.counts.pe1d.exp, seen * 256 * 256);
+}
+
 // A shape outside FLAT's table (a Llama-3-8B decode step) takes the nearest row's dataflow (E = F =
 // 128 and M = 32K: XLM 32K, 512-query tiles, Q on chip); grouped queries stack 4 to a tile, so K and
 // V are read once per K/V head; with flat.outside_table: refuse the shape is refused.
