@@ -73,43 +73,45 @@ INSTANTIATE_TEST_SUITE_P(Window1024, SlidingWindow, testing::Values(4096u, 16384
                              return std::to_string(i.param / 1024) + "K";
                          });
 
-// FLAT skips the same work: BERT-Base-shaped causal prefill at 4K (12 heads; the table's BERT 4K
-// row: 256-query tiles, output-stationary, Q, K and V streamed per tile op), 16 x 16 tiles per head
-// of which 136 are seen. Each of QK, the softmax and AV counts a tile step per seen tile; K, Q and V
-// stream once per seen tile; the 1D array's 4 passes (1,024 cycles a tile) bound it.
-TEST(FlatMasks, CausalSkipsTilesAboveTheDiagonal) {
-    const ArchConfig a = load_arch_config(test::kConfigs + "/arch/flat.yaml");
-    JobPlatform platform(a, masked(1, 12, 4096, 4096, 64, 64, 0), ElemType::F32, false);
+// The 3-pass designs skip the same work. BERT-Base-shaped causal prefill at 4K (12 heads) has 16 x
+// 16 tiles per head, 136 of them seen; each of QK, the softmax and AV counts a tile step per seen
+// tile, and the 2D array's MACs (QK and AV) and the 1D array's exps follow the seen tiles.
+constexpr std::uint64_t kSeen = 12 * 16 * 17 / 2, kHidden = 12 * 16 * 15 / 2;
+
+RunSummary run_causal_bert_4k(JobPlatform& platform) {
     platform.run();
     const RunSummary s = platform.summary();
-    const std::uint64_t seen = 12 * 16 * 17 / 2, hidden = 12 * 16 * 15 / 2;
-    EXPECT_EQ(s.tile_steps, 3 * seen);
-    EXPECT_EQ(platform.top().scheduler().stats().skipped_tile_steps, 3 * hidden);
+    EXPECT_EQ(s.tile_steps, 3 * kSeen);
+    EXPECT_EQ(platform.top().scheduler().stats().skipped_tile_steps, 3 * kHidden);
+    EXPECT_EQ(s.counts.pe2d.mac, kSeen * 256 * 256 * (64 + 64));
+    EXPECT_EQ(s.counts.pe1d.exp, kSeen * 256 * 256);
+    return s;
+}
+
+// FLAT (the table's BERT 4K row: 256-query tiles, output-stationary, Q, K and V streamed per tile
+// op): K, Q and V stream once per seen tile; the 1D array's 4 passes (1,024 cycles a tile) bound it.
+TEST(FlatMasks, CausalSkipsTilesAboveTheDiagonal) {
+    JobPlatform platform(load_arch_config(test::kConfigs + "/arch/flat.yaml"), masked(1, 12, 4096, 4096, 64, 64, 0),
+                         ElemType::F32, false);
+    const RunSummary s = run_causal_bert_4k(platform);
     const auto& bytes = platform.top().dram().stats().bytes_by_tensor;
-    for (Tensor t : {Tensor::Q, Tensor::K, Tensor::V}) EXPECT_EQ(bytes[index_of(t)], seen * 256 * 64 * 2) << tensor_name(t);
+    for (Tensor t : {Tensor::Q, Tensor::K, Tensor::V}) EXPECT_EQ(bytes[index_of(t)], kSeen * 256 * 64 * 2) << tensor_name(t);
     EXPECT_EQ(bytes[index_of(Tensor::O)], 12 * 4096 * 64 * 2);
-    EXPECT_EQ(s.counts.pe2d.mac, seen * 256 * 256 * (64 + 64));
-    const double by_hand = double(seen) * 1024;
+    const double by_hand = double(kSeen) * 1024;
     EXPECT_LT(test::rel_diff(double(s.cycles), by_hand), 1e-2) << s.cycles << " vs " << by_hand;
 }
 
-// Unfused skips them too: each seen tile's scores go to DRAM once (QK) and come back once
-// (softmax), the probabilities likewise (softmax, AV); at 4K one block of 16 query tiles sees
-// every key row, so Q, K, V and O move as unmasked.
+// Unfused: each seen tile's scores go to DRAM once (QK) and come back once (softmax), the
+// probabilities likewise (softmax, AV); one block of 16 query tiles sees every key row, so Q, K, V
+// and O move as unmasked.
 TEST(UnfusedMasks, CausalMovesOnlySeenScores) {
-    const ArchConfig a = load_arch_config(test::kConfigs + "/arch/unfused.yaml");
-    JobPlatform platform(a, masked(1, 12, 4096, 4096, 64, 64, 0), ElemType::F32, false);
-    platform.run();
-    const RunSummary s = platform.summary();
-    const std::uint64_t seen = 12 * 16 * 17 / 2, hidden = 12 * 16 * 15 / 2;
-    EXPECT_EQ(s.tile_steps, 3 * seen);
-    EXPECT_EQ(platform.top().scheduler().stats().skipped_tile_steps, 3 * hidden);
+    JobPlatform platform(load_arch_config(test::kConfigs + "/arch/unfused.yaml"),
+                         masked(1, 12, 4096, 4096, 64, 64, 0), ElemType::F32, false);
+    run_causal_bert_4k(platform);
     const auto& bytes = platform.top().dram().stats().bytes_by_tensor;
-    for (Tensor t : {Tensor::QK, Tensor::A}) EXPECT_EQ(bytes[index_of(t)], 2 * seen * 256 * 256 * 2) << tensor_name(t);
+    for (Tensor t : {Tensor::QK, Tensor::A}) EXPECT_EQ(bytes[index_of(t)], 2 * kSeen * 256 * 256 * 2) << tensor_name(t);
     for (Tensor t : {Tensor::Q, Tensor::K, Tensor::V, Tensor::O})
         EXPECT_EQ(bytes[index_of(t)], 12 * 4096 * 64 * 2) << tensor_name(t);
-    EXPECT_EQ(s.counts.pe2d.mac, seen * 256 * 256 * (64 + 64));
-    EXPECT_EQ(s.counts.pe1d.exp, seen * 256 * 256);
 }
 
 // A shape outside FLAT's table (a Llama-3-8B decode step) takes the nearest row's dataflow (E = F =
