@@ -253,6 +253,9 @@ void DramController::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
     book_aged_writes();
     stats.busy_cycles += transfer;
     stats.bytes_by_tensor[static_cast<std::size_t>(x->tensor)] += bytes;
+    StageStats& stage = stats.stages[static_cast<std::size_t>(x->stage)];
+    stage.dram_bytes += bytes;
+    ++stage.events;
     ++stats.transfers;
     delay = clock_.delay_until(x->done);
     gp.set_response_status(tlm::TLM_OK_RESPONSE);

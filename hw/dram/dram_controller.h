@@ -27,6 +27,7 @@ struct DramStats {
     std::uint64_t read_accesses = 0, write_accesses = 0;  // 64-bit accesses
     std::uint64_t busy_cycles = 0;                        // cycles the channel moved data
     std::array<std::uint64_t, kTensorCount> bytes_by_tensor{};
+    StageTable stages{};
     std::uint64_t transfers = 0;
     std::uint64_t transactions = 0;
     std::uint64_t dmi_accesses = 0, bus_accesses = 0;  // platform-memory accesses, by path
@@ -45,6 +46,7 @@ struct DramStats {
         v("busy_cycles", &S::busy_cycles);
         v("bytes_by_tensor", &S::bytes_by_tensor,
           [](std::size_t i) { return std::string(tensor_name(static_cast<Tensor>(i))); }, true);
+        v("stages", &S::stages, stage_name);
         v("transfers", &S::transfers);
         v("transactions", &S::transactions);
         v("dmi_accesses", &S::dmi_accesses);

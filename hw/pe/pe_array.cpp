@@ -124,8 +124,12 @@ void PeArray::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay)
     const std::uint64_t units = kind_ == ArrayKind::Pe2d ? std::uint64_t{op->extent.rows} * op->extent.cols
                                                          : std::min<std::uint64_t>(op->extent.cols, arch_.pe1d.lanes);
     stats.unit_cycles += t.cycles * units;
-    stats.actions += op_actions(op->op, op->extent, exp_);
+    const ActionCounts actions = op_actions(op->op, op->extent, exp_);
+    stats.actions += actions;
     stats.last_end = end;
+    StageStats& stage = stats.stages[static_cast<std::size_t>(op->stage)];
+    stage.actions += actions;
+    ++stage.events;
 
     executed(*op, start, end);
     op->start = start;

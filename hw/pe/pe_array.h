@@ -41,6 +41,7 @@ struct PeArrayStats {
     std::uint64_t forwards = 0;      // register transfers to the other array
     std::uint64_t transactions = 0;  // TLM transactions this module received
     Cycle first_start = 0, last_end = 0;
+    StageTable stages{};
 
     template <class V>
     static void fields(V&& v) {
@@ -50,6 +51,7 @@ struct PeArrayStats {
         v("op_count", &S::op_count);
         v("first_start_cycle", &S::first_start, StatKind::Fixed);
         v("last_end_cycle", &S::last_end, StatKind::Time);
+        v("stages", &S::stages, stage_name);
         v("", &S::actions);
         v("forwards", &S::forwards);
         v("transactions", &S::transactions);

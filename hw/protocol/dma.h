@@ -44,6 +44,7 @@ struct DmaTransfer : tlm::tlm_extension<DmaTransfer> {
     float scale = 1.0f;               // folded into the values on the way in (Q)
     std::uint64_t glb_word = 0;
     bool functional = true;
+    Stage stage = Stage::Whole;  // the 3-pass kernel it serves (statistics only)
     // A load of a job queued behind another: it may use channel time that job's schedule left free
     // further back than the controller's calendar keeps for others (see DramController).
     bool lookback = false;

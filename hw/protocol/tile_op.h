@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "util/clock.h"
+#include "observe/stage_stats.h"
 #include "program/ops.h"
 
 namespace fusemax {
@@ -44,6 +45,7 @@ struct TileOp : tlm::tlm_extension<TileOp> {
     // True for the 3-pass programs: `glb` lists all of the op's GLB traffic (no built-in operand
     // reads or state writes of the 1-pass cascade).
     bool listed_only = false;
+    Stage stage = Stage::Whole;  // the 3-pass kernel it belongs to (statistics only)
     // The cycle the op reaches its array (its inputs are ready then). The IP's modules keep time in
     // absolute cycles carried here, with the annotated delay as its LT mirror: if a platform target
     // held the scheduler's thread (wait() in b_transport), simulated time may have passed a cycle

@@ -120,6 +120,39 @@ nlohmann::json headline_json(const RunSummary& s) {
     return j;
 }
 
+// Operations as the arrays execute them: a MAC is two, every other action one.
+std::uint64_t operations(const ActionCounts& a) { return 2 * a.mac + a.add + a.max + a.exp + a.divide; }
+
+// Per kernel (the 3-pass designs' QK, softmax and AV; "whole" for the others): operations on each
+// array, DRAM bytes, and its cycles: from its start to the next kernel's (or the job's end) where
+// the program runs its kernels one after another; the job's cycles where they overlap (FLAT).
+nlohmann::json stages_json(const FuseMax& top) {
+    nlohmann::json out = nlohmann::json::object();
+    const StageTable& pe2d = top.pe2d().stats().stages;
+    const StageTable& pe1d = top.pe1d().stats().stages;
+    const StageTable& dram = top.dram().stats().stages;
+    const SchedulerStats& sched = top.scheduler().stats();
+    const auto& starts = sched.kernel_start;
+    for (std::size_t i = 0; i < kStageCount; ++i) {
+        if (pe2d[i].events + pe1d[i].events + dram[i].events == 0) continue;
+        Cycle start = sched.job_start, end = sched.job_end;
+        const bool sequential = starts[i] != 0;
+        if (sequential) {
+            start = starts[i];
+            for (std::uint64_t other : starts)
+                if (other > start && other < end) end = other;
+        }
+        out[stage_name(i)] = {{"ops_2d", operations(pe2d[i].actions)},
+                              {"ops_1d", operations(pe1d[i].actions)},
+                              {"dram_bytes", dram[i].dram_bytes},
+                              {"start_cycle", start},
+                              {"end_cycle", end},
+                              {"cycles", end - start},
+                              {"overlapped", !sequential}};
+    }
+    return out;
+}
+
 nlohmann::json report_json(const FuseMax& top, const RunSummary& s) {
     const ArchConfig& a = top.arch();
     nlohmann::json j;
@@ -154,6 +187,7 @@ nlohmann::json report_json(const FuseMax& top, const RunSummary& s) {
                                   {"q_on_chip", m.dataflow.q_on_chip}, {"v_on_chip", m.dataflow.v_on_chip}};
         }
     }
+    j["stages"] = stages_json(top);
     nlohmann::json modules = nlohmann::json::object();
     walk(top, modules);
     // Each block's own area beside its statistics (what it is built of, from the configuration).

@@ -159,6 +159,7 @@ void FlatProgram::tile(std::uint64_t g) {
 }
 
 void FlatProgram::qk_phase(std::uint64_t g, std::uint64_t m_begin, std::uint64_t m_end) {
+    io_.stage(Stage::QK);
     const std::uint64_t t = g % tiles_, rows = rows_of(t), parts = subtiles(g);
     const OpExtent full{t_.m0, t_.p0, std::uint32_t(e_), std::uint32_t(f_)};
     Cycle done = m_begin == 0 ? ctx_.job_start() : qk_done_[g % 2];
@@ -225,6 +226,7 @@ void FlatProgram::qk_phase(std::uint64_t g, std::uint64_t m_begin, std::uint64_t
 }
 
 void FlatProgram::softmax_pass1(std::uint64_t g, std::uint64_t j) {
+    io_.stage(Stage::Softmax);
     const std::uint32_t queries = queries_of(g, j);
     const auto [begin, end_tile] = seen_tiles(g, j);
     // The sub-tiles run one after another on the 1D array; pass 1 needs the tile's scores.
@@ -245,6 +247,7 @@ void FlatProgram::softmax_pass1(std::uint64_t g, std::uint64_t j) {
 }
 
 void FlatProgram::softmax_pass23(std::uint64_t g, std::uint64_t j) {
+    io_.stage(Stage::Softmax);
     const std::uint32_t queries = queries_of(g, j);
     const auto [begin, end] = seen_tiles(g, j);
     // Pass 2: SN = exp(QK - max), SD = sum SN.
@@ -283,6 +286,7 @@ void FlatProgram::softmax_pass23(std::uint64_t g, std::uint64_t j) {
 }
 
 void FlatProgram::av_phase(std::uint64_t g, std::uint64_t m_begin, std::uint64_t m_end) {
+    io_.stage(Stage::AV);
     const std::uint64_t t = g % tiles_, rows = rows_of(t), parts = subtiles(g);
     const Cycle a_ready = sm_done_[g % 2];
     if (t == 0 && m_begin == 0 && df_.v_on_chip && !df_.weight_stationary) {

@@ -45,6 +45,8 @@ public:
     virtual void step_done() = 0;
     // `n` tile steps the program skips (masked: nothing to compute), for the statistics.
     virtual void steps_skipped(std::uint64_t n) = 0;
+    // A program whose kernels run one after another (Unfused) says when each starts.
+    virtual void kernel_started(Stage s, Cycle at) = 0;
     // Completes all buffered work (posted DRAM writes); returns when the last of it is done.
     virtual Cycle flush() = 0;
     // Waveform of GLB occupancy: `delta` bytes start or stop holding live data at cycle `at`.

@@ -23,6 +23,9 @@ public:
     Cycle move(Tensor t, bool store, GlbSide side, std::uint64_t words, std::uint64_t glb_word, const TileCoord& at,
                Cycle ready);
 
+    // The kernel the ops and transfers issued from now on serve (statistics: rooflines).
+    void stage(Stage s) { op_.stage = dma_.stage = s; }
+
     Cycle all_done() const { return all_done_; }
     Cycle& all_done_ref() { return all_done_; }
 

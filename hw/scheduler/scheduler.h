@@ -41,6 +41,9 @@ struct SchedulerStats {
     std::uint64_t fast_forwarded_steps = 0;   // tile steps accounted by jumps rather than simulated
     Cycle job_start = 0, job_end = 0;          // last job: start and completion of its last transfer
     Cycle compute_start = 0, compute_end = 0;  // last job: first tile op start, last tile op end
+    // Last job, when its kernels run one after another: the cycle each began (set before any loop
+    // a fast-forward repeats).
+    std::array<std::uint64_t, kStageCount> kernel_start{};
 
     template <class V>
     static void fields(V&& v) {
@@ -58,7 +61,8 @@ struct SchedulerStats {
         v("job_start_cycle", &S::job_start, StatKind::Fixed);
         v("job_end_cycle", &S::job_end, StatKind::Fixed);
         v("compute_start_cycle", &S::compute_start, StatKind::Fixed);
-        v("compute_end_cycle", &S::compute_end, StatKind::Fixed);  // the scheduler moves it with its own times
+        v("compute_end_cycle", &S::compute_end, StatKind::Fixed);
+        v("kernel_start_cycles", &S::kernel_start, stage_name, true);  // the scheduler moves it with its own times
     }
 };
 
@@ -219,6 +223,7 @@ private:
     Cycle transfer(DmaTransfer& x, Cycle ready, float* data) override;
     void step_done() override;
     void steps_skipped(std::uint64_t n) override { stats_.skipped_tile_steps += n; }
+    void kernel_started(Stage s, Cycle at) override { stats_.kernel_start[static_cast<std::size_t>(s)] = at; }
     Cycle flush() override;
     void glb_occupancy(Cycle at, std::int64_t delta) override;
     bool fast_forward_enabled() const override { return fast_forward_ && !job_.functional; }

@@ -132,13 +132,15 @@ void UnfusedProgram::each(std::uint64_t count, std::uint64_t per_head, const Bod
 }
 
 // Kernels run one after another: the next starts when everything of the last has completed.
-void UnfusedProgram::begin_kernel(unsigned uses) {
+void UnfusedProgram::begin_kernel(Stage stage, unsigned uses) {
     kernel_start_ = std::max({kernel_start_, io_.all_done(), ctx_.flush()});
     for (Slots* s : {&q_, &k_, &v_, &a_}) {
         s->ready.fill(kernel_start_);
         s->last_use.fill(kernel_start_);
     }
     uses_ = uses;
+    ctx_.kernel_started(stage, kernel_start_);
+    io_.stage(stage);
     outer_.reset(uses);
     inner_.reset(uses);
     head_ff_.reset(uses);
@@ -165,7 +167,7 @@ void UnfusedProgram::stream_row(Tensor t, std::uint64_t row) {
 }
 
 void UnfusedProgram::qk_kernel() {
-    begin_kernel(kUsesPe2d | kUsesDram);
+    begin_kernel(Stage::QK, kUsesPe2d | kUsesDram);
     load_q(0);
     stream_row(Tensor::K, 0);
     stream_row(Tensor::K, 1);
@@ -209,7 +211,7 @@ void UnfusedProgram::qk_row(std::uint64_t blk, std::uint64_t m1) {
 }
 
 void UnfusedProgram::softmax_kernel() {
-    begin_kernel(kUsesPe1d | kUsesDram);
+    begin_kernel(Stage::Softmax, kUsesPe1d | kUsesDram);
     // A row block's work: its query count and that of the next block, which it fills.
     auto kind = [this](std::uint64_t g) {
         return RowBlockKind{t_.queries_in(g % t_.query_tiles),
@@ -271,7 +273,7 @@ void UnfusedProgram::softmax_row_block(std::uint64_t g) {
 }
 
 void UnfusedProgram::av_kernel() {
-    begin_kernel(kUsesPe2d | kUsesDram);
+    begin_kernel(Stage::AV, kUsesPe2d | kUsesDram);
     stream_row(Tensor::V, 0);
     each(blocks_, t_.p2, [this](std::uint64_t blk) { av_block(blk); }, [this](std::uint64_t b) { return block_kind(b); });
 }

@@ -82,7 +82,7 @@ private:
     void av_block(std::uint64_t blk);
     void av_row(std::uint64_t blk, std::uint64_t m1);
     bool sees(std::uint64_t blk, std::uint64_t p1, std::uint64_t m1) const;
-    void begin_kernel(unsigned uses);
+    void begin_kernel(Stage stage, unsigned uses);
     Cycle load_q(std::uint64_t blk);
 
     TileCoord coord(std::uint64_t blk, std::uint64_t m1, std::uint64_t p1) const;

@@ -358,6 +358,36 @@ TEST_F(Cli, StatsHaveEveryField) {
     }
 }
 
+// Per-kernel statistics (what the rooflines plot): Unfused's QK, softmax and AV kernels each with
+// their operations, DRAM bytes and span, by hand for 12 heads at 1K: QK reads Q and K and writes
+// the scores (2 x 1024^2 x 64 x 2 operations, 2 x 128 KiB + 2 MiB a head); the softmax reads the
+// scores and writes the probabilities (4 MiB a head); AV reads them and V and writes O. The
+// kernels run one after another; FuseMax's cascade is one kernel, "whole".
+TEST_F(Cli, StagesSplitTheThreePassKernels) {
+    const std::string stats = (dir / "s.json").string();
+    const Result r = run("--arch " + kConfigs + "/arch/unfused.yaml --seq 1024 --heads 12 --mode timing --stats " + stats);
+    ASSERT_EQ(r.code, 0) << r.err;
+    const nlohmann::json j = nlohmann::json::parse(slurp(stats));
+    const nlohmann::json& st = j["stages"];
+    const std::uint64_t qkv = 1024 * 64 * 2, scores = 1024 * 1024 * 2;
+    EXPECT_EQ(st["QK"]["dram_bytes"].get<std::uint64_t>(), 12 * (2 * qkv + scores));
+    EXPECT_EQ(st["softmax"]["dram_bytes"].get<std::uint64_t>(), 12 * 2 * scores);
+    EXPECT_EQ(st["AV"]["dram_bytes"].get<std::uint64_t>(), 12 * (2 * qkv + scores));
+    EXPECT_EQ(st["QK"]["ops_2d"].get<std::uint64_t>(), 12ull * 2 * 1024 * 1024 * 64);
+    EXPECT_EQ(st["AV"]["ops_2d"].get<std::uint64_t>(), 12ull * 2 * 1024 * 1024 * 64);
+    EXPECT_EQ(st["softmax"]["ops_2d"].get<std::uint64_t>(), 0u);
+    EXPECT_GT(st["softmax"]["ops_1d"].get<std::uint64_t>(), 0u);
+    EXPECT_LE(st["QK"]["end_cycle"].get<std::uint64_t>(), st["softmax"]["start_cycle"].get<std::uint64_t>());
+    EXPECT_LE(st["softmax"]["end_cycle"].get<std::uint64_t>(), st["AV"]["start_cycle"].get<std::uint64_t>());
+    EXPECT_FALSE(st.contains("whole"));
+    const Result f = run("--seq 1024 --heads 12 --mode timing --stats " + stats);
+    ASSERT_EQ(f.code, 0) << f.err;
+    const nlohmann::json k = nlohmann::json::parse(slurp(stats));
+    EXPECT_EQ(k["stages"].size(), 1u);
+    EXPECT_EQ(k["stages"]["whole"]["dram_bytes"].get<std::uint64_t>(),
+              k["dram_read_bytes"].get<std::uint64_t>() + k["dram_write_bytes"].get<std::uint64_t>());
+}
+
 // A GLB that no energy or area table covers: energy and area are null with the reason, never a
 // value taken from another size; cycles are still reported.
 TEST_F(Cli, UncoveredSizesHaveNoEnergyOrArea) {
