@@ -14,9 +14,11 @@ std::optional<std::pair<std::uint64_t, std::uint64_t>> tensor_extent(const Tenso
                                                                       ElemType elem) {
     // The farthest element is the last column of the last row of the last head of the last batch.
     std::uint64_t last = l.base;
+    const std::uint64_t rows = l.group_rows ? std::min(shape[2], l.group_rows) : shape[2];
+    const std::uint64_t groups = l.group_rows ? (shape[2] + l.group_rows - 1) / l.group_rows : 1;
     const std::pair<std::uint64_t, std::uint64_t> steps[] = {
-        {shape[0] - 1, l.batch_stride}, {shape[1] - 1, l.head_stride}, {shape[2] - 1, l.row_stride},
-        {shape[3], elem_bytes(elem)}};
+        {shape[0] - 1, l.batch_stride}, {shape[1] - 1, l.head_stride}, {groups - 1, l.group_stride},
+        {rows - 1, l.row_stride}, {shape[3], elem_bytes(elem)}};
     for (const auto& [count, stride] : steps) {
         const auto step = checked_mul(count, stride);
         const auto next = step ? checked_add(last, *step) : std::nullopt;
@@ -52,10 +54,8 @@ Job stack_query_groups(const Job& job) {
     if (group <= 1) return j;
     for (Tensor t : {Tensor::Q, Tensor::O}) {
         TensorDesc& d = j.tensor(t);
-        if (d.layout.head_stride != w.seq_q * d.layout.row_stride)
-            throw ConfigError(std::string("job: grouped-query attention stacks a group's query heads: ") + tensor_name(t) +
-                              "'s head stride must be seq_q x its row stride (" + std::to_string(w.seq_q) + " x " +
-                              std::to_string(d.layout.row_stride) + "), got " + std::to_string(d.layout.head_stride));
+        d.layout.group_rows = w.seq_q;
+        d.layout.group_stride = d.layout.head_stride;
         d.layout.head_stride *= group;
         d.shape = {w.batch, w.kv_head_count(), group * w.seq_q, d.shape[3]};
     }

@@ -19,9 +19,21 @@ struct TensorLayout {
     std::uint64_t batch_stride = 0;
     std::uint64_t head_stride = 0;
     std::uint64_t row_stride = 0;
+    // Grouped-query attention stacks a group's query heads in one matrix of group x P rows: row r
+    // of it is row r % group_rows of the group's head r / group_rows, group_stride apart (0: no
+    // groups). Packed [B, H, P, E] heads follow one another (group_stride = P x row_stride); a
+    // projection's [B*P, H*E] output interleaves them (group_stride = E x element).
+    std::uint64_t group_rows = 0;
+    std::uint64_t group_stride = 0;
 
     std::uint64_t row_address(std::uint64_t b, std::uint64_t h, std::uint64_t row) const {
-        return base + b * batch_stride + h * head_stride + row * row_stride;
+        const std::uint64_t within = group_rows ? row % group_rows : row;
+        const std::uint64_t group = group_rows ? row / group_rows * group_stride : 0;
+        return base + b * batch_stride + h * head_stride + group + within * row_stride;
+    }
+    // Rows [row, row + n) are evenly strided (row_stride apart) in memory.
+    bool evenly_strided(std::uint64_t row, std::uint64_t n) const {
+        return !group_rows || group_stride == group_rows * row_stride || row / group_rows == (row + n - 1) / group_rows;
     }
 };
 
@@ -67,8 +79,8 @@ std::optional<std::pair<std::uint64_t, std::uint64_t>> tensor_extent(const Tenso
 
 // Grouped-query attention as the hardware runs it: each group's query heads stacked into one query
 // dimension of group x P queries against their shared K/V head ([B, H_kv, group x P, E] views of Q
-// and O), so that each K/V tile is fetched once for the group. Throws ConfigError when a group's Q
-// or O heads do not follow one another in memory (head stride = P x row stride).
+// and O), so that each K/V tile is fetched once for the group. The views keep the heads where they
+// are (TensorLayout's group_rows and group_stride).
 Job stack_query_groups(const Job& job);
 
 // Throws ConfigError naming the tensor's registers when one would reach past 2^64.

@@ -28,9 +28,10 @@ TensorDesc matrix_desc(Tensor t, const TensorLayout& l, std::uint64_t rows, std:
 }
 
 // Matrix [B*P, H*D] (token rows, heads side by side) seen as [B, H, P, D].
-TensorDesc heads_view(Tensor t, const TensorLayout& m, const Workload& w, std::uint64_t dim, std::uint64_t eb) {
-    const std::uint64_t row = w.heads * dim * eb;
-    return {t, {w.batch, w.heads, w.seq_q, dim}, {m.base, w.seq_q * row, dim * eb, row}};
+TensorDesc heads_view(Tensor t, const TensorLayout& m, const Workload& w, std::uint64_t heads, std::uint64_t dim,
+                      std::uint64_t eb) {
+    const std::uint64_t row = heads * dim * eb;
+    return {t, {w.batch, heads, w.seq_q, dim}, {m.base, w.seq_q * row, dim * eb, row}};
 }
 
 }  // namespace
@@ -40,12 +41,6 @@ std::vector<LayerKernel> layer_jobs(const Workload& w, const GemmShape& tiles, E
     if (w.seq_q != w.seq_kv)
         throw ConfigError(origin + ": a layer is self-attention: seq_q (" + std::to_string(w.seq_q) +
                           ") must equal seq_kv (" + std::to_string(w.seq_kv) + ")");
-    // The projections write [B*P, H*E] (heads side by side in each token's row); a group's query
-    // heads are then not rows of one matrix, which is how the hardware stacks them.
-    if (w.group() > 1)
-        throw ConfigError(origin + ": kv_heads: a whole layer with grouped-query attention is not modelled (the "
-                                   "projections' [B*P, H*E] output does not stack a group's query heads); run its "
-                                   "attention alone, or the layer with kv_heads = heads");
     std::vector<GemmShape> gemms = layer_gemms(w, origin);
     for (GemmShape& g : gemms) g.m0 = tiles.m0, g.n0 = tiles.n0, g.block_rows = tiles.block_rows;
     Placer place(base, elem);
@@ -69,10 +64,11 @@ std::vector<LayerKernel> layer_jobs(const Workload& w, const GemmShape& tiles, E
     attention.functional = functional;
     const std::uint64_t eb = elem_bytes(elem);
     const TensorLayout o = place.matrix(gemms[3].m, gemms[3].k);
-    attention.tensors = {heads_view(Tensor::Q, out[0].job.layout(Tensor::Z), w, w.head_dim, eb),
-                         heads_view(Tensor::K, out[1].job.layout(Tensor::Z), w, w.head_dim, eb),
-                         heads_view(Tensor::V, out[2].job.layout(Tensor::Z), w, w.v_dim, eb),
-                         heads_view(Tensor::O, o, w, w.v_dim, eb)};
+    const std::uint64_t kv_heads = w.kv_head_count();
+    attention.tensors = {heads_view(Tensor::Q, out[0].job.layout(Tensor::Z), w, w.heads, w.head_dim, eb),
+                         heads_view(Tensor::K, out[1].job.layout(Tensor::Z), w, kv_heads, w.head_dim, eb),
+                         heads_view(Tensor::V, out[2].job.layout(Tensor::Z), w, kv_heads, w.v_dim, eb),
+                         heads_view(Tensor::O, o, w, w.heads, w.v_dim, eb)};
     out.push_back({"attention", attention});
     out.push_back({gemms[3].name, gemm_job(gemms[3], o)});
     out.push_back({gemms[4].name, gemm_job(gemms[4], out.back().job.layout(Tensor::Z))});

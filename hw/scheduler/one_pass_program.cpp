@@ -309,10 +309,30 @@ void OnePassProgram::store_o(std::uint64_t blk, std::uint64_t p1, Cycle ready) {
 }
 
 Cycle OnePassProgram::dma(const TensorBlock& block, std::uint64_t glb_word, bool store, Cycle ready) {
+    const TensorLayout& l = job_.layout(block.tensor);
+    float* data = store ? o_tile_.data() : nullptr;
+    if (l.evenly_strided(block.row0, block.rows)) return dma_part(block, glb_word, store, ready, data);
+    // Stacked query heads that are not adjacent in memory (a projection's output): one transfer
+    // per head the tile holds rows of.
+    Cycle done = ready;
+    for (std::uint64_t row = block.row0, end = block.row0 + block.rows; row < end;) {
+        const std::uint64_t next = std::min(end, (row / l.group_rows + 1) * l.group_rows);
+        TensorBlock part = block;
+        part.row0 = row;
+        part.rows = static_cast<std::uint32_t>(next - row);
+        const std::uint64_t offset = (row - block.row0) * block.cols;
+        done = std::max(done, dma_part(part, glb_word + offset, store, ready, data ? data + offset : nullptr));
+        row = next;
+    }
+    return done;
+}
+
+Cycle OnePassProgram::dma_part(const TensorBlock& block, std::uint64_t glb_word, bool store, Cycle ready,
+                               float* data) {
     // O leaves straight from the 1D array.
     describe_transfer(dma_, job_, block, store, store ? GlbSide::Stream : GlbSide::Buffer, glb_word, op_.at);
     if (block.tensor == Tensor::Q) dma_.scale = static_cast<float>(job_.shape.scale);
-    return ctx_.transfer(dma_, ready, store ? o_tile_.data() : nullptr);
+    return ctx_.transfer(dma_, ready, data);
 }
 
 }  // namespace fusemax

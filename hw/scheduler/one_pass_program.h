@@ -74,6 +74,7 @@ private:
     std::vector<Cycle>& state_ready(Operand o);
     const std::vector<Cycle>& state_ready(Operand o) const;
     Cycle dma(const TensorBlock& block, std::uint64_t glb_word, bool store, Cycle ready);
+    Cycle dma_part(const TensorBlock& block, std::uint64_t glb_word, bool store, Cycle ready, float* data);
     TileCoord coord(std::uint64_t blk, std::uint64_t m1, std::uint64_t p1) const;
     RowKind row_kind(std::uint64_t blk, std::uint64_t m1) const;
     BlockKind block_kind(std::uint64_t blk) const;

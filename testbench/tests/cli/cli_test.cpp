@@ -326,6 +326,29 @@ TEST_F(Cli, LayerReportsEachKernelAndTheTotals) {
     EXPECT_NE(r.out.find("total of the layer"), std::string::npos);
 }
 
+// A layer with grouped-query attention (8 query heads over 2 K/V heads, causal): the K and V
+// projections are 2 x 32 wide, and attention stacks each group's 4 query heads out of the Q
+// projection's [B*P, H*E] output, where a group's heads sit side by side in each row: the query
+// tiles that straddle two heads (P = 300, tiles of 256) move as one transfer per head. Each kernel
+// passes its fp64 check; attention reads Q once and K and V once per K/V head (16-bit words: 2 x 8
+// x 300 x 32 x 2 bytes of Q, a quarter of that each of K and V) and writes O.
+TEST_F(Cli, LayerWithGroupedQueryAttention) {
+    const std::string stats = (dir / "s.json").string();
+    const Result r = run("--layer --batch 2 --seq 300 --heads 8 --kv-heads 2 --head-dim 32 --d-model 256 --ffn 512 "
+                         "--causal --stats " + stats);
+    ASSERT_EQ(r.code, 0) << r.err;
+    const nlohmann::json j = nlohmann::json::parse(slurp(stats));
+    EXPECT_EQ(j["kernels"][1]["gemm"]["n"], 64);  // k_projection: kv_heads x E
+    EXPECT_EQ(j["kernels"][2]["gemm"]["n"], 64);  // v_projection
+    EXPECT_EQ(j["kernels"][0]["gemm"]["n"], 256);
+    for (const nlohmann::json& c : j["checks"]) EXPECT_TRUE(c["passed"].get<bool>()) << c["kernel"];
+    const nlohmann::json& attention = j["kernels"][3];
+    ASSERT_EQ(attention["name"], "attention");
+    const std::uint64_t q = 2 * 8 * 300 * 32 * 2;
+    EXPECT_EQ(attention["dram_read_bytes"].get<std::uint64_t>(), q + 2 * q / 4);
+    EXPECT_EQ(attention["dram_write_bytes"].get<std::uint64_t>(), q);
+}
+
 TEST_F(Cli, LayerNeedsItsWidths) {
     const std::string wl = file("w.yaml", "batch: 1\nheads: 2\nseq_len: 256\nhead_dim: 64\n");
     expect_bad_input("--layer --workload " + wl, "a layer needs d_model and ffn");
@@ -730,6 +753,7 @@ INSTANTIATE_TEST_SUITE_P(
         FfCase{"FlatGroupedWindowNearestRow", ("--arch " + kArch + "flat.yaml --batch 4 --heads 8 --kv-heads 2 --seq-q 3000 --seq-kv 20000 --head-dim 48 --v-dim 80 --window 1500")},
         FfCase{"UnfusedCausal", ("--arch " + kArch + "unfused.yaml --workload " + kWl + "bert_base.yaml --batch 4 --seq 4096 --causal")},
         FfCase{"UnfusedGroupedCausalRagged", ("--arch " + kArch + "unfused.yaml --batch 3 --heads 4 --kv-heads 2 --seq-q 3000 --seq-kv 20000 --head-dim 48 --v-dim 80 --causal")},
+        FfCase{"LayerGroupedQuery", ("--workload " + kWl + "llama3_8b.yaml --layer --batch 2 --seq 4096")},
         FfCase{"FlatOnChipVPerHead", ("--arch " + kArch + "flat.yaml --workload " + kWl + "xlm.yaml --batch 8 --seq 4096")},
         FfCase{"FlatOnChipQ", ("--arch " + kArch + "flat.yaml --workload " + kWl + "xlm.yaml --batch 1 --seq 16384")},
         FfCase{"FlatWeightStationary", ("--arch " + kArch + "flat.yaml --workload " + kWl + "t5_small.yaml --batch 1 --heads 8 --seq 262144")},
