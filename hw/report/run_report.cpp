@@ -188,6 +188,14 @@ nlohmann::json report_json(const FuseMax& top, const RunSummary& s) {
         }
     }
     j["stages"] = stages_json(top);
+    // The ceilings of a roofline: each array's peak (a MAC per PE or lane per cycle, a MAC being
+    // two operations) and the DRAM and GLB bandwidths (the GLB: a row per bank per cycle; the model
+    // charges no GLB time, so this is its nominal port width).
+    const double word = a.word_bytes;
+    j["peaks"] = {{"ops_2d_per_s", 2.0 * a.pe2d.rows * a.pe2d.cols * a.clock_hz},
+                  {"ops_1d_per_s", 2.0 * a.pe1d.lanes * a.clock_hz},
+                  {"dram_bytes_per_s", a.dram.bandwidth_bytes_per_s},
+                  {"glb_bytes_per_s", double(a.glb.banks) * a.glb.row_words * word * a.clock_hz}};
     nlohmann::json modules = nlohmann::json::object();
     walk(top, modules);
     // Each block's own area beside its statistics (what it is built of, from the configuration).

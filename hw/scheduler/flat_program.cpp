@@ -32,17 +32,24 @@ FlatProgram::FlatProgram(ProgramContext& ctx, const Tiling& tiling)
     times_.push_back(&io_.all_done_ref());
 }
 
-// The largest region FLAT places in the GLB at once for this job: an on-chip Q or V of a whole
-// (b, h), a weight-stationary Q tile, or a tile of scores, Q, V or partial O.
+// The nearest row must be one whose on-chip regions fit this GLB.
 FlatDataflowMatch FlatProgram::dataflow(const ArchConfig& arch, const Workload& w) {
+    auto fits = [&](const FlatDataflow& df) { return glb_need(arch, w, df).first <= glb_window(arch); };
     return flat_dataflow_for(arch.flat.rows, arch.flat.dataflow_table, arch.flat.nearest_outside_table, w.heads,
-                             w.head_dim, w.v_dim, w.seq_q, w.seq_kv);
+                             w.head_dim, w.v_dim, w.seq_q, w.seq_kv, fits);
 }
 
-void FlatProgram::validate(const ArchConfig& arch, const Workload& w, const Tiling& t) {
-    const FlatDataflow df = dataflow(arch, w).dataflow;
-    std::uint64_t most = std::max({std::uint64_t{t.m0} * t.p0, std::uint64_t{t.p0} * w.head_dim,
-                                   std::uint64_t{t.p0} * w.v_dim, std::uint64_t{t.m0} * w.v_dim});
+std::uint64_t FlatProgram::glb_window(const ArchConfig& arch) {
+    return arch.glb_capacity_words() / arch.glb.row_words * arch.glb.row_words;
+}
+
+// The largest region FLAT places in the GLB at once for this job (words, and what it is): an
+// on-chip Q or V of a whole (b, h), a weight-stationary Q tile, or a tile of scores, Q, V or
+// partial O.
+std::pair<std::uint64_t, const char*> FlatProgram::glb_need(const ArchConfig& arch, const Workload& w,
+                                                            const FlatDataflow& df) {
+    const std::uint64_t m0 = arch.pe2d.rows, p0 = arch.pe2d.cols;
+    std::uint64_t most = std::max({m0 * p0, p0 * w.head_dim, p0 * w.v_dim, m0 * w.v_dim});
     const char* what = "a tile";
     auto consider = [&](bool used, std::uint64_t words, const char* name) {
         if (used && words > most) most = words, what = name;
@@ -50,7 +57,12 @@ void FlatProgram::validate(const ArchConfig& arch, const Workload& w, const Tili
     consider(df.q_on_chip && !df.weight_stationary, w.seq_q * w.head_dim, "Q of one head (Q_loc onchip)");
     consider(df.v_on_chip && !df.weight_stationary, w.seq_kv * w.v_dim, "V of one head (V_loc onchip)");
     consider(df.weight_stationary, df.p1 * w.head_dim, "the weight-stationary Q tile");
-    const std::uint64_t window = arch.glb_capacity_words() / arch.glb.row_words * arch.glb.row_words;
+    return {most, what};
+}
+
+void FlatProgram::validate(const ArchConfig& arch, const Workload& w, const Tiling&) {
+    const auto [most, what] = glb_need(arch, w, dataflow(arch, w).dataflow);
+    const std::uint64_t window = glb_window(arch);
     if (most > window)
         throw ConfigError(arch.source + ": key 'glb.capacity_bytes': FLAT keeps " + what + " in the GLB, " +
                           std::to_string(most * arch.word_bytes) + " bytes, more than its " +

@@ -43,6 +43,9 @@ public:
     static void validate(const ArchConfig& arch, const Workload& w, const Tiling& t);
     // The dataflow FLAT uses for this shape (a table row, or its nearest when allowed).
     static FlatDataflowMatch dataflow(const ArchConfig& arch, const Workload& w);
+    static std::pair<std::uint64_t, const char*> glb_need(const ArchConfig& arch, const Workload& w,
+                                                          const FlatDataflow& df);
+    static std::uint64_t glb_window(const ArchConfig& arch);  // GLB words, whole rows
 
 private:
     // A double buffer at a PE array's input: a load may start once the op two back has finished.

@@ -73,7 +73,7 @@ std::vector<FlatDataflowRow> load_flat_dataflow(const std::string& path) {
 
 FlatDataflowMatch flat_dataflow_for(const std::vector<FlatDataflowRow>& rows, const std::string& table, bool nearest,
                                     std::uint64_t heads, std::uint64_t e, std::uint64_t f, std::uint64_t p,
-                                    std::uint64_t m) {
+                                    std::uint64_t m, const std::function<bool(const FlatDataflow&)>& fits) {
     for (const FlatDataflowRow& r : rows)
         if (r.heads == heads && r.e == e && r.f == f && r.p == p && r.m == m) return {r.dataflow, r.label, true};
     if (!nearest || rows.empty())
@@ -85,9 +85,14 @@ FlatDataflowMatch flat_dataflow_for(const std::vector<FlatDataflowRow>& rows, co
     const FlatDataflowRow* best = nullptr;
     std::pair<double, double> best_key{0, 0};
     for (const FlatDataflowRow& r : rows) {
+        if (!fits(r.dataflow)) continue;
         const std::pair<double, double> key{distance(r.e, e) + distance(r.f, f), distance(r.m, m)};
         if (!best || key < best_key || (key == best_key && r.m > best->m)) best = &r, best_key = key;
     }
+    if (!best)
+        throw ConfigError(table + ": no FLAT dataflow for H=" + std::to_string(heads) + " E=" + std::to_string(e) +
+                          " F=" + std::to_string(f) + " P=" + std::to_string(p) + " M=" + std::to_string(m) +
+                          " keeps what it needs on chip in this GLB");
     return {best->dataflow, best->label, false};
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -33,10 +34,11 @@ std::vector<FlatDataflowRow> load_flat_dataflow(const std::string& path);
 // The row for this shape, matched on H, E, F, P and M. A shape the table does not list (other
 // models, P != M, decode, grouped queries) takes, when `nearest`, the dataflow of the row closest
 // to it: head dims first, then key length (FLAT's choices follow the score row a query holds, M
-// keys long; heads and queries only repeat the work), in log2 distance, a tie to the longer row.
+// keys long; heads and queries only repeat the work), in log2 distance, a tie to the longer row;
+// rows whose dataflow `fits` refuses (what it keeps in the GLB would not fit) are passed over.
 // Otherwise throws ConfigError naming the table.
 FlatDataflowMatch flat_dataflow_for(const std::vector<FlatDataflowRow>& rows, const std::string& table, bool nearest,
                                     std::uint64_t heads, std::uint64_t e, std::uint64_t f, std::uint64_t p,
-                                    std::uint64_t m);
+                                    std::uint64_t m, const std::function<bool(const FlatDataflow&)>& fits);
 
 }  // namespace fusemax

@@ -11,6 +11,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 SIM = os.environ.get("FUSEMAX_SIM", os.path.join(ROOT, "build", "testbench", "fusemax-sim"))
 SWEEP = os.path.join(ROOT, "tools", "sweep")
 PLOT = os.path.join(ROOT, "tools", "plot_figures.py")
+ROOFLINE = os.path.join(ROOT, "tools", "roofline.py")
 
 
 def run(*args):
@@ -165,6 +166,75 @@ class Sweep(unittest.TestCase):
         r = run(PLOT, os.path.join(self.tmp.name, "none.csv"))
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("no such file", r.stderr)
+
+
+class Roofline(unittest.TestCase):
+    """tools/roofline.py: per-kernel points from the simulations, checked against counts by hand."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory()
+        cls.r = run(ROOFLINE, "--out", cls.tmp.name, "--models", "bert,llama3_8b", "--seq-lens", "1K,4K", "--batch", "8",
+                    "--oi-models", "llama2_7b,llama3_8b", "--oi-seq-lens", "1K,4K", "--jobs", "2", "--sim", SIM)
+        cls.rows = list(csv.DictReader(open(os.path.join(cls.tmp.name, "roofline.csv")))) if cls.r.returncode == 0 else []
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def point(self, design, model, phase, seq, kernel):
+        found = [x for x in self.rows if (x["design"], x["model"], x["phase"], x["seq_len"], x["kernel"]) ==
+                 (design, model, phase, str(seq), kernel)]
+        self.assertEqual(len(found), 1, (design, model, phase, seq, kernel))
+        return found[0]
+
+    def test_files(self):
+        self.assertEqual(self.r.returncode, 0, self.r.stderr)
+        for name in ["roofline.csv", "roofline_bert.png", "roofline_llama3_8b.png", "oi_vs_context.png"]:
+            self.assertGreater(os.path.getsize(os.path.join(self.tmp.name, name)), 0, name)
+
+    def test_flat_kernels_by_hand(self):
+        """FLAT at BERT 1K, batch 8 x 12 heads: QK and AV do 2 x P x M x 64 MACs a head; QK streams a
+        256 x 64 tile of Q and of K per tile op (16 a head), AV one of V and writes O; nothing spills."""
+        heads = 8 * 12
+        qk, av = self.point("flat", "bert", "prefill", 1024, "QK"), self.point("flat", "bert", "prefill", 1024, "AV")
+        self.assertEqual(int(qk["ops_2d"]), heads * 2 * 1024 * 1024 * 64)
+        self.assertEqual(int(av["ops_2d"]), heads * 2 * 1024 * 1024 * 64)
+        self.assertEqual(int(qk["dram_bytes"]), heads * 16 * 2 * 256 * 64 * 2)
+        self.assertEqual(int(av["dram_bytes"]), heads * (16 * 256 * 64 * 2 + 1024 * 64 * 2))
+        sm = self.point("flat", "bert", "prefill", 1024, "softmax")
+        self.assertEqual(int(sm["dram_bytes"]), 0)
+        self.assertEqual(sm["roof"], "1d")
+
+    def test_every_point_under_its_roofs(self):
+        self.assertTrue(self.rows)
+        for x in self.rows:
+            perf, oi = float(x["ops_per_s"]), float(x["oi"])
+            self.assertLessEqual(perf, float(x["peak_2d"]) * (1 + 1e-3), x)
+            self.assertLessEqual(perf, float(x["dram_bw"]) * oi * 1.001, x)
+            self.assertLessEqual(float(x["of_roof"]), 1.001, x)
+
+    def test_bounds_as_architects_expect(self):
+        """Prefill attention on FuseMax is compute-bound; a decode step is DRAM-bound, and grouped-query
+        attention (4 query heads per K/V head) does about 4x the operations per byte of multi-head."""
+        prefill = self.point("fusemax", "llama3_8b", "prefill", 4096, "attention")
+        self.assertEqual(prefill["roof"], "2d")
+        self.assertGreater(float(prefill["of_roof"]), 0.85)
+        gqa = self.point("fusemax", "llama3_8b", "decode", 4096, "attention")
+        mha = self.point("fusemax", "llama2_7b", "decode", 4096, "attention")
+        for step in (gqa, mha):  # on the DRAM roof
+            self.assertEqual(step["roof"], "dram")
+            self.assertGreater(float(step["of_roof"]), 0.95)
+        self.assertAlmostEqual(float(gqa["oi"]) / float(mha["oi"]), 4.0, delta=0.1)
+        self.assertEqual(self.point("fusemax", "llama3_8b", "decode", 4096, "ffn1")["roof"], "dram")
+
+    def test_bad_arguments(self):
+        for args, message in [(["--designs", "tpu"], "roofline: --designs: unknown 'tpu'"),
+                              (["--phases", "train"], "roofline: --phases: unknown 'train'"),
+                              (["--batch", "0"], "roofline: --batch: expected a positive integer")]:
+            r = run(ROOFLINE, "--out", self.tmp.name, *args)
+            self.assertEqual(r.returncode, 2, args)
+            self.assertIn(message, r.stderr)
 
 
 if __name__ == "__main__":

@@ -127,6 +127,12 @@ TEST(FlatMasks, DecodeTakesTheNearestRow) {
     EXPECT_EQ(m.row, "XLM 32K");
     EXPECT_FALSE(m.exact);
     EXPECT_EQ(m.dataflow.p1, 512u);
+    // Llama-3-8B prefill at 64K stacks 4 x 65,536 queries a K/V head: XLM 64K's on-chip Q of a head
+    // (64 MiB) would not fit the 32 MiB GLB, nor would XLM 32K's; the nearest that fits is XLM 128K
+    // (weight-stationary, a 1,024-query tile on chip).
+    Workload prefill = stacked;
+    prefill.seq_q = 4 * 65536, prefill.seq_kv = 65536, prefill.stacked_period = 65536;
+    EXPECT_EQ(FlatProgram::dataflow(a, prefill).row, "XLM 128K");
     JobPlatform platform(a, w, ElemType::F32, false);
     platform.run();
     const auto& bytes = platform.top().dram().stats().bytes_by_tensor;
