@@ -1,57 +1,71 @@
-// Functional-mode throughput: the SystemC model computing attention, against a plain fp32
-// attention (models/numerics, the 3-pass softmax) of the same shape, in the same process.
-//   functional_bench [B H P M E]     (default 1 4 2048 2048 64)
-// Prints MAC/s of both (MACs = B H P M (E + F)) and the model's overhead factor.
+// Functional-mode throughput of the SystemC model, for tools/bench.py to set beside numpy on the
+// same shape:
+//   functional_bench attention B H P M E     (E = F)
+//   functional_bench gemm M K N
+// Runs the job on FuseMax in functional mode and prints the seconds the simulation took (the job
+// from start to completion, inputs already in platform memory; neither generating them nor the
+// fp64 check is counted), the MACs (attention: B H P M (E + F); GEMM: M K N) and the MAC rate,
+// as "model <seconds> s <macs> MACs <rate> MAC/s", and the error against the fp64 reference.
 #include <systemc>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 
 #include "config/arch_config.h"
 #include "numerics/attention.h"
+#include "numerics/blas.h"
+#include "numerics/gemm.h"
 #include "platform/job_platform.h"
 
 using namespace fusemax;
 
-int sc_main(int argc, char** argv) {
-    Workload w;
-    w.batch = 1, w.heads = 4, w.seq_q = 2048, w.seq_kv = 2048, w.head_dim = 64, w.v_dim = 64;
-    if (argc == 6) {
-        w.batch = std::strtoull(argv[1], nullptr, 10);
-        w.heads = std::strtoull(argv[2], nullptr, 10);
-        w.seq_q = std::strtoull(argv[3], nullptr, 10);
-        w.seq_kv = std::strtoull(argv[4], nullptr, 10);
-        w.head_dim = w.v_dim = std::strtoull(argv[5], nullptr, 10);
-    }
-    validate_workload(w, "functional_bench");
-    const ArchConfig arch = load_arch_config(default_arch_path());
-    const AttentionInputs in = random_inputs(w, 1);
-    const double macs = double(w.batch * w.heads) * double(w.seq_q) * double(w.seq_kv) * double(w.head_dim + w.v_dim);
-    using clock = std::chrono::steady_clock;
+namespace {
 
-    const auto t0 = clock::now();
-    const Tensor4 plain = attention_three_pass_fp32(in.q, in.k, in.v, 1.0f);
-    const double plain_s = std::chrono::duration<double>(clock::now() - t0).count();
+std::uint64_t arg(char** argv, int i) { return std::strtoull(argv[i], nullptr, 10); }
 
-    const auto t1 = clock::now();
-    JobPlatform platform(arch, w, ElemType::F32, true);
-    platform.load_inputs(in);
+double seconds_of(JobPlatform& platform) {
+    const auto t0 = std::chrono::steady_clock::now();
     platform.run();
-    const Tensor4 model = platform.output();
-    const double model_s = std::chrono::duration<double>(clock::now() - t1).count();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
 
-    double diff = 0, ref = 0;
-    for (std::size_t i = 0; i < model.size(); ++i) {
-        diff = std::max(diff, double(std::abs(model.data[i] - plain.data[i])));
-        ref = std::max(ref, double(std::abs(plain.data[i])));
+void report(double s, double macs, double rel_error) {
+    std::printf("model %.6f s %.6g MACs %.6g MAC/s\n", s, macs, macs / s);
+    std::printf("error %.3g (normwise, against fp64)\n", rel_error);
+    std::printf("blas %s\n", blas_description().c_str());
+}
+
+}  // namespace
+
+int sc_main(int argc, char** argv) {
+    const ArchConfig arch = load_arch_config(default_arch_path());
+    if (argc == 7 && std::strcmp(argv[1], "attention") == 0) {
+        Workload w;
+        w.batch = arg(argv, 2), w.heads = arg(argv, 3), w.seq_q = arg(argv, 4), w.seq_kv = arg(argv, 5);
+        w.head_dim = w.v_dim = arg(argv, 6);
+        validate_workload(w, "functional_bench");
+        const AttentionInputs in = random_inputs(w, 1);
+        JobPlatform platform(arch, w, ElemType::F32, true);
+        platform.load_inputs(in);
+        const double s = seconds_of(platform);
+        const double macs = double(w.pairs()) * double(w.seq_q) * double(w.seq_kv) * double(w.head_dim + w.v_dim);
+        report(s, macs, compare(platform.output(), attention_reference_fp64(in.q, in.k, in.v, 1.0)).max_rel_error);
+        return 0;
     }
-    std::printf("shape B=%llu H=%llu P=%llu M=%llu E=F=%llu, %.3g MACs\n", (unsigned long long)w.batch,
-                (unsigned long long)w.heads, (unsigned long long)w.seq_q, (unsigned long long)w.seq_kv,
-                (unsigned long long)w.head_dim, macs);
-    std::printf("plain fp32 attention   %.3f s  %.3g MAC/s\n", plain_s, macs / plain_s);
-    std::printf("SystemC model          %.3f s  %.3g MAC/s\n", model_s, macs / model_s);
-    std::printf("overhead               %.2fx (model time / plain time); outputs agree to %.1e\n", model_s / plain_s,
-                ref > 0 ? diff / ref : diff);
-    return 0;
+    if (argc == 5 && std::strcmp(argv[1], "gemm") == 0) {
+        GemmShape g;
+        g.m = arg(argv, 2), g.k = arg(argv, 3), g.n = arg(argv, 4);
+        validate_gemm(g, "functional_bench");
+        const GemmInputs in = random_gemm_inputs(g, 1);
+        JobPlatform platform(arch, Job::packed_gemm(g, ElemType::F32, 0, true));
+        platform.load_inputs(in);
+        const double s = seconds_of(platform);
+        report(s, double(g.m) * double(g.k) * double(g.n),
+               compare(platform.output(), gemm_reference_fp64(in.a, in.w)).max_rel_error);
+        return 0;
+    }
+    std::fprintf(stderr, "usage: functional_bench attention B H P M E | functional_bench gemm M K N\n");
+    return 2;
 }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "numerics/blas.h"
 #include "program/tile_registers.h"
 
 namespace fusemax {
@@ -15,24 +16,13 @@ constexpr float kNegInf = -std::numeric_limits<float>::infinity();
 // The kernels: each op's arithmetic, in fp32, on the valid part of the tile. C is the register row
 // stride (the array's columns).
 
+// The arrays' dot products run as BLAS products (fp32, each PE's sum in the BLAS's order).
 void qk(TileRegisters& r, const OpExtent& x, bool, float*) {
-    // Each PE (m, p) accumulates over e in order; Q is skewed to [e][p] as it enters.
     const std::size_t nm = x.rows, np = x.cols, C = r.cols(), E = r.e();
-    const float* q = r.operand(Operand::QTile);
-    const float* k = r.operand(Operand::KTile);
-    float* qt = r.scratch();
-    float* out = r.value(TileValue::QK);
-    for (std::size_t p = 0; p < np; ++p)
-        for (std::size_t e = 0; e < E; ++e) qt[e * C + p] = q[p * E + e];
-    for (std::size_t m = 0; m < nm; ++m) {
-        float* row = out + m * C;
-        std::fill(row, row + np, 0.0f);
-        for (std::size_t e = 0; e < E; ++e) {
-            const float kv = k[m * E + e];
-            const float* qe = qt + e * C;
-            for (std::size_t p = 0; p < np; ++p) row[p] += kv * qe[p];
-        }
-    }
+    const float* q = r.operand(Operand::QTile);  // [p][e]
+    const float* k = r.operand(Operand::KTile);  // [m][e]
+    float* out = r.value(TileValue::QK);         // [m][p] = K Q^T
+    sgemm(false, true, nm, np, E, 1.0f, k, E, q, E, 0.0f, out, C);
     // A masked score counts for nothing: -inf drops out of the max, and exp(-inf - max) is 0.
     const KeyMask& mask = r.mask;
     if (mask.active)
@@ -67,10 +57,15 @@ void sln(TileRegisters& r, const OpExtent& x, bool, float*) {
     const float* s = r.value(TileValue::QK);
     const float* max = r.value(TileValue::RmNew);
     float* out = r.value(TileValue::SLN);
+    for (std::size_t m = 0; m < x.rows; ++m) {
+        float* row = out + m * C;
+        for (std::size_t p = 0; p < x.cols; ++p) row[p] = s[m * C + p] - max[p];
+        exp_f32(row, row, x.cols);
+    }
     // A query that has seen no visible key yet has max -inf: its scores are all masked, worth 0.
-    for (std::size_t m = 0; m < x.rows; ++m)
-        for (std::size_t p = 0; p < x.cols; ++p)
-            out[m * C + p] = max[p] == kNegInf ? 0.0f : std::exp(s[m * C + p] - max[p]);
+    for (std::size_t p = 0; p < x.cols; ++p)
+        if (max[p] == kNegInf)
+            for (std::size_t m = 0; m < x.rows; ++m) out[m * C + p] = 0.0f;
 }
 
 void sld(TileRegisters& r, const OpExtent& x, bool, float*) {
@@ -112,15 +107,8 @@ void slnv(TileRegisters& r, const OpExtent& x, bool, float*) {
     const float* v = r.operand(Operand::VTile);
     const float* n = r.value(TileValue::SLN);
     float* out = r.value(TileValue::SLNV);
-    std::fill(out, out + F * C, 0.0f);
     const std::size_t keys = nm - (r.fault == DatapathFault::DropKey && nm > 1 ? 1 : 0);
-    for (std::size_t m = 0; m < keys; ++m)
-        for (std::size_t f = 0; f < F; ++f) {
-            const float vv = v[m * F + f];
-            float* acc = out + f * C;
-            const float* s = n + m * C;
-            for (std::size_t p = 0; p < np; ++p) acc[p] += vv * s[p];
-        }
+    sgemm(true, false, F, np, keys, 1.0f, v, F, n, C, 0.0f, out, C);  // [f][p] = V^T N
 }
 
 void spnv(TileRegisters& r, const OpExtent& x, bool first, float*) {
@@ -161,15 +149,7 @@ void mm(TileRegisters& r, const OpExtent& x, bool first, float* out) {
     const float* a = r.operand(Operand::ATile);
     const float* w = r.operand(Operand::WTile);
     float* z = r.value(TileValue::Z);
-    for (std::size_t m = 0; m < nm; ++m) {
-        float* row = z + m * C;
-        if (first) std::fill(row, row + nn, 0.0f);
-        for (std::size_t k = 0; k < K; ++k) {
-            const float av = a[m * K + k];
-            const float* wk = w + k * nn;
-            for (std::size_t n = 0; n < nn; ++n) row[n] += av * wk[n];
-        }
-    }
+    sgemm(false, false, nm, nn, K, 1.0f, a, K, w, nn, first ? 0.0f : 1.0f, z, C);
     if (out)
         for (std::size_t m = 0; m < nm; ++m) std::copy(z + m * C, z + m * C + nn, out + m * nn);
 }

@@ -9,11 +9,10 @@ void TileRegisters::shape(std::uint32_t rows, std::uint32_t cols, std::uint32_t 
         values_[v].assign(size_of(value_size(static_cast<TileValue>(v)), rows, cols, e, f), 0.0f);
     for (std::size_t o = 0; o < kOperandCount; ++o)
         operands_[o].assign(size_of(operand_size(static_cast<Operand>(o)), rows, cols, e, f), 0.0f);
-    scratch_.assign(std::size_t{cols} * e, 0.0f);
 }
 
 std::uint64_t TileRegisters::bytes(std::uint64_t rows, std::uint64_t cols, std::uint64_t e, std::uint64_t f) {
-    std::uint64_t words = cols * e;
+    std::uint64_t words = 0;
     for (std::size_t v = 0; v < kTileValueCount; ++v) words += size_of(value_size(static_cast<TileValue>(v)), rows, cols, e, f);
     for (std::size_t o = 0; o < kOperandCount; ++o) words += size_of(operand_size(static_cast<Operand>(o)), rows, cols, e, f);
     return 4 * words;

@@ -28,7 +28,6 @@ public:
     float* value(TileValue v) { return values_[static_cast<std::size_t>(v)].data(); }
     std::size_t value_words(TileValue v) const { return values_[static_cast<std::size_t>(v)].size(); }
     float* operand(Operand o) { return operands_[static_cast<std::size_t>(o)].data(); }
-    float* scratch() { return scratch_.data(); }
 
     std::uint32_t rows() const { return rows_; }
     std::uint32_t cols() const { return cols_; }
@@ -42,7 +41,6 @@ private:
     std::uint32_t rows_ = 0, cols_ = 0, e_ = 0, f_ = 0;
     std::array<std::vector<float>, kTileValueCount> values_;
     std::array<std::vector<float>, kOperandCount> operands_;
-    std::vector<float> scratch_;  // Q skewed to [e][p] as it enters the array
 };
 
 }  // namespace fusemax

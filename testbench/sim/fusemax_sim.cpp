@@ -3,6 +3,7 @@
 #include <systemc>
 
 #include <chrono>
+#include <future>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -192,7 +193,7 @@ void check_host_memory(const ArchConfig& a, const RunPlan& p, const SimOptions& 
     for (const LayerKernel& k : p.kernels)
         for (const TensorDesc& d : k.job.tensors)
             if (d.tensor == Tensor::O || d.tensor == Tensor::Z) outputs.insert(d.layout.base);
-    std::uint64_t inputs = 0, largest_out = 0, largest_in = 0, registers = 0;
+    std::uint64_t inputs = 0, largest_out = 0, largest_in = 0, registers = 0, largest_head = 0;
     for (const LayerKernel& k : p.kernels) {
         std::uint64_t kernel_in = 0;
         for (const TensorDesc& d : k.job.tensors) {
@@ -204,10 +205,13 @@ void check_host_memory(const ArchConfig& a, const RunPlan& p, const SimOptions& 
         }
         largest_in = std::max(largest_in, kernel_in);
         const bool gemm = k.job.program == "gemm";
+        if (!gemm) largest_head = std::max(largest_head, k.job.shape.seq_kv * (k.job.shape.head_dim + k.job.shape.v_dim));
         registers = std::max(registers, TileRegisters::bytes(a.pe2d.rows, a.pe2d.cols, gemm ? a.pe2d.rows : k.job.shape.head_dim,
                                                              gemm ? 0 : k.job.shape.v_dim));
     }
-    const std::uint64_t check = (4 + 8) * largest_out + (p.kind == "layer" ? 4 * largest_in : 0);
+    // ...and the reference's fp64 working set (blocks of at most 2^20 doubles, K and V of a head).
+    const std::uint64_t check = (4 + 8) * largest_out + (p.kind == "layer" ? 4 * largest_in : 0) + (48ull << 20) +
+                                8 * largest_head;
     const std::uint64_t platform = p.memory_end();
     const std::uint64_t chip = 4 * a.glb_capacity_words() + 2 * registers;
     const std::uint64_t process = 64ull << 20;  // the program, SystemC and the standard library
@@ -254,24 +258,47 @@ Tensor4 load_output(Memory& mem, const Job& job) {
     return load_tensor(mem, job.layout(t), job.tensor(t).shape, job.elem);
 }
 
+// An fp64 reference result, with what its error bound needs (the largest |logit|, or the largest
+// sum of |a w|).
+struct Reference {
+    Tensor4D out;
+    double extent = 0;
+};
+
+Reference attention_reference(const AttentionInputs& in, const Workload& w, const std::atomic<bool>* cancel = nullptr) {
+    Reference r;
+    r.out = attention_reference_fp64(in.q, in.k, in.v, w.scale, &r.extent, w.key_mask(), cancel);
+    return r;
+}
+
+Reference gemm_reference(const Tensor4& a, const Tensor4& w, const std::atomic<bool>* cancel = nullptr) {
+    Reference r;
+    r.out = gemm_reference_fp64(a, w, &r.extent, cancel);
+    return r;
+}
+
+// Stops a reference computed beside the simulation when the run ends without wanting it (an
+// error); declared after the future, so it is destroyed first and the future's wait is short.
+struct CancelOnExit {
+    std::atomic<bool> flag{false};
+    ~CancelOnExit() { flag = true; }
+};
+
 // Attention's O against fp64 attention of the Q, K, V it read (as stored: fp16 storage rounds them).
-Check check_attention(const AttentionInputs& in, const Tensor4& out, const Job& job, const ArchConfig& a,
-                      const SimOptions& o, const std::string& name = "attention") {
+Check check_attention(const AttentionInputs& in, const Reference& ref, const Tensor4& out, const Job& job,
+                      const ArchConfig& a, const SimOptions& o, const std::string& name = "attention") {
     const Workload& w = job.shape;
-    double max_logit = 0;
-    const ErrorStats e = compare(out, attention_reference_fp64(in.q, in.k, in.v, w.scale, &max_logit, w.key_mask()));
+    const ErrorStats e = compare(out, ref.out);
     return finish_check(name, e,
-                        attention_error_bound(in.q, in.k, in.v, w.scale, max_logit, e.max_abs_ref,
+                        attention_error_bound(in.q, in.k, in.v, w.scale, ref.extent, e.max_abs_ref,
                                               storage_roundoff(job.elem), a.pe2d.rows),
                         o);
 }
 
 // A GEMM's Z against fp64 A W of the A and W it read.
-Check check_gemm(const Tensor4& a, const Tensor4& w, const Tensor4& z, const std::string& name, const Job& job,
-                 const SimOptions& o) {
-    double abs_sum = 0;
-    const ErrorStats e = compare(z, gemm_reference_fp64(a, w, &abs_sum));
-    return finish_check(name, e, gemm_error_bound(job.gemm.k, abs_sum, e.max_abs_ref, storage_roundoff(job.elem)), o);
+Check check_gemm(const Reference& ref, const Tensor4& z, const std::string& name, const Job& job, const SimOptions& o) {
+    const ErrorStats e = compare(z, ref.out);
+    return finish_check(name, e, gemm_error_bound(job.gemm.k, ref.extent, e.max_abs_ref, storage_roundoff(job.elem)), o);
 }
 
 // The sum of consecutive kernels: their cycles partition the run (each counts from the end of the
@@ -466,7 +493,22 @@ int run(int argc, char** argv) {
         kernels.push_back(summarize(arch, r, now, before));
         before = now;
     });
-    if (o.functional) store_inputs(platform.memory(), plan, o.dtype);
+    // A single attention or GEMM job's fp64 reference depends on its inputs only: the second core
+    // computes it while the simulation runs (SystemC stays on one thread).
+    std::future<Reference> reference;
+    CancelOnExit cancel;
+    if (o.functional) {
+        store_inputs(platform.memory(), plan, o.dtype);
+        if (o.check && plan.kind == "attention") {
+            round_to_storage(plan.attention, o.dtype);
+            reference = std::async(std::launch::async, attention_reference, std::cref(plan.attention), jobs[0].shape,
+                                   &cancel.flag);
+        } else if (o.check && plan.kind == "gemm") {
+            round_to_storage(plan.gemm, o.dtype);
+            reference = std::async(std::launch::async, gemm_reference, std::cref(plan.gemm.a), std::cref(plan.gemm.w),
+                                   &cancel.flag);
+        }
+    }
     if (files.vcd) platform.ip().trace(files.vcd->file());
     sc_core::sc_start();
     if (files.vcd) files.vcd->close();
@@ -520,22 +562,21 @@ int run(int argc, char** argv) {
         const Job& last = jobs.back();
         if (files.out) write_npy(*files.out, load_output(platform.memory(), last), last.program == "gemm" ? 2 : 4);
         if (o.check && plan.kind == "attention") {
-            AttentionInputs in = std::move(plan.attention);
-            round_to_storage(in, o.dtype);
-            checks.push_back(check_attention(in, load_output(platform.memory(), jobs[0]), jobs[0], arch, o));
+            checks.push_back(
+                check_attention(plan.attention, reference.get(), load_output(platform.memory(), jobs[0]), jobs[0], arch, o));
         } else if (o.check && plan.kind == "gemm") {
-            GemmInputs in = std::move(plan.gemm);
-            round_to_storage(in, o.dtype);
-            checks.push_back(check_gemm(in.a, in.w, load_output(platform.memory(), jobs[0]), "gemm", jobs[0], o));
+            checks.push_back(check_gemm(reference.get(), load_output(platform.memory(), jobs[0]), "gemm", jobs[0], o));
         } else if (o.check) {
             for (const LayerKernel& k : plan.kernels) {
                 Memory& mem = platform.memory();
                 auto read = [&](Tensor t) { return load_tensor(mem, k.job.layout(t), k.job.tensor(t).shape, k.job.elem); };
                 if (k.job.program == "gemm") {
-                    checks.push_back(check_gemm(read(Tensor::X), read(Tensor::W), load_output(mem, k.job), k.name, k.job, o));
+                    checks.push_back(check_gemm(gemm_reference(read(Tensor::X), read(Tensor::W)), load_output(mem, k.job),
+                                                k.name, k.job, o));
                 } else {
                     const AttentionInputs in{read(Tensor::Q), read(Tensor::K), read(Tensor::V)};
-                    checks.push_back(check_attention(in, load_output(mem, k.job), k.job, arch, o, k.name));
+                    checks.push_back(
+                        check_attention(in, attention_reference(in, k.job.shape), load_output(mem, k.job), k.job, arch, o, k.name));
                 }
             }
         }
