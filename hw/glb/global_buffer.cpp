@@ -19,6 +19,12 @@ GlobalBuffer::GlobalBuffer(const sc_core::sc_module_name& name, const GlbConfig&
         s->register_transport_dbg(this, &GlobalBuffer::transport_dbg);
     }
     stats_.value().bank_rows.assign(config_.banks, 0);
+    auto pow2 = [](std::uint64_t v) { return v && (v & (v - 1)) == 0; };
+    row_pow2_ = pow2(config_.row_words);
+    bank_pow2_ = pow2(config_.banks);
+    while (row_pow2_ && (std::uint64_t{1} << row_shift_) < config_.row_words) ++row_shift_;
+    while (bank_pow2_ && (std::uint64_t{1} << bank_shift_) < config_.banks) ++bank_shift_;
+    bank_mask_ = bank_pow2_ ? config_.banks - 1 : 0;
     for (std::uint32_t slot = 0; slot < kSlots; ++slot) stats_.mark(slot);
 }
 
@@ -35,17 +41,22 @@ tlm::tlm_response_status GlobalBuffer::check(const tlm::tlm_generic_payload& gp)
 
 void GlobalBuffer::count_rows(std::uint64_t first_word, std::uint64_t words, bool write) {
     if (words == 0) return;
-    const std::uint64_t first_row = first_word / config_.row_words;
-    const std::uint64_t last_row = (first_word + words - 1) / config_.row_words;
+    const std::uint64_t last_word = first_word + words - 1;
+    const std::uint64_t first_row = row_pow2_ ? first_word >> row_shift_ : first_word / config_.row_words;
+    const std::uint64_t last_row = row_pow2_ ? last_word >> row_shift_ : last_word / config_.row_words;
     const std::uint64_t rows = last_row - first_row + 1;
     GlobalBufferStats& stats = stats_.value();
     (write ? stats.row_writes : stats.row_reads) += rows;
     (write ? stats.words_written : stats.words_read) += words;
     const std::uint64_t banks = config_.banks;
-    if (rows >= banks) {
-        for (auto& b : stats.bank_rows) b += rows / banks;
-    }
-    for (std::uint64_t r = first_row + (rows / banks) * banks; r <= last_row; ++r) ++stats.bank_rows[r % banks];
+    const std::uint64_t rounds = bank_pow2_ ? rows >> bank_shift_ : rows / banks;  // every bank this often
+    if (rounds)
+        for (auto& b : stats.bank_rows) b += rounds;
+    const std::uint64_t from = first_row + rounds * banks;
+    if (bank_pow2_)
+        for (std::uint64_t r = from; r <= last_row; ++r) ++stats.bank_rows[r & bank_mask_];
+    else
+        for (std::uint64_t r = from; r <= last_row; ++r) ++stats.bank_rows[r % banks];
 }
 
 void GlobalBuffer::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&) {

@@ -63,6 +63,10 @@ public:
 private:
     GlbConfig config_;
     std::uint64_t capacity_words_;
+    // Rows and banks are powers of two in every shipped design: shifts and masks then replace
+    // the divides on each access (0: not a power of two, divide).
+    unsigned row_shift_ = 0, bank_shift_ = 0, bank_mask_ = 0;
+    bool row_pow2_ = false, bank_pow2_ = false;
     std::vector<float> storage_;  // allocated on the first access that carries values
     StatGroup<GlobalBufferStats> stats_;
 

@@ -38,6 +38,17 @@ const PeArray::OpTiming& PeArray::timing(const TileOp& op) {
     return timing_[index_of(op.op)];
 }
 
+const ActionCounts& PeArray::actions_of(const TileOp& op) {
+    ActionsOf& a = actions_[index_of(op.op)];
+    const OpExtent& x = op.extent;
+    if (!a.valid || a.extent.rows != x.rows || a.extent.cols != x.cols || a.extent.e != x.e || a.extent.f != x.f) {
+        a.actions = op_actions(op.op, x, exp_);
+        a.extent = x;
+        a.valid = true;
+    }
+    return a.actions;
+}
+
 // The op's GLB operands (operand tiles, running state) as its table row lists them: reads when it
 // starts, running-state writes when it ends.
 void PeArray::glb_operands(const TileOp& op, const std::vector<Operand>& operands, bool write, Cycle at) {
@@ -124,7 +135,7 @@ void PeArray::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay)
     const std::uint64_t units = kind_ == ArrayKind::Pe2d ? std::uint64_t{op->extent.rows} * op->extent.cols
                                                          : std::min<std::uint64_t>(op->extent.cols, arch_.pe1d.lanes);
     stats.unit_cycles += t.cycles * units;
-    const ActionCounts actions = op_actions(op->op, op->extent, exp_);
+    const ActionCounts& actions = actions_of(*op);
     stats.actions += actions;
     stats.last_end = end;
     StageStats& stage = stats.stages[static_cast<std::size_t>(op->stage)];

@@ -108,6 +108,15 @@ private:
     Cycle busy_until_ = 0;
     std::array<OpTiming, kOpCount> timing_{};
     std::uint32_t timing_e_ = 0, timing_f_ = 0;
+    // Each op's actions for the extent it last had (tiles repeat their extent): counted per op
+    // without recomputing them from the table.
+    struct ActionsOf {
+        OpExtent extent{};
+        ActionCounts actions;
+        bool valid = false;
+    };
+    std::array<ActionsOf, kOpCount> actions_{};
+    const ActionCounts& actions_of(const TileOp& op);
     StatGroup<PeArrayStats> stats_;
 
     void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);

@@ -360,11 +360,30 @@ Cycle Scheduler::handoff_free(std::uint64_t word, std::uint64_t words) const {
     return free;
 }
 
+namespace {
+
+// A caller's extension carried by a payload for one call (no copy); the payload's own is put back
+// when the call ends, also by an exception, so that the payload never frees the caller's.
+template <class Ext>
+class Lent {
+public:
+    Lent(tlm::tlm_generic_payload& gp, Ext& borrowed, Ext* own) : gp_(gp), own_(own) { gp_.set_extension(&borrowed); }
+    ~Lent() { gp_.set_extension(own_); }
+    Lent(const Lent&) = delete;
+    Lent& operator=(const Lent&) = delete;
+
+private:
+    tlm::tlm_generic_payload& gp_;
+    Ext* own_;
+};
+
+}  // namespace
+
 Cycle Scheduler::issue(TileOp& op, Cycle ready, float* out) {
     const ArrayKind array = array_of_[index_of(op.op)];
     ready = std::max(ready, op_floor_);
-    *op_ext_ = op;
-    op_ext_->arrival = ready;
+    op.arrival = ready;
+    const Lent<TileOp> lent(op_gp_, op, op_ext_);
     const bool returns_data = out != nullptr && job_.functional;
     op_gp_.set_command(returns_data ? tlm::TLM_READ_COMMAND : tlm::TLM_IGNORE_COMMAND);
     op_gp_.set_address(0);
@@ -383,9 +402,7 @@ Cycle Scheduler::issue(TileOp& op, Cycle ready, float* out) {
     if (!op_gp_.is_response_ok())
         throw TransportError(std::string(name()) + ": op " + std::string(op_name(op.op)) + " failed: " +
                              op_gp_.get_response_string());
-    const Cycle done = op_ext_->done;
-    op.start = op_ext_->start;
-    op.end = op_ext_->end;
+    const Cycle done = op.done;
 
     ++stats_.ops_issued[index_of(array)];
     stats_.busy_cycles[index_of(array)] += op.end - op.start;
@@ -405,9 +422,9 @@ Cycle Scheduler::transfer(DmaTransfer& x, Cycle ready, float* data) {
     if (!handoff_.empty() && !x.store && x.side == GlbSide::Buffer)
         ready = std::max(ready, handoff_free(x.glb_word, x.elements()));
     if (dependent_[index_of(x.tensor)]) ready = std::max(ready, dependent_until_);
-    *dma_ext_ = x;
-    dma_ext_->arrival = ready;
-    dma_ext_->lookback = !handoff_.empty() && !x.store;
+    x.arrival = ready;
+    x.lookback = !handoff_.empty() && !x.store;
+    const Lent<DmaTransfer> lent(dma_gp_, x, dma_ext_);
     const bool carries_values = x.store && x.functional;
     dma_gp_.set_command(carries_values ? tlm::TLM_WRITE_COMMAND : tlm::TLM_IGNORE_COMMAND);
     dma_gp_.set_address(x.mem_addr);
@@ -425,11 +442,8 @@ Cycle Scheduler::transfer(DmaTransfer& x, Cycle ready, float* data) {
                              tensor_name(x.tensor) + " (b=" + std::to_string(x.at.b) + ", h=" + std::to_string(x.at.h) +
                              ", " + std::to_string(x.rows) + " rows) at " + hex(x.mem_addr) +
                              " failed: " + dma_gp_.get_response_string());
-    x.start = dma_ext_->start;
-    x.end = dma_ext_->end;
-    x.done = dma_ext_->done;
     (x.store ? stats_.dram_stores : stats_.dram_loads)++;
-    dram_end_ = dma_ext_->floor;
+    dram_end_ = x.floor;
     end_all_ = std::max(end_all_, x.done);
     return x.done;
 }

@@ -9,6 +9,7 @@
 namespace fusemax {
 
 using Cycle = std::uint64_t;
+__extension__ using Uint128 = unsigned __int128;  // GCC and Clang: a full 64 x 64-bit product
 
 // A job ran into the end of simulated time: SystemC counts time in 64 bits of the time resolution
 // (1 ps), and a slow clock with a long job needs more.
@@ -31,6 +32,7 @@ public:
                                         " Hz has a period outside SystemC's time resolution");
         ticks_ = static_cast<std::uint64_t>(std::llround(ticks));
         max_cycle_ = (std::uint64_t{1} << 63) / ticks_;
+        inverse_ = ticks_ == 1 ? 0 : ~std::uint64_t{0} / ticks_;
     }
 
     double hz() const { return hz_; }
@@ -41,7 +43,15 @@ public:
         if (c > max_cycle_) overflow(c);
         return sc_core::sc_time::from_value(ticks_ * c);
     }
-    Cycle cycles(const sc_core::sc_time& t) const { return t.value() / ticks_; }
+    // floor(time / period) without a divide (on every transaction's path): the high half of
+    // value x floor((2^64 - 1) / ticks) is the quotient or one less; one step corrects it.
+    Cycle cycles(const sc_core::sc_time& t) const {
+        const std::uint64_t v = t.value();
+        if (ticks_ == 1) return v;
+        std::uint64_t q = static_cast<std::uint64_t>((Uint128{v} * inverse_) >> 64);
+        if (v - q * ticks_ >= ticks_) ++q;
+        return q;
+    }
     Cycle now() const { return cycles(sc_core::sc_time_stamp()); }
     // Delay annotation that makes a transaction arrive at cycle `c` (never negative: a cycle already
     // past arrives now).
@@ -54,6 +64,7 @@ public:
 private:
     double hz_;
     std::uint64_t ticks_ = 1;
+    std::uint64_t inverse_ = 0;  // floor((2^64 - 1) / ticks_)
     Cycle max_cycle_ = 0;
 
     [[noreturn]] void overflow(Cycle c) const {

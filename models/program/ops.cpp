@@ -220,21 +220,6 @@ std::optional<ArrayKind> array_from_name(std::string_view name) {
     return std::nullopt;
 }
 
-std::uint64_t size_of(Size s, std::uint64_t rows, std::uint64_t cols, std::uint64_t e, std::uint64_t f) {
-    switch (s) {
-        case Size::None: return 0;
-        case Size::Scores: return rows * cols;
-        case Size::Cols: return cols;
-        case Size::ColsF: return cols * f;
-        case Size::ColsE: return cols * e;
-        case Size::RowsE: return rows * e;
-        case Size::RowsF: return rows * f;
-        case Size::ScoresE: return rows * cols * e;
-        case Size::ScoresF: return rows * cols * f;
-    }
-    return 0;
-}
-
 Size value_size(TileValue v) {
     switch (v) {
         case TileValue::QK:

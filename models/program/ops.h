@@ -130,7 +130,21 @@ struct KeyMask {
 // (rows x cols), one per query column (cols), F per query column (f x cols), a query-major operand
 // (cols x e), key-major operands (rows x e, rows x f), or nothing.
 enum class Size : std::uint8_t { None, Scores, Cols, ColsF, ColsE, RowsE, RowsF, ScoresE, ScoresF };
-std::uint64_t size_of(Size s, std::uint64_t rows, std::uint64_t cols, std::uint64_t e, std::uint64_t f);
+// Inline: on every op's and GLB access's path.
+inline std::uint64_t size_of(Size s, std::uint64_t rows, std::uint64_t cols, std::uint64_t e, std::uint64_t f) {
+    switch (s) {
+        case Size::None: return 0;
+        case Size::Scores: return rows * cols;
+        case Size::Cols: return cols;
+        case Size::ColsF: return cols * f;
+        case Size::ColsE: return cols * e;
+        case Size::RowsE: return rows * e;
+        case Size::RowsF: return rows * f;
+        case Size::ScoresE: return rows * cols * e;
+        case Size::ScoresF: return rows * cols * f;
+    }
+    return 0;
+}
 
 class TileRegisters;
 // An op's arithmetic on one array's registers (functional mode), on the valid x.rows x x.cols part
