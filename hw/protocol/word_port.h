@@ -1,6 +1,7 @@
 #pragma once
 #include <tlm>
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <stdexcept>
@@ -79,13 +80,18 @@ private:
             gp_.set_data_ptr(nullptr);
             if (!gp_.get_extension<TimingOnly>()) gp_.set_extension(&marker_);
         }
-        sc_core::sc_time delay = clock_.delay_until(when);
+        const Cycle now = clock_.now();
+        const Cycle arrival = std::max(when, now);
+        const sc_core::sc_time sent = arrival > now ? clock_.at(arrival - now) : sc_core::SC_ZERO_TIME;
+        sc_core::sc_time delay = sent;
         socket_->b_transport(gp_, delay);
         if (!gp_.is_response_ok())
             throw TransportError(path_ + ": " + (cmd == tlm::TLM_READ_COMMAND ? "read" : "write") + " of " +
                                  std::to_string(words) + " words at word " + std::to_string(word) + ": " +
                                  gp_.get_response_string());
-        return clock_.cycles(sc_core::sc_time_stamp() + delay);
+        // A target that adds no delay completes at the arrival (the usual case: no second look at
+        // the time); one that does, at now + the delay.
+        return delay == sent ? arrival : clock_.cycles(sc_core::sc_time_stamp() + delay);
     }
 };
 
