@@ -1,6 +1,6 @@
 #include "numerics/attention.h"
 
-#include "numerics/blas.h"
+#include "numerics/attention_reference.h"
 
 #include <algorithm>
 #include <cmath>
@@ -23,53 +23,13 @@ Dims check_dims(const Tensor4& q, const Tensor4& k, const Tensor4& v) {
     return d;
 }
 
-// Grouped-query attention: K and V have kv heads, each shared by d.h / kv query heads.
-std::uint64_t check_groups(const Tensor4& q, const Tensor4& k, const Tensor4& v) {
-    const std::uint64_t kv = k.shape[1];
-    if (kv == 0 || v.shape[1] != kv || q.shape[1] % kv || k.shape[0] != q.shape[0] || v.shape[0] != q.shape[0] ||
-        k.shape[3] != q.shape[3] || v.shape[2] != k.shape[2])
-        throw std::invalid_argument("attention: inconsistent Q, K, V shapes");
-    return q.shape[1] / kv;
-}
-
 }  // namespace
 
 Tensor4D attention_reference_fp64(const Tensor4& q, const Tensor4& k, const Tensor4& v, double scale,
-                                  double* max_abs_logit, const KeyMask& mask, const std::atomic<bool>* cancel) {
-    double logit_max = 0;
-    const std::uint64_t group = check_groups(q, k, v);
-    const Dims d{q.shape[0], q.shape[1], q.shape[2], k.shape[2], q.shape[3], v.shape[3]};
-    Tensor4D o({d.b, d.h, d.p, d.f});
-    // Queries in blocks whose scores take at most 2^20 doubles (8 MiB): S = Q K^T and O = W V as
-    // fp64 products (dgemm), the softmax between them row by row.
-    const std::uint64_t rows = std::max<std::uint64_t>(1, std::min<std::uint64_t>({d.p, 256, (1u << 20) / d.m}));
-    std::vector<double> kd(d.m * d.e), vd(d.m * d.f), qd(rows * d.e), s(rows * d.m);
-    constexpr double kNegInf = -std::numeric_limits<double>::infinity();
-    for (std::uint64_t b = 0; b < d.b; ++b)
-        for (std::uint64_t h = 0; h < d.h; ++h) {
-            if (h % group == 0) {  // a new K/V head
-                std::copy(k.matrix(b, h / group), k.matrix(b, h / group) + d.m * d.e, kd.begin());
-                std::copy(v.matrix(b, h / group), v.matrix(b, h / group) + d.m * d.f, vd.begin());
-            }
-            const float* Q = q.matrix(b, h);
-            double* O = o.matrix(b, h);
-            for (std::uint64_t p0 = 0; p0 < d.p; p0 += rows) {
-                if (cancel && cancel->load(std::memory_order_relaxed)) return o;
-                const std::uint64_t n = std::min(rows, d.p - p0);
-                std::copy(Q + p0 * d.e, Q + (p0 + n) * d.e, qd.begin());
-                dgemm(false, true, n, d.m, d.e, scale, qd.data(), d.e, kd.data(), d.e, 0.0, s.data(), d.m);
-                for (std::uint64_t i = 0; i < n; ++i) {
-                    double* row = s.data() + i * d.m;
-                    if (mask.active)
-                        for (std::uint64_t m = 0; m < d.m; ++m)
-                            if (!mask.visible(m, p0 + i)) row[m] = kNegInf;
-                    logit_max = std::max(logit_max, softmax_row_f64(row, d.m));
-                }
-                dgemm(false, false, n, d.f, d.m, 1.0, s.data(), d.m, vd.data(), d.f, 0.0, O + p0 * d.f, d.f);
-            }
-        }
-    if (max_abs_logit) *max_abs_logit = logit_max;
-    return o;
+                                  double* max_abs_logit, const KeyMask& mask) {
+    AttentionReference reference(q, k, v, scale, mask);
+    reference.work();
+    return reference.take(max_abs_logit);
 }
 
 Tensor4 attention_three_pass_fp32(const Tensor4& q, const Tensor4& k, const Tensor4& v, float scale) {

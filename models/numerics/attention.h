@@ -12,11 +12,10 @@ namespace fusemax {
 // fp64 reference: the ground truth every other result is checked against. `max_abs_logit`, when
 // given, receives the largest |scale * q . k| (the error bound of the check needs it). `mask`
 // (causal, sliding window; its key0 and query0 unused) hides keys from queries; a query that sees
-// no key gets O = 0. Computed on the machine's BLAS (dgemm) in blocks of queries; when `cancel`
-// becomes true it stops early (the result is then incomplete: for a caller that no longer wants it).
+// no key gets O = 0. Computed on the machine's BLAS (dgemm) in blocks of queries (AttentionReference,
+// which several threads can share).
 Tensor4D attention_reference_fp64(const Tensor4& q, const Tensor4& k, const Tensor4& v, double scale,
-                                  double* max_abs_logit = nullptr, const KeyMask& mask = {},
-                                  const std::atomic<bool>* cancel = nullptr);
+                                  double* max_abs_logit = nullptr, const KeyMask& mask = {});
 
 // fp32 3-pass softmax (max; exp and sum; divide) then A V: the Unfused/FLAT formulation.
 Tensor4 attention_three_pass_fp32(const Tensor4& q, const Tensor4& k, const Tensor4& v, float scale);

@@ -23,6 +23,13 @@ void one_thread() {
     std::call_once(once, [] { openblas_set_num_threads(1); });
 }
 
+// Debian's serial OpenBLAS takes its work buffers without a lock: calls from two threads (the
+// simulation and the check's reference beside it) take turns.
+std::mutex& blas_lock() {
+    static std::mutex m;
+    return m;
+}
+
 CBLAS_TRANSPOSE op(bool t) { return t ? CblasTrans : CblasNoTrans; }
 
 }  // namespace
@@ -31,6 +38,7 @@ void sgemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t
            std::size_t lda, const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc) {
     if (m == 0 || n == 0) return;
     one_thread();
+    const std::lock_guard<std::mutex> lock(blas_lock());
     cblas_sgemm(CblasRowMajor, op(trans_a), op(trans_b), int(m), int(n), int(k), alpha, a, int(lda), b, int(ldb), beta,
                 c, int(ldc));
 }
@@ -39,6 +47,7 @@ void dgemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t
            std::size_t lda, const double* b, std::size_t ldb, double beta, double* c, std::size_t ldc) {
     if (m == 0 || n == 0) return;
     one_thread();
+    const std::lock_guard<std::mutex> lock(blas_lock());
     cblas_dgemm(CblasRowMajor, op(trans_a), op(trans_b), int(m), int(n), int(k), alpha, a, int(lda), b, int(ldb), beta,
                 c, int(ldc));
 }

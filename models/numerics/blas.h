@@ -6,6 +6,7 @@ namespace fusemax {
 
 // Row-major matrix products on the machine's BLAS (OpenBLAS through CBLAS), single-threaded: the
 // simulation is one thread, and one thread keeps every result bit-for-bit the same run to run.
+// Safe to call from several threads (calls take turns).
 // C[m x n] = alpha op(A) op(B) + beta C, op(X) = X or X^T; ld* are row strides in elements.
 void sgemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, float alpha, const float* a,
            std::size_t lda, const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc);

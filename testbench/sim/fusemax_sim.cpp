@@ -17,6 +17,7 @@
 #include "io/files.h"
 #include "io/npy.h"
 #include "numerics/attention.h"
+#include "numerics/attention_reference.h"
 #include "numerics/error_bound.h"
 #include "numerics/gemm.h"
 #include "protocol/decode_jobs.h"
@@ -209,9 +210,10 @@ void check_host_memory(const ArchConfig& a, const RunPlan& p, const SimOptions& 
         registers = std::max(registers, TileRegisters::bytes(a.pe2d.rows, a.pe2d.cols, gemm ? a.pe2d.rows : k.job.shape.head_dim,
                                                              gemm ? 0 : k.job.shape.v_dim));
     }
-    // ...and the reference's fp64 working set (blocks of at most 2^20 doubles, K and V of a head).
+    // ...and the reference's fp64 working set (on each of two threads: blocks of at most 2^20
+    // doubles, K and V of a head).
     const std::uint64_t check = (4 + 8) * largest_out + (p.kind == "layer" ? 4 * largest_in : 0) + (48ull << 20) +
-                                8 * largest_head;
+                                2 * 8 * largest_head;
     const std::uint64_t platform = p.memory_end();
     const std::uint64_t chip = 4 * a.glb_capacity_words() + 2 * registers;
     const std::uint64_t process = 64ull << 20;  // the program, SystemC and the standard library
@@ -265,9 +267,9 @@ struct Reference {
     double extent = 0;
 };
 
-Reference attention_reference(const AttentionInputs& in, const Workload& w, const std::atomic<bool>* cancel = nullptr) {
+Reference attention_reference(const AttentionInputs& in, const Workload& w) {
     Reference r;
-    r.out = attention_reference_fp64(in.q, in.k, in.v, w.scale, &r.extent, w.key_mask(), cancel);
+    r.out = attention_reference_fp64(in.q, in.k, in.v, w.scale, &r.extent, w.key_mask());
     return r;
 }
 
@@ -277,11 +279,39 @@ Reference gemm_reference(const Tensor4& a, const Tensor4& w, const std::atomic<b
     return r;
 }
 
-// Stops a reference computed beside the simulation when the run ends without wanting it (an
-// error); declared after the future, so it is destroyed first and the future's wait is short.
-struct CancelOnExit {
-    std::atomic<bool> flag{false};
-    ~CancelOnExit() { flag = true; }
+// A single job's fp64 reference depends on its inputs only, so it is computed beside the
+// simulation (SystemC stays on one thread): a second thread starts on it, and when the simulation
+// ends the main thread joins in on what is left (attention's items are shared). A run that ends
+// without wanting it (an error) stops it.
+class BackgroundReference {
+public:
+    void start(const AttentionInputs& in, const Workload& w) {
+        attention_ = std::make_unique<AttentionReference>(in.q, in.k, in.v, w.scale, w.key_mask());
+        helper_ = std::async(std::launch::async, [this] { attention_->work(); });
+    }
+    void start(const GemmInputs& in) {
+        gemm_ = std::async(std::launch::async, gemm_reference, std::cref(in.a), std::cref(in.w), &cancel_);
+    }
+    Reference finish() {
+        if (!attention_) return gemm_.get();
+        attention_->work();
+        helper_.get();
+        Reference r;
+        r.out = attention_->take(&r.extent);
+        return r;
+    }
+    ~BackgroundReference() {
+        cancel_ = true;
+        if (attention_) attention_->cancel();
+        if (helper_.valid()) helper_.wait();
+        if (gemm_.valid()) gemm_.wait();
+    }
+
+private:
+    std::unique_ptr<AttentionReference> attention_;
+    std::future<void> helper_;
+    std::future<Reference> gemm_;
+    std::atomic<bool> cancel_{false};
 };
 
 // Attention's O against fp64 attention of the Q, K, V it read (as stored: fp16 storage rounds them).
@@ -495,18 +525,15 @@ int run(int argc, char** argv) {
     });
     // A single attention or GEMM job's fp64 reference depends on its inputs only: the second core
     // computes it while the simulation runs (SystemC stays on one thread).
-    std::future<Reference> reference;
-    CancelOnExit cancel;
+    BackgroundReference reference;
     if (o.functional) {
         store_inputs(platform.memory(), plan, o.dtype);
         if (o.check && plan.kind == "attention") {
             round_to_storage(plan.attention, o.dtype);
-            reference = std::async(std::launch::async, attention_reference, std::cref(plan.attention), jobs[0].shape,
-                                   &cancel.flag);
+            reference.start(plan.attention, jobs[0].shape);
         } else if (o.check && plan.kind == "gemm") {
             round_to_storage(plan.gemm, o.dtype);
-            reference = std::async(std::launch::async, gemm_reference, std::cref(plan.gemm.a), std::cref(plan.gemm.w),
-                                   &cancel.flag);
+            reference.start(plan.gemm);
         }
     }
     if (files.vcd) platform.ip().trace(files.vcd->file());
@@ -563,9 +590,9 @@ int run(int argc, char** argv) {
         if (files.out) write_npy(*files.out, load_output(platform.memory(), last), last.program == "gemm" ? 2 : 4);
         if (o.check && plan.kind == "attention") {
             checks.push_back(
-                check_attention(plan.attention, reference.get(), load_output(platform.memory(), jobs[0]), jobs[0], arch, o));
+                check_attention(plan.attention, reference.finish(), load_output(platform.memory(), jobs[0]), jobs[0], arch, o));
         } else if (o.check && plan.kind == "gemm") {
-            checks.push_back(check_gemm(reference.get(), load_output(platform.memory(), jobs[0]), "gemm", jobs[0], o));
+            checks.push_back(check_gemm(reference.finish(), load_output(platform.memory(), jobs[0]), "gemm", jobs[0], o));
         } else if (o.check) {
             for (const LayerKernel& k : plan.kernels) {
                 Memory& mem = platform.memory();

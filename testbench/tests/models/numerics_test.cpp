@@ -4,7 +4,10 @@
 #include <tuple>
 
 #include "numerics/attention.h"
+#include "numerics/attention_reference.h"
 #include "numerics/blas.h"
+
+#include <thread>
 
 namespace fusemax {
 namespace {
@@ -142,6 +145,27 @@ TEST(Reference, BlockedBlasMatchesPlainLoops) {
         EXPECT_LT(worst, 1e-13) << "window " << mask.window << " diagonal " << mask.diagonal;
         EXPECT_GT(logit, 1.0);
     }
+}
+
+// Shared between threads (the check's second core), the reference is the same bit for bit: each
+// item writes its own rows and the largest |logit| is a maximum over items.
+TEST(Reference, SharedWorkIsBitForBit) {
+    Tensor4 q({1, 6, 700, 32}), k({1, 3, 900, 32}), v({1, 3, 900, 16});
+    fill_uniform(q, 8, -2, 2);
+    fill_uniform(k, 9, -2, 2);
+    fill_uniform(v, 10, -1, 1);
+    KeyMask causal;
+    causal.active = true;
+    causal.diagonal = 200;
+    double one_logit = 0, two_logit = 0;
+    const Tensor4D one = attention_reference_fp64(q, k, v, 0.5, &one_logit, causal);
+    AttentionReference shared(q, k, v, 0.5, causal);
+    std::thread helper([&shared] { shared.work(); });
+    shared.work();
+    helper.join();
+    const Tensor4D two = shared.take(&two_logit);
+    EXPECT_EQ(one.data, two.data);
+    EXPECT_EQ(one_logit, two_logit);
 }
 
 // The vectorised exps against libm: fp32 within 3e-7 relative, fp64 within 5e-16, over the range a
