@@ -33,15 +33,22 @@ public:
         ticks_ = static_cast<std::uint64_t>(std::llround(ticks));
         max_cycle_ = (std::uint64_t{1} << 63) / ticks_;
         inverse_ = ticks_ == 1 ? 0 : ~std::uint64_t{0} / ticks_;
+        exact_below_ = (std::uint64_t{1} << 53) / ticks_;
+        period_ = sc_core::sc_time::from_value(ticks_);
     }
 
     double hz() const { return hz_; }
     // The last cycle simulated time can reach.
     Cycle max_cycle() const { return max_cycle_; }
-    sc_core::sc_time period() const { return sc_core::sc_time::from_value(ticks_); }
+    sc_core::sc_time period() const { return period_; }
+    // On every transaction's path, so without a call into the SystemC library where the product
+    // is exact in a double (below 2^53 resolution units: 2.5 hours at 1 ps).
     sc_core::sc_time at(Cycle c) const {
         if (c > max_cycle_) overflow(c);
-        return sc_core::sc_time::from_value(ticks_ * c);
+        if (c >= exact_below_) return sc_core::sc_time::from_value(ticks_ * c);
+        sc_core::sc_time t = period_;
+        t *= double(c);
+        return t;
     }
     // floor(time / period) without a divide (on every transaction's path): the high half of
     // value x floor((2^64 - 1) / ticks) is the quotient or one less; one step corrects it.
@@ -52,7 +59,12 @@ public:
         if (v - q * ticks_ >= ticks_) ++q;
         return q;
     }
-    Cycle now() const { return cycles(sc_core::sc_time_stamp()); }
+    // The kernel's current time, read where it lives: sc_time_stamp() returns a reference to the
+    // simulation context's time, which lasts as long as the (one per process) simulation.
+    Cycle now() const {
+        if (!stamp_) stamp_ = &sc_core::sc_time_stamp();
+        return cycles(*stamp_);
+    }
     // Delay annotation that makes a transaction arrive at cycle `c` (never negative: a cycle already
     // past arrives now).
     sc_core::sc_time delay_until(Cycle c) const {
@@ -65,6 +77,9 @@ private:
     double hz_;
     std::uint64_t ticks_ = 1;
     std::uint64_t inverse_ = 0;  // floor((2^64 - 1) / ticks_)
+    std::uint64_t exact_below_ = 0;
+    sc_core::sc_time period_;
+    mutable const sc_core::sc_time* stamp_ = nullptr;
     Cycle max_cycle_ = 0;
 
     [[noreturn]] void overflow(Cycle c) const {
