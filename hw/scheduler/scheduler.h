@@ -116,6 +116,9 @@ public:
 
     // The last job started, and how it was mapped (attention: tiling and GLB plan; GEMM: its plan).
     const Job& last_job() const { return job_; }
+    // Throws ConfigError, as START would, when `job` cannot run on this architecture (checked
+    // without starting it: what a host does before committing work to the job).
+    void check(const Job& job) const { prepare(job); }
     JobRecord last_record() const { return record(); }
     const Tiling& tiling() const { return tiling_; }
     const GlbPlan& glb_plan() const { return plan_; }

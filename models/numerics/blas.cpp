@@ -77,9 +77,10 @@ __attribute__((target_clones("avx2", "default"))) void exp_f32(const float* x, f
         p = p * r + 1.6666665459e-1f;
         p = p * r + 5.0000001201e-1f;
         const float y = p * r * r + r + 1.0f;
-        std::int32_t bits;
+        std::uint32_t bits;
         std::memcpy(&bits, &t, sizeof bits);  // t's low mantissa bits hold round(c / ln 2) + 2^22
-        const std::int32_t scale = (bits - 0x4B400000 + 127) << 23;
+        // 2^n as bits, in unsigned arithmetic: well defined whatever t holds (NaN from a NaN input).
+        const std::uint32_t scale = (bits - 0x4B400000u + 127u) << 23;
         float s;
         std::memcpy(&s, &scale, sizeof s);
         out[i] = y * s * float(v >= kLow);  // masked (-inf) and denormal results to 0
@@ -111,9 +112,9 @@ __attribute__((target_clones("avx2", "default"))) void exp_f64(const double* x, 
         p = p * r + 1.0 / 6.0;
         p = p * r + 0.5;
         const double y = p * r * r + r + 1.0;
-        std::int64_t bits;
+        std::uint64_t bits;
         std::memcpy(&bits, &t, sizeof bits);
-        const std::int64_t scale = (bits - 0x4338000000000000LL + 1023) << 52;
+        const std::uint64_t scale = (bits - 0x4338000000000000ull + 1023u) << 52;
         double s;
         std::memcpy(&s, &scale, sizeof s);
         out[i] = y * s * double(v >= kLow);
