@@ -11,7 +11,7 @@ FUSEMAX_SANITIZE_BUILD="${FUSEMAX_SANITIZE_BUILD:-$FUSEMAX_ROOT/build-sanitize}"
 
 fusemax_packages=(
   g++ make cmake pkg-config
-  libsystemc-dev libyaml-cpp-dev libboost-program-options-dev nlohmann-json3-dev libgtest-dev libopenblas-serial-dev libopenblas-dev
+  libsystemc-dev libyaml-cpp-dev libboost-program-options-dev nlohmann-json3-dev libgtest-dev libopenblas-dev
   python3 python3-numpy python3-matplotlib python3-pandas gtkwave
   clang libclang-rt-14-dev
 )

@@ -1,33 +1,51 @@
 #include "numerics/blas.h"
 
 #include <cblas.h>
+#include <dlfcn.h>
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <mutex>
-
-// OpenBLAS's own controls (declared in its cblas.h, absent from other CBLAS headers).
-extern "C" {
-void openblas_set_num_threads(int);
-char* openblas_get_config(void);
-char* openblas_get_corename(void);
-}
+#include <stdexcept>
 
 namespace fusemax {
 namespace {
 
-void one_thread() {
-    static std::once_flag once;
-    std::call_once(once, [] { openblas_set_num_threads(1); });
-}
+// OpenBLAS, loaded on first use (timing mode never loads it). Its threaded build, told to use one
+// thread before it initialises (OPENBLAS_NUM_THREADS=1, unless the user set it): the simulation is
+// one thread and one thread keeps every result the same bit for bit; unlike the serial build, it
+// takes its work buffers under a lock, so the simulation and the check's reference beside it can
+// call it at the same time; and it starts no worker pool to spin beside the simulation.
+struct OpenBlas {
+    decltype(&cblas_sgemm) sgemm = nullptr;
+    decltype(&cblas_dgemm) dgemm = nullptr;
+    char* (*config)() = nullptr;
+    char* (*corename)() = nullptr;
+};
 
-// Debian's serial OpenBLAS takes its work buffers without a lock: calls from two threads (the
-// simulation and the check's reference beside it) take turns.
-std::mutex& blas_lock() {
-    static std::mutex m;
-    return m;
+const OpenBlas& openblas() {
+    static const OpenBlas blas = [] {
+        setenv("OPENBLAS_NUM_THREADS", "1", 0);
+        void* lib = dlopen(FUSEMAX_OPENBLAS_LIBRARY, RTLD_NOW | RTLD_LOCAL);
+        if (!lib)
+            throw std::runtime_error(std::string("functional mode needs OpenBLAS (Debian's libopenblas0-pthread): ") +
+                                     dlerror());
+        OpenBlas b;
+        auto find = [lib](const char* name) {
+            void* f = dlsym(lib, name);
+            if (!f) throw std::runtime_error(std::string(FUSEMAX_OPENBLAS_LIBRARY) + " has no " + name);
+            return f;
+        };
+        b.sgemm = reinterpret_cast<decltype(&cblas_sgemm)>(find("cblas_sgemm"));
+        b.dgemm = reinterpret_cast<decltype(&cblas_dgemm)>(find("cblas_dgemm"));
+        b.config = reinterpret_cast<char* (*)()>(find("openblas_get_config"));
+        b.corename = reinterpret_cast<char* (*)()>(find("openblas_get_corename"));
+        return b;
+    }();
+    return blas;
 }
 
 CBLAS_TRANSPOSE op(bool t) { return t ? CblasTrans : CblasNoTrans; }
@@ -37,30 +55,27 @@ CBLAS_TRANSPOSE op(bool t) { return t ? CblasTrans : CblasNoTrans; }
 void sgemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, float alpha, const float* a,
            std::size_t lda, const float* b, std::size_t ldb, float beta, float* c, std::size_t ldc) {
     if (m == 0 || n == 0) return;
-    one_thread();
-    const std::lock_guard<std::mutex> lock(blas_lock());
-    cblas_sgemm(CblasRowMajor, op(trans_a), op(trans_b), int(m), int(n), int(k), alpha, a, int(lda), b, int(ldb), beta,
-                c, int(ldc));
+    openblas().sgemm(CblasRowMajor, op(trans_a), op(trans_b), int(m), int(n), int(k), alpha, a, int(lda), b, int(ldb),
+                     beta, c, int(ldc));
 }
 
 void dgemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, double alpha, const double* a,
            std::size_t lda, const double* b, std::size_t ldb, double beta, double* c, std::size_t ldc) {
     if (m == 0 || n == 0) return;
-    one_thread();
-    const std::lock_guard<std::mutex> lock(blas_lock());
-    cblas_dgemm(CblasRowMajor, op(trans_a), op(trans_b), int(m), int(n), int(k), alpha, a, int(lda), b, int(ldb), beta,
-                c, int(ldc));
+    openblas().dgemm(CblasRowMajor, op(trans_a), op(trans_b), int(m), int(n), int(k), alpha, a, int(lda), b, int(ldb),
+                     beta, c, int(ldc));
 }
 
 std::string blas_description() {
-    one_thread();
-    return std::string("OpenBLAS ") + openblas_get_config() + " (core " + openblas_get_corename() + ", 1 thread)";
+    const OpenBlas& b = openblas();
+    const char* threads = std::getenv("OPENBLAS_NUM_THREADS");
+    return std::string(b.config()) + " (core " + b.corename() + ", " + (threads ? threads : "?") + " thread)";
 }
 
-// Written so that the compiler vectorises it (no calls, no branches but selects); the AVX2 clone
-// runs where the CPU has it. Both clones do the same IEEE operations, so results do not depend on
-// which one runs.
-__attribute__((target_clones("avx2", "default"))) void exp_f32(const float* x, float* out, std::size_t n) {
+// Written so that the compiler vectorises it (no calls, no branches but selects); the AVX-512 or
+// AVX2 clone runs where the CPU has it. Every clone does the same IEEE operations (none of these
+// targets enables FMA contraction), so results do not depend on which one runs.
+__attribute__((target_clones("avx512f", "avx2", "default"))) void exp_f32(const float* x, float* out, std::size_t n) {
     constexpr float kLog2e = 1.44269504088896341f, kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;
     constexpr float kRound = 12582912.0f;  // 1.5 x 2^23: adding it rounds to an integer
     constexpr float kLow = -87.3365478515625f, kHigh = 88.0f;  // 2^127 at most: no overflow
@@ -87,7 +102,7 @@ __attribute__((target_clones("avx2", "default"))) void exp_f32(const float* x, f
     }
 }
 
-__attribute__((target_clones("avx2", "default"))) void exp_f64(const double* x, double* out, std::size_t n) {
+__attribute__((target_clones("avx512f", "avx2", "default"))) void exp_f64(const double* x, double* out, std::size_t n) {
     constexpr double kLog2e = 1.4426950408889634074, kLn2Hi = 6.93147180369123816490e-01,
                      kLn2Lo = 1.90821492927058770002e-10;
     constexpr double kRound = 6755399441055744.0;  // 1.5 x 2^52
@@ -121,7 +136,7 @@ __attribute__((target_clones("avx2", "default"))) void exp_f64(const double* x, 
     }
 }
 
-__attribute__((target_clones("avx2", "default"))) double softmax_row_f64(double* row, std::size_t n) {
+__attribute__((target_clones("avx512f", "avx2", "default"))) double softmax_row_f64(double* row, std::size_t n) {
     constexpr std::size_t kLanes = 8;
     constexpr double kNegInf = -std::numeric_limits<double>::infinity();
     double mx[kLanes], lo[kLanes];
