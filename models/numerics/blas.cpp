@@ -66,6 +66,8 @@ void dgemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t
                      beta, c, int(ldc));
 }
 
+void require_blas() { openblas(); }
+
 std::string blas_description() {
     const OpenBlas& b = openblas();
     const char* threads = std::getenv("OPENBLAS_NUM_THREADS");

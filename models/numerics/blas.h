@@ -13,6 +13,10 @@ void sgemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t
 void dgemm(bool trans_a, bool trans_b, std::size_t m, std::size_t n, std::size_t k, double alpha, const double* a,
            std::size_t lda, const double* b, std::size_t ldb, double beta, double* c, std::size_t ldc);
 
+// Loads the BLAS now (it is otherwise loaded on first use); throws std::runtime_error naming the
+// library when it cannot be loaded.
+void require_blas();
+
 // The BLAS in use, as it describes itself (for benchmark reports).
 std::string blas_description();
 

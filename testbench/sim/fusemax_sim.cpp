@@ -18,6 +18,7 @@
 #include "io/npy.h"
 #include "numerics/attention.h"
 #include "numerics/attention_reference.h"
+#include "numerics/blas.h"
 #include "numerics/error_bound.h"
 #include "numerics/gemm.h"
 #include "protocol/decode_jobs.h"
@@ -494,6 +495,7 @@ int run(int argc, char** argv) {
     RunPlan plan = plan_run(o, w);
     if (o.functional) {
         check_host_memory(arch, plan, o);
+        require_blas();  // a missing library stops the run here, in one line, rather than mid-job
         random_fill(plan, o, w);
     }
     std::vector<Job> jobs;
