@@ -61,6 +61,7 @@ COLORS = {"fusemax": "#d62728", "binding": "#d62728", "arch": "#ff7f0e", "cascad
           "unfused": "#7f7f7f"}
 MARKERS = {"attention": "o", "QK": "^", "softmax": "s", "AV": "v", "q_projection": "P", "k_projection": "X",
            "v_projection": "x", "output_projection": "D", "ffn1": "<", "ffn2": ">"}
+ATTENTION_KERNELS = ("attention", "QK", "softmax", "AV")  # the rest are the layer's GEMMs
 PHASES = ["prefill", "decode"]
 COLUMNS = ["design", "model", "phase", "seq_len", "batch", "kernel", "ops", "ops_2d", "ops_1d", "dram_bytes",
            "seconds", "oi", "ops_per_s", "roof", "of_roof", "peak_2d", "peak_1d", "dram_bw", "glb_bw"]
@@ -185,10 +186,9 @@ def roofline_figure(rows, model, phases, designs, path):
                     continue
                 xs, ys = [r["oi"] for r in sel], [r["ops_per_s"] for r in sel]
                 ax.plot(xs, ys, color=COLORS[d], lw=0.6, alpha=0.5)
-                h = ax.scatter(xs, ys, color=COLORS[d], marker=MARKERS[kernel], s=30, zorder=3)
+                ax.scatter(xs, ys, color=COLORS[d], marker=MARKERS[kernel], s=30, zorder=3)
                 handles.setdefault(f"{NAMES[d]}", plt.Line2D([], [], color=COLORS[d], lw=3))
                 handles.setdefault(kernel, plt.Line2D([], [], color="k", marker=MARKERS[kernel], ls="", ms=6))
-                del h
                 for r in sel:
                     if kernel in ("attention", "QK", "ffn1"):
                         ax.annotate(sweep.label(r["seq_len"]), (r["oi"], r["ops_per_s"]), textcoords="offset points",
@@ -310,8 +310,7 @@ def main():
     # Decode GEMMs ran once per model and design: they belong beside every context length.
     expanded = []
     for r in rows:
-        if r["phase"] == "decode" and r["seq_len"] == 1 and r["kernel"] in MARKERS and r["kernel"] not in (
-                "attention", "QK", "softmax", "AV"):
+        if r["phase"] == "decode" and r["kernel"] not in ATTENTION_KERNELS:
             expanded += [dict(r, seq_len=s) for s in seqs]
         else:
             expanded.append(r)

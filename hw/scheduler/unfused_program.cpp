@@ -114,6 +114,11 @@ void UnfusedProgram::run() {
     av_kernel();
 }
 
+template <class Body>
+void UnfusedProgram::each(std::uint64_t count, std::uint64_t per_head, const Body& block) {
+    each(count, per_head, block, [this](std::uint64_t b) { return block_kind(b); });
+}
+
 template <class Body, class KindOf>
 void UnfusedProgram::each(std::uint64_t count, std::uint64_t per_head, const Body& block, const KindOf& kind) {
     if (mask_.active) {
@@ -171,19 +176,24 @@ void UnfusedProgram::qk_kernel() {
     load_q(0);
     stream_row(Tensor::K, 0);
     stream_row(Tensor::K, 1);
-    each(blocks_, t_.p2, [this](std::uint64_t blk) { qk_block(blk); }, [this](std::uint64_t b) { return block_kind(b); });
+    each(blocks_, t_.p2, [this](std::uint64_t blk) {
+        if (q_slots_ == 1 && blk > 0) load_q(blk);
+        block_rows(blk, 2, [this, blk](std::uint64_t m1, bool first) {
+            qk_row(blk, m1);
+            if (first && q_slots_ == 2 && blk + 1 < blocks_) load_q(blk + 1);
+        });
+    });
 }
 
-void UnfusedProgram::qk_block(std::uint64_t blk) {
-    if (q_slots_ == 1 && blk > 0) load_q(blk);
+template <class Row>
+void UnfusedProgram::block_rows(std::uint64_t blk, std::uint64_t distance, const Row& row) {
     inner_.reset(uses_);
     const auto [begin, end] = seen_.of_block(blk);
     if (end - begin < t_.m1) ctx_.steps_skipped((t_.m1 - (end - begin)) * t_.p1);
-    auto rkind = [this, blk, begin = begin](std::uint64_t i) { return row_kind(blk, begin + i, 2); };
+    auto kind = [this, blk, distance, begin = begin](std::uint64_t i) { return row_kind(blk, begin + i, distance); };
     for (std::uint64_t i = 0; i < end - begin; ++i) {
-        qk_row(blk, begin + i);
-        if (i == 0 && q_slots_ == 2 && blk + 1 < blocks_) load_q(blk + 1);
-        i += inner_.after(i, end - begin, rkind, times_);
+        row(begin + i, i == 0);
+        i += inner_.after(i, end - begin, kind, times_);
     }
 }
 
@@ -275,18 +285,9 @@ void UnfusedProgram::softmax_row_block(std::uint64_t g) {
 void UnfusedProgram::av_kernel() {
     begin_kernel(Stage::AV, kUsesPe2d | kUsesDram);
     stream_row(Tensor::V, 0);
-    each(blocks_, t_.p2, [this](std::uint64_t blk) { av_block(blk); }, [this](std::uint64_t b) { return block_kind(b); });
-}
-
-void UnfusedProgram::av_block(std::uint64_t blk) {
-    inner_.reset(uses_);
-    const auto [begin, end] = seen_.of_block(blk);
-    if (end - begin < t_.m1) ctx_.steps_skipped((t_.m1 - (end - begin)) * t_.p1);
-    auto rkind = [this, blk, begin = begin](std::uint64_t i) { return row_kind(blk, begin + i, 1); };
-    for (std::uint64_t i = 0; i < end - begin; ++i) {
-        av_row(blk, begin + i);
-        i += inner_.after(i, end - begin, rkind, times_);
-    }
+    each(blocks_, t_.p2, [this](std::uint64_t blk) {
+        block_rows(blk, 1, [this, blk](std::uint64_t m1, bool) { av_row(blk, m1); });
+    });
 }
 
 void UnfusedProgram::av_row(std::uint64_t blk, std::uint64_t m1) {

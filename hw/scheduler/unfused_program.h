@@ -73,13 +73,17 @@ private:
     // over single iterations (kind(i)) unmasked and over whole heads masked.
     template <class Body, class KindOf>
     void each(std::uint64_t count, std::uint64_t per_head, const Body& block, const KindOf& kind);
+    template <class Body>
+    void each(std::uint64_t count, std::uint64_t per_head, const Body& block);  // blocks of query tiles
+    // The key rows block `blk` runs (the seen ones), `row(m1, first)` each, with fast-forward over
+    // rows of equal kind; `distance`: how many rows ahead a row streams its K or V.
+    template <class Row>
+    void block_rows(std::uint64_t blk, std::uint64_t distance, const Row& row);
     void qk_kernel();
-    void qk_block(std::uint64_t blk);
     void qk_row(std::uint64_t blk, std::uint64_t m1);
     void softmax_kernel();
     void softmax_row_block(std::uint64_t g);
     void av_kernel();
-    void av_block(std::uint64_t blk);
     void av_row(std::uint64_t blk, std::uint64_t m1);
     bool sees(std::uint64_t blk, std::uint64_t p1, std::uint64_t m1) const;
     void begin_kernel(Stage stage, unsigned uses);
