@@ -50,8 +50,7 @@ void GlobalBuffer::count_rows(std::uint64_t first_word, std::uint64_t words, boo
     (write ? stats.words_written : stats.words_read) += words;
     const std::uint64_t banks = config_.banks;
     const std::uint64_t rounds = bank_pow2_ ? rows >> bank_shift_ : rows / banks;  // every bank this often
-    if (rounds)
-        for (auto& b : stats.bank_rows) b += rounds;
+    stats.every_bank_rows += rounds;
     const std::uint64_t from = first_row + rounds * banks;
     if (bank_pow2_)
         for (std::uint64_t r = from; r <= last_row; ++r) ++stats.bank_rows[r & bank_mask_];
@@ -88,8 +87,16 @@ unsigned int GlobalBuffer::transport_dbg(tlm::tlm_generic_payload& gp) {
     return gp.get_data_length();
 }
 
+std::vector<std::uint64_t> GlobalBuffer::bank_rows() const {
+    std::vector<std::uint64_t> rows = stats_.value().bank_rows;
+    for (auto& r : rows) r += stats_.value().every_bank_rows;
+    return rows;
+}
+
 void GlobalBuffer::write_stats(nlohmann::json& out) const {
     stats_.write_json(out);
+    out["bank_rows"] = bank_rows();
+    out.erase("every_bank_rows");
     out["capacity_words"] = capacity_words_;
     out["row_words"] = config_.row_words;
     out["banks"] = config_.banks;

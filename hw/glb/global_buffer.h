@@ -21,6 +21,9 @@ struct GlobalBufferStats {
     std::uint64_t words_read = 0;
     std::uint64_t words_written = 0;
     std::vector<std::uint64_t> bank_rows;  // rows touched per bank (row r lives in bank r % banks)
+    // Rows every bank saw from accesses that swept all banks, kept apart from bank_rows (one add
+    // instead of one per bank on each long access) and folded into it when reported.
+    std::uint64_t every_bank_rows = 0;
     std::uint64_t transactions = 0;
 
     template <class V>
@@ -31,6 +34,7 @@ struct GlobalBufferStats {
         v("words_read", &S::words_read);
         v("words_written", &S::words_written);
         v("bank_rows", &S::bank_rows);
+        v("every_bank_rows", &S::every_bank_rows);
         v("transactions", &S::transactions);
     }
 };
@@ -51,6 +55,8 @@ public:
 
     std::uint64_t capacity_words() const { return capacity_words_; }
     const GlobalBufferStats& stats() const { return stats_.value(); }
+    // Rows touched per bank, all accesses counted.
+    std::vector<std::uint64_t> bank_rows() const;
     // Occupancy is only recorded (GlobalBufferRecordable); the plain buffer ignores it.
     void occupancy(Cycle, std::int64_t) override {}
     void job_ended(Cycle) override {}

@@ -24,37 +24,40 @@ PeArray::PeArray(const sc_core::sc_module_name& name, ArrayKind kind, const Arch
     cmd_in.register_b_transport(this, &PeArray::b_transport);
     link_in.register_b_transport(this, &PeArray::link_b_transport);
     link_.attach(&forward_ext_);
+    for (const OpBinding& b : arch_.schedule.ops) binding_[index_of(b.op)] = &b;
 }
 
-const PeArray::OpTiming& PeArray::timing(const TileOp& op) {
-    if (op.extent.e != timing_e_ || op.extent.f != timing_f_) {
-        const CostVariables vars{op.extent.e, op.extent.f, arch_.pe2d.rows, arch_.pe2d.cols, arch_.pe1d.lanes};
-        for (const OpBinding& b : arch_.schedule.ops)
-            timing_[index_of(b.op)] = {static_cast<Cycle>(b.cycles.eval(vars)),
-                                       static_cast<Cycle>(b.result_latency.eval(vars))};
-        timing_e_ = op.extent.e;
-        timing_f_ = op.extent.f;
-    }
-    return timing_[index_of(op.op)];
-}
-
-const ActionCounts& PeArray::actions_of(const TileOp& op) {
-    ActionsOf& a = actions_[index_of(op.op)];
+const PeArray::OpCost& PeArray::cost(const TileOp& op) {
+    OpCost& c = costs_[index_of(op.op)];
     const OpExtent& x = op.extent;
-    if (!a.valid || a.extent.rows != x.rows || a.extent.cols != x.cols || a.extent.e != x.e || a.extent.f != x.f) {
-        a.actions = op_actions(op.op, x, exp_);
-        a.extent = x;
-        a.valid = true;
-    }
-    return a.actions;
+    if (c.valid && c.extent.rows == x.rows && c.extent.cols == x.cols && c.extent.e == x.e && c.extent.f == x.f)
+        return c;
+    return costed(op);
+}
+
+const PeArray::OpCost& PeArray::costed(const TileOp& op) {
+    OpCost& c = costs_[index_of(op.op)];
+    const OpExtent& x = op.extent;
+    c.extent = x;
+    c.valid = true;
+    c.spec = &op_spec(op.op);
+    const CostVariables vars{x.e, x.f, arch_.pe2d.rows, arch_.pe2d.cols, arch_.pe1d.lanes};
+    const OpBinding* b = binding_[index_of(op.op)];
+    c.cycles = b ? static_cast<Cycle>(b->cycles.eval(vars)) : 0;
+    c.latency = b ? static_cast<Cycle>(b->result_latency.eval(vars)) : 0;
+    c.units = kind_ == ArrayKind::Pe2d ? std::uint64_t{x.rows} * x.cols : std::min<std::uint64_t>(x.cols, arch_.pe1d.lanes);
+    c.actions = op_actions(op.op, x, exp_);
+    for (std::size_t o = 0; o < kOperandCount; ++o)
+        c.operand_words[o] = size_of(operand_size(static_cast<Operand>(o)), x.rows, x.cols, x.e, x.f);
+    return c;
 }
 
 // The op's GLB operands (operand tiles, running state) as its table row lists them: reads when it
 // starts, running-state writes when it ends.
-void PeArray::glb_operands(const TileOp& op, const std::vector<Operand>& operands, bool write, Cycle at) {
-    const OpExtent& x = op.extent;
+void PeArray::glb_operands(const TileOp& op, const OpCost& c, const std::vector<Operand>& operands, bool write,
+                           Cycle at) {
     for (Operand o : operands) {
-        const std::uint64_t words = size_of(operand_size(o), x.rows, x.cols, x.e, x.f);
+        const std::uint64_t words = c.operand_words[index_of(o)];
         float* values = op.functional ? registers_.operand(o) : nullptr;
         if (write) glb_.write(op.operands[index_of(o)], words, values, at);
         else glb_.read(op.operands[index_of(o)], words, values, at);
@@ -104,18 +107,18 @@ void PeArray::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay)
             return;
         }
     }
-    const OpTiming& t = timing(*op);
+    const OpCost& c = cost(*op);
+    const OpSpec& spec = *c.spec;
     const Cycle arrival = op->arrival;
     // In order: an op starts when it has arrived and the array has finished the previous one.
     const Cycle start = std::max(arrival, busy_until_);
-    const Cycle end = start + t.cycles;
+    const Cycle end = start + c.cycles;
     busy_until_ = end;
 
-    const OpSpec& spec = op_spec(op->op);
     if (op->functional)
         registers_.shape(arch_.pe2d.rows, arch_.pe2d.cols, spec.e_is_chunk ? arch_.pe2d.rows : op->extent.e,
                          op->extent.f);
-    if (!op->listed_only) glb_operands(*op, spec.reads, false, start);
+    if (!op->listed_only) glb_operands(*op, c, spec.reads, false, start);
     listed_glb_accesses(*op, false, start);
     if (op->functional) {
         // An op with an output to memory returns it in a read payload sized as its table row says.
@@ -123,29 +126,26 @@ void PeArray::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay)
         registers_.mask = op->mask;
         if (spec.kernel) spec.kernel(registers_, op->extent, op->first_key_tile, out);
     }
-    if (!op->listed_only) glb_operands(*op, spec.writes, true, end);
+    if (!op->listed_only) glb_operands(*op, c, spec.writes, true, end);
     listed_glb_accesses(*op, true, end);
-    if (op->forward && op->functional) forward_results(*op, end + t.latency);
+    if (op->forward && op->functional) forward_results(*op, end + c.latency);
 
     if (stats.op_count++ == 0) stats.first_start = start;
     OpStats& s = stats.ops[index_of(op->op)];
     ++s.count;
-    s.cycles += t.cycles;
-    stats.busy_cycles += t.cycles;
-    const std::uint64_t units = kind_ == ArrayKind::Pe2d ? std::uint64_t{op->extent.rows} * op->extent.cols
-                                                         : std::min<std::uint64_t>(op->extent.cols, arch_.pe1d.lanes);
-    stats.unit_cycles += t.cycles * units;
-    const ActionCounts& actions = actions_of(*op);
-    stats.actions += actions;
+    s.cycles += c.cycles;
+    stats.busy_cycles += c.cycles;
+    stats.unit_cycles += c.cycles * c.units;
+    stats.actions += c.actions;
     stats.last_end = end;
     StageStats& stage = stats.stages[static_cast<std::size_t>(op->stage)];
-    stage.actions += actions;
+    stage.actions += c.actions;
     ++stage.events;
 
     executed(*op, start, end);
     op->start = start;
     op->end = end;
-    op->done = end + t.latency;
+    op->done = end + c.latency;
     delay = clock_.delay_until(op->done);
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }

@@ -92,9 +92,17 @@ protected:
     const Clock& clock() const { return clock_; }
 
 private:
-    struct OpTiming {
+    // What an op instance costs, worked out once per op for the extent it last had (tiles repeat
+    // their extent): cycles, actions, busy units and the words of each GLB operand.
+    struct OpCost {
+        OpExtent extent{};
+        bool valid = false;
+        const OpSpec* spec = nullptr;
         Cycle cycles = 0;
         Cycle latency = 0;
+        std::uint64_t units = 0;
+        ActionCounts actions;
+        std::array<std::uint64_t, kOperandCount> operand_words{};
     };
 
     ArrayKind kind_;
@@ -106,23 +114,15 @@ private:
     WordPort link_;
     Forward forward_ext_;
     Cycle busy_until_ = 0;
-    std::array<OpTiming, kOpCount> timing_{};
-    std::uint32_t timing_e_ = 0, timing_f_ = 0;
-    // Each op's actions for the extent it last had (tiles repeat their extent): counted per op
-    // without recomputing them from the table.
-    struct ActionsOf {
-        OpExtent extent{};
-        ActionCounts actions;
-        bool valid = false;
-    };
-    std::array<ActionsOf, kOpCount> actions_{};
-    const ActionCounts& actions_of(const TileOp& op);
+    std::array<const OpBinding*, kOpCount> binding_{};
+    std::array<OpCost, kOpCount> costs_{};
+    const OpCost& cost(const TileOp& op);
+    [[gnu::noinline]] const OpCost& costed(const TileOp& op);  // a miss: kept out of the hit's frame
     StatGroup<PeArrayStats> stats_;
 
     void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void link_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
-    const OpTiming& timing(const TileOp& op);
-    void glb_operands(const TileOp& op, const std::vector<Operand>& operands, bool write, Cycle at);
+    void glb_operands(const TileOp& op, const OpCost& c, const std::vector<Operand>& operands, bool write, Cycle at);
     void forward_results(const TileOp& op, Cycle at);
     void listed_glb_accesses(const TileOp& op, bool writes, Cycle at);
 };

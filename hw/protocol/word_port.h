@@ -38,7 +38,7 @@ public:
     }
     ~WordPort() {
         // The payload frees the extensions it still holds; these belong to their owners.
-        if (gp_.get_extension<TimingOnly>()) gp_.clear_extension(&marker_);
+        if (marked_) gp_.clear_extension(&marker_);
         for (auto& detach : attached_) detach();
     }
 
@@ -65,6 +65,7 @@ private:
     std::string path_;
     tlm::tlm_generic_payload gp_;
     TimingOnly marker_;
+    bool marked_ = false;  // marker_ is on the payload (kept here: the payload's lookup is a library call)
     std::vector<std::function<void()>> attached_;
 
     Cycle transfer(tlm::tlm_command cmd, std::uint64_t word, std::uint64_t words, float* data, Cycle when) {
@@ -73,12 +74,11 @@ private:
         gp_.set_data_length(static_cast<unsigned>(words * 4));
         gp_.set_streaming_width(static_cast<unsigned>(words * 4));
         gp_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-        if (data) {
-            gp_.set_data_ptr(reinterpret_cast<unsigned char*>(data));
-            if (gp_.get_extension<TimingOnly>()) gp_.clear_extension(&marker_);
-        } else {
-            gp_.set_data_ptr(nullptr);
-            if (!gp_.get_extension<TimingOnly>()) gp_.set_extension(&marker_);
+        gp_.set_data_ptr(reinterpret_cast<unsigned char*>(data));
+        if (marked_ != !data) {
+            if (data) gp_.clear_extension(&marker_);
+            else gp_.set_extension(&marker_);
+            marked_ = !data;
         }
         const Cycle now = clock_.now();
         const Cycle arrival = std::max(when, now);

@@ -5,11 +5,24 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 namespace fusemax {
 
 using Cycle = std::uint64_t;
 __extension__ using Uint128 = unsigned __int128;  // GCC and Clang: a full 64 x 64-bit product
+
+// A time of `v` resolution units, built in place: sc_time is standard-layout with its value as its
+// only member, so the two are pointer-interconvertible. sc_time::from_value is a call into the
+// library (3 ns) and sc_time's double multiply a 25-cycle dependency chain, both on every
+// transaction's path.
+inline sc_core::sc_time time_of_value(sc_core::sc_time::value_type v) {
+    static_assert(std::is_standard_layout_v<sc_core::sc_time> &&
+                  sizeof(sc_core::sc_time) == sizeof(sc_core::sc_time::value_type));
+    sc_core::sc_time t;
+    *reinterpret_cast<sc_core::sc_time::value_type*>(&t) = v;
+    return t;
+}
 
 // A job ran into the end of simulated time: SystemC counts time in 64 bits of the time resolution
 // (1 ps), and a slow clock with a long job needs more.
@@ -33,22 +46,17 @@ public:
         ticks_ = static_cast<std::uint64_t>(std::llround(ticks));
         max_cycle_ = (std::uint64_t{1} << 63) / ticks_;
         inverse_ = ticks_ == 1 ? 0 : ~std::uint64_t{0} / ticks_;
-        exact_below_ = (std::uint64_t{1} << 53) / ticks_;
-        period_ = sc_core::sc_time::from_value(ticks_);
+        period_ = sc_core::sc_time::from_value(ticks_);  // also fixes the resolution, as the library requires
+        if (time_of_value(ticks_) != period_) throw std::logic_error("sc_time's layout is not its value");
     }
 
     double hz() const { return hz_; }
     // The last cycle simulated time can reach.
     Cycle max_cycle() const { return max_cycle_; }
     sc_core::sc_time period() const { return period_; }
-    // On every transaction's path, so without a call into the SystemC library where the product
-    // is exact in a double (below 2^53 resolution units: 2.5 hours at 1 ps).
     sc_core::sc_time at(Cycle c) const {
         if (c > max_cycle_) overflow(c);
-        if (c >= exact_below_) return sc_core::sc_time::from_value(ticks_ * c);
-        sc_core::sc_time t = period_;
-        t *= double(c);
-        return t;
+        return time_of_value(ticks_ * c);
     }
     // floor(time / period) without a divide (on every transaction's path): the high half of
     // value x floor((2^64 - 1) / ticks) is the quotient or one less; one step corrects it.
@@ -77,7 +85,6 @@ private:
     double hz_;
     std::uint64_t ticks_ = 1;
     std::uint64_t inverse_ = 0;  // floor((2^64 - 1) / ticks_)
-    std::uint64_t exact_below_ = 0;
     sc_core::sc_time period_;
     mutable const sc_core::sc_time* stamp_ = nullptr;
     Cycle max_cycle_ = 0;

@@ -48,13 +48,18 @@ TEST(GlobalBuffer, CountsRowsAndRejectsBadAccesses) {
     EXPECT_EQ(cpu.access(tlm::TLM_READ_COMMAND, 200 * 4, back.data(), 300 * 4), tlm::TLM_OK_RESPONSE);
     EXPECT_EQ(back, data);
     EXPECT_EQ(glb.stats().row_reads, 2u);
-    EXPECT_EQ(glb.stats().bank_rows, (std::vector<std::uint64_t>{2, 2, 0, 0}));
+    EXPECT_EQ(glb.bank_rows(), (std::vector<std::uint64_t>{2, 2, 0, 0}));
+    // Words 256..1791 span rows 1..6: every bank once, then banks 1 and 2 again (rows 5, 6).
+    std::vector<float> long_tile(1536, 0.5f);
+    EXPECT_EQ(cpu.access(tlm::TLM_READ_COMMAND, 256 * 4, long_tile.data(), 1536 * 4), tlm::TLM_OK_RESPONSE);
+    EXPECT_EQ(glb.bank_rows(), (std::vector<std::uint64_t>{3, 4, 2, 1}));
+    EXPECT_EQ(glb.stats().row_reads, 8u);
     // Past the end, misaligned, with byte enables: refused, nothing counted.
     EXPECT_EQ(cpu.access(tlm::TLM_READ_COMMAND, 2000 * 4, back.data(), 100 * 4), tlm::TLM_ADDRESS_ERROR_RESPONSE);
     EXPECT_EQ(cpu.access(tlm::TLM_READ_COMMAND, 2, back.data(), 8), tlm::TLM_ADDRESS_ERROR_RESPONSE);
     unsigned char be[4] = {0xFF, 0, 0xFF, 0};
     EXPECT_EQ(cpu.access(tlm::TLM_WRITE_COMMAND, 0, data.data(), 4, be, 4), tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
-    EXPECT_EQ(glb.stats().row_reads, 2u);
+    EXPECT_EQ(glb.stats().row_reads, 8u);
 }
 
 TEST(Memory, ByteEnablesDebugAndDmi) {
