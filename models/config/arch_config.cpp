@@ -1,4 +1,5 @@
 #include "config/arch_config.h"
+#include "config/gemm_shape.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -381,14 +382,23 @@ static ArchConfig parse_arch_config(const std::string& path) {
 
     if (doc.has("tiling")) {
         const YamlMap t = doc.map("tiling");
-        t.only_keys({"p1", "double_buffer", "query_words"});
+        t.only_keys({"m0", "p0", "p1", "double_buffer", "query_words", "gemm_m0", "gemm_n0", "gemm_block_rows"});
+        a.tiling.m0 = static_cast<std::uint32_t>(t.int_in("m0", 1, a.pe2d.rows, 0));
+        a.tiling.p0 = static_cast<std::uint32_t>(t.int_in("p0", 1, a.pe2d.cols, 0));
         a.tiling.query_words = read_cost(t, "query_words", "E + F + 2");
         if (t.has("p1") && t.node()["p1"].IsScalar() && t.node()["p1"].Scalar() == "auto") a.tiling.p1 = 0;
         else a.tiling.p1 = static_cast<std::uint32_t>(t.int_in("p1", 1, kMaxSeqLen, 0));
         a.tiling.double_buffer = t.boolean("double_buffer", true);
+        a.tiling.gemm_m0 = static_cast<std::uint32_t>(t.int_in("gemm_m0", 1, kMaxGemmDim, 0));
+        a.tiling.gemm_n0 = static_cast<std::uint32_t>(t.int_in("gemm_n0", 1, kMaxGemmDim, 0));
+        a.tiling.gemm_block_rows = t.int_in("gemm_block_rows", 1, kMaxGemmDim, 0);
     }
 
     a.schedule = read_schedule(doc.map("schedule"));
+    if ((a.tiling.m0 || a.tiling.p0) && a.schedule.program != "one_pass")
+        doc.fail(a.tiling.m0 ? "tiling.m0" : "tiling.p0",
+                 "tiles smaller than the array are a mapping of the one_pass program only (this design runs " +
+                     a.schedule.program + ")");
     const std::filesystem::path dir = std::filesystem::path(path).parent_path();
     if (a.schedule.program_spec().needs_flat_table) {
         const YamlMap flat = doc.map("flat");

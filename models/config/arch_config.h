@@ -88,9 +88,17 @@ struct ScheduleConfig {
 };
 
 struct TilingConfig {
+    // Keys and queries per tile (M0, P0): at most the 2D array's rows and columns; 0 = all of them.
+    // A smaller tile leaves PEs idle but shrinks the GLB's K/V tiles and running state (one_pass).
+    std::uint32_t m0 = 0, p0 = 0;
     std::uint32_t p1 = 0;  // query tiles per GLB block; 0 = chosen from the GLB size (reference section 5)
     bool double_buffer = true;  // prefetch the next K/V tile and Q block into spare GLB space
     CostExpr query_words = CostExpr::parse("E + F + 2");  // GLB words held per query column
+    // The GEMMs' mapping when a run gives none (fusemax-sim's --gemm-m0, --gemm-n0,
+    // --gemm-block-rows win): tile rows and columns of Z, rows of A the GLB holds at once (0: the
+    // array's rows, its columns, as many as fit).
+    std::uint32_t gemm_m0 = 0, gemm_n0 = 0;
+    std::uint64_t gemm_block_rows = 0;
 };
 
 struct FlatConfig {

@@ -28,11 +28,11 @@ std::uint64_t routed_words(const ArchConfig& a, const Workload& w) {
     return n;
 }
 
-Regions regions(const ArchConfig& a, const Workload& w, std::uint64_t p1) {
-    const std::uint64_t cols = p1 * a.pe2d.cols;
+Regions regions(const ArchConfig& a, const Workload& w, const Tiling& t, std::uint64_t p1) {
+    const std::uint64_t cols = p1 * t.p0;
     return {cols * w.head_dim,
-            std::uint64_t{a.pe2d.rows} * w.head_dim,
-            std::uint64_t{a.pe2d.rows} * w.v_dim,
+            std::uint64_t{t.m0} * w.head_dim,
+            std::uint64_t{t.m0} * w.v_dim,
             cols,
             cols * w.v_dim,
             routed_words(a, w)};
@@ -55,8 +55,8 @@ std::uint64_t largest_divisor_at_most(std::uint64_t n, std::uint64_t cap) {
 
 Tiling choose_tiling(const ArchConfig& a, const Workload& w) {
     Tiling t;
-    t.m0 = a.pe2d.rows;
-    t.p0 = a.pe2d.cols;
+    t.m0 = tile_keys(a);
+    t.p0 = tile_queries(a);
     t.m1 = ceil_div(w.seq_kv, t.m0);
     t.query_tiles = ceil_div(w.seq_q, t.p0);
     t.last_m0 = static_cast<std::uint32_t>(w.seq_kv - (t.m1 - 1) * t.m0);
@@ -64,7 +64,7 @@ Tiling choose_tiling(const ArchConfig& a, const Workload& w) {
 
     const std::uint64_t wb = a.word_bytes;
     const std::uint64_t capacity_words = a.glb_capacity_words();
-    const Regions one = regions(a, w, 1);
+    const Regions one = regions(a, w, t, 1);
     if (minimum_words(a, one) > capacity_words) {
         throw ConfigError("GLB of " + std::to_string(a.glb.capacity_bytes) + " bytes (" + a.source +
                           ", glb.capacity_bytes) cannot hold one tile step: Q tile " + std::to_string(t.p0) + "x" +
@@ -80,9 +80,9 @@ Tiling choose_tiling(const ArchConfig& a, const Workload& w) {
         if (t.query_tiles % t.p1 != 0)
             throw ConfigError(a.source + ": key 'tiling.p1': " + std::to_string(t.p1) + " does not divide the " +
                               std::to_string(t.query_tiles) + " query tiles of this workload");
-        if (minimum_words(a, regions(a, w, t.p1)) > capacity_words)
+        if (minimum_words(a, regions(a, w, t, t.p1)) > capacity_words)
             throw ConfigError(a.source + ": key 'tiling.p1': " + std::to_string(t.p1) + " query tiles need " +
-                              std::to_string(minimum_words(a, regions(a, w, t.p1)) * wb) + " bytes of GLB, more than " +
+                              std::to_string(minimum_words(a, regions(a, w, t, t.p1)) * wb) + " bytes of GLB, more than " +
                               std::to_string(a.glb.capacity_bytes));
     } else {
         // Reference section 5: floor((GLB - K tile - V tile) / (bytes per query column)), capped at
@@ -103,7 +103,7 @@ Tiling choose_tiling(const ArchConfig& a, const Workload& w) {
         std::uint64_t p1 = (a.glb.capacity_bytes - std::min(a.glb.capacity_bytes, kv_bytes)) / per_tile;
         p1 = largest_divisor_at_most(t.query_tiles, std::max<std::uint64_t>(p1, 1));
         // Row alignment can cost a little more than the formula assumes.
-        while (p1 > 1 && minimum_words(a, regions(a, w, p1)) > capacity_words)
+        while (p1 > 1 && minimum_words(a, regions(a, w, t, p1)) > capacity_words)
             p1 = largest_divisor_at_most(t.query_tiles, p1 - 1);
         t.p1 = p1;
     }
@@ -112,7 +112,7 @@ Tiling choose_tiling(const ArchConfig& a, const Workload& w) {
 }
 
 GlbPlan plan_glb(const ArchConfig& a, const Workload& w, const Tiling& t) {
-    const Regions r = regions(a, w, t.p1);
+    const Regions r = regions(a, w, t, t.p1);
     const std::uint64_t row = a.glb.row_words;
     const std::uint64_t q = round_up(r.q, row), k = round_up(r.k, row), v = round_up(r.v, row);
     const std::uint64_t rm = round_up(r.rm, row), rnv = round_up(r.rnv, row);

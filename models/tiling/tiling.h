@@ -1,4 +1,5 @@
 #pragma once
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <string>
@@ -41,6 +42,12 @@ struct GlbPlan {
     std::array<std::uint64_t, kOpCount> routed_words{};
     std::uint64_t words_used = 0;
 };
+
+// Keys and queries per tile (M0, P0): the mapping's, at most the array's rows and columns.
+inline std::uint32_t tile_keys(const ArchConfig& a) { return a.tiling.m0 ? std::min(a.tiling.m0, a.pe2d.rows) : a.pe2d.rows; }
+inline std::uint32_t tile_queries(const ArchConfig& a) {
+    return a.tiling.p0 ? std::min(a.tiling.p0, a.pe2d.cols) : a.pe2d.cols;
+}
 
 // Chooses P1 from the GLB size as the reference does (or takes the configured P1) and checks the
 // working set fits. Throws ConfigError naming the sizes when the GLB cannot hold one tile step.

@@ -28,6 +28,7 @@
 #include "report/run_report.h"
 #include "report/trace_json.h"
 #include "sim/sim_options.h"
+#include "tiling/tiling.h"
 #include "tool/host_memory.h"
 #include "tool/tool_main.h"
 #include "tool/vcd_output.h"
@@ -109,11 +110,19 @@ Tensor4 uniform(std::array<std::uint64_t, 4> shape, std::uint64_t seed, float bo
     return t;
 }
 
-RunPlan plan_run(const SimOptions& o, Workload& w) {
+// The GEMMs' tile sizes: the flags', else the architecture's (zero: the planner's defaults).
+GemmShape with_tiles(GemmShape g, const GemmShape& flags, const ArchConfig& a) {
+    g.m0 = flags.m0 ? flags.m0 : a.tiling.gemm_m0;
+    g.n0 = flags.n0 ? flags.n0 : a.tiling.gemm_n0;
+    g.block_rows = flags.block_rows ? flags.block_rows : a.tiling.gemm_block_rows;
+    return g;
+}
+
+RunPlan plan_run(const SimOptions& o, const ArchConfig& a, Workload& w) {
     RunPlan p;
     if (o.gemm) {
         p.kind = "gemm";
-        const GemmShape& g = *o.gemm;
+        const GemmShape g = with_tiles(*o.gemm, o.tiles, a);
         p.kernels.push_back({"gemm", Job::packed_gemm(g, o.dtype, 0, o.functional)});
         if (o.functional) {
             if (o.a_path) {
@@ -134,7 +143,7 @@ RunPlan plan_run(const SimOptions& o, Workload& w) {
     if (w.layer) {
         p.kind = "layer";
         if (o.q_path) throw ConfigError("fusemax-sim: --q: a layer computes Q, K, V itself (no --q/--k/--v)");
-        p.kernels = layer_jobs(w, o.tiles, o.dtype, 0, o.functional, "fusemax-sim: layer");
+        p.kernels = layer_jobs(w, with_tiles(GemmShape{}, o.tiles, a), o.dtype, 0, o.functional, "fusemax-sim: layer");
         return p;
     }
     p.kind = "attention";
@@ -322,7 +331,7 @@ Check check_attention(const AttentionInputs& in, const Reference& ref, const Ten
     const ErrorStats e = compare(out, ref.out);
     return finish_check(name, e,
                         attention_error_bound(in.q, in.k, in.v, w.scale, ref.extent, e.max_abs_ref,
-                                              storage_roundoff(job.elem), a.pe2d.rows),
+                                              storage_roundoff(job.elem), tile_keys(a)),
                         o);
 }
 
@@ -483,7 +492,7 @@ nlohmann::json kernel_json(const std::string& name, const Job& job, const RunSum
 int run_simulation(const SimOptions& o, const ArchConfig& arch, nlohmann::json* stats_out) {
     Workload w = workload_from_options(o);
     Outputs files(o);
-    RunPlan plan = plan_run(o, w);
+    RunPlan plan = plan_run(o, arch, w);
     if (o.functional) {
         check_host_memory(arch, plan, o);
         require_blas();  // a missing library stops the run here, in one line, rather than mid-job

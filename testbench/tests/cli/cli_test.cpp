@@ -326,6 +326,39 @@ TEST_F(Cli, LayerReportsEachKernelAndTheTotals) {
     EXPECT_NE(r.out.find("total of the layer"), std::string::npos);
 }
 
+// A mapping written in the architecture: 128 x 128 tiles on the 256 x 256 array (a quarter of the
+// PEs) give (1024 / 128)^2 = 64 tile steps per head, 12 heads, and still pass the fp64 check; the
+// GEMMs' tile sizes in the file act as the flags do, and a flag wins over the file.
+TEST_F(Cli, MappingInTheArchitecture) {
+    const std::string arch = arch_with("tiling: {p1: auto, double_buffer: true}",
+                                       "tiling: {m0: 128, p0: 128, p1: auto, double_buffer: true, gemm_m0: 128}");
+    const std::string stats = (dir / "s.json").string();
+    Result r = run("--arch " + arch + " --seq 1024 --stats " + stats);
+    ASSERT_EQ(r.code, 0) << r.err;
+    nlohmann::json j = nlohmann::json::parse(slurp(stats));
+    EXPECT_EQ(j["tile_steps"], 12 * 64);
+    EXPECT_TRUE(j["check"]["passed"].get<bool>());
+    auto gemm_stats = [&](const std::string& args) {
+        const Result g = run(args + " --gemm 512,256,512 --mode timing --stats " + stats);
+        EXPECT_EQ(g.code, 0) << g.err;
+        nlohmann::json s = nlohmann::json::parse(slurp(stats));
+        s.erase("wall_seconds");
+        return s;
+    };
+    const nlohmann::json from_file = gemm_stats("--arch " + arch);
+    EXPECT_EQ(from_file["gemm"]["m0"], 128);
+    EXPECT_EQ(from_file, gemm_stats("--gemm-m0 128"));
+    EXPECT_EQ(gemm_stats("--arch " + arch + " --gemm-m0 64")["gemm"]["m0"], 64);
+}
+
+TEST_F(Cli, MappingKeysAreChecked) {
+    expect_bad_input("--arch " + arch_with("p1: auto,", "m0: 512, p1: auto,"),
+                     "key 'tiling.m0': expected an integer from 1 to 256, got '512'");
+    expect_bad_input("--arch " + arch_with("p1: auto,", "gemm_n0: 0, p1: auto,"), "key 'tiling.gemm_n0'");
+    const std::string flat_tiles = file("flat_tiles.yaml", "base: " + kConfigs + "/arch/flat.yaml\ntiling: {m0: 128}\n");
+    expect_bad_input("--arch " + flat_tiles, "the one_pass program only");
+}
+
 // A layer with grouped-query attention (8 query heads over 2 K/V heads, causal): the K and V
 // projections are 2 x 32 wide, and attention stacks each group's 4 query heads out of the Q
 // projection's [B*P, H*E] output, where a group's heads sit side by side in each row: the query
