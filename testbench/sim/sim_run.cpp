@@ -489,6 +489,14 @@ nlohmann::json kernel_json(const std::string& name, const Job& job, const RunSum
 
 }  // namespace
 
+PlannedRun plan_jobs(const SimOptions& o, const ArchConfig& arch) {
+    SimOptions timing = o;
+    timing.functional = false;
+    Workload w = workload_from_options(timing);
+    RunPlan p = plan_run(timing, arch, w);
+    return {p.kind, p.kernels};
+}
+
 int run_simulation(const SimOptions& o, const ArchConfig& arch, nlohmann::json* stats_out) {
     Workload w = workload_from_options(o);
     Outputs files(o);

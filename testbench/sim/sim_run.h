@@ -2,9 +2,18 @@
 #include <nlohmann/json.hpp>
 
 #include "config/arch_config.h"
+#include "protocol/layer_jobs.h"
 #include "sim/sim_options.h"
 
 namespace fusemax {
+
+// The kernels a run of these options would queue (timing mode: no inputs are made), and its kind:
+// attention, gemm, layer or decode.
+struct PlannedRun {
+    std::string kind;
+    std::vector<LayerKernel> kernels;
+};
+PlannedRun plan_jobs(const SimOptions& o, const ArchConfig& arch);
 
 // Runs the job fusemax-sim's options describe on `arch` (loaded and overridden by the caller):
 // elaborates the platform, simulates, checks functional results against the fp64 reference,

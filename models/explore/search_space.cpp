@@ -1,0 +1,286 @@
+#include "explore/search_space.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <sstream>
+
+#include "config/config_error.h"
+#include "config/gemm_shape.h"
+#include "config/workload.h"
+#include "config/yaml_map.h"
+
+namespace fusemax {
+namespace {
+
+// A dimension's values: a list, or one scalar.
+std::vector<YAML::Node> values(const YamlMap& m, std::string_view key) {
+    const YAML::Node n = m.node()[std::string(key)];
+    if (n.IsScalar()) return {n};
+    if (!n.IsSequence() || n.size() == 0) m.fail(key, "expected a value or a non-empty list of values");
+    std::vector<YAML::Node> out;
+    for (const auto& item : n) {
+        if (!item.IsScalar()) m.fail(key, "expected a list of values, got a nested " + std::string(item.IsMap() ? "map" : "list"));
+        out.push_back(item);
+    }
+    return out;
+}
+
+template <class T>
+void read_ints(const YamlMap& m, std::string_view key, const char* word, std::uint64_t hi, std::vector<T>& out,
+               bool sizes = false) {
+    if (!m.has(key)) return;
+    out.clear();
+    for (const YAML::Node& n : values(m, key)) {
+        const std::string text = n.Scalar();
+        std::uint64_t v = 0;
+        if (text == word) v = 0;
+        else if (!(sizes ? parse_size(text, v) : parse_unsigned(text, v)) || v == 0 || v > hi)
+            m.fail(key, "expected '" + std::string(word) + "' or an integer from 1 to " + std::to_string(hi) + ", got '" +
+                            text + "'");
+        out.push_back(static_cast<T>(v));
+    }
+}
+
+std::string number_text(double v) {
+    std::ostringstream s;
+    s << v;
+    return s.str();
+}
+
+void read_numbers(const YamlMap& m, std::string_view key, double lo, double hi, std::vector<double>& out) {
+    if (!m.has(key)) return;
+    out.clear();
+    for (const YAML::Node& n : values(m, key)) {
+        const std::string text = n.Scalar();
+        double v = 0;
+        if (text != "same" && (!parse_number(text, v) || v < lo || v > hi))
+            m.fail(key, "expected 'same' or a number from " + number_text(lo) + " to " + number_text(hi) + ", got '" +
+                            text + "'");
+        out.push_back(v);
+    }
+}
+
+void read_bools(const YamlMap& m, std::string_view key, std::vector<bool>& out) {
+    if (!m.has(key)) return;
+    out.clear();
+    for (const YAML::Node& n : values(m, key)) {
+        const std::string text = n.Scalar();
+        if (text != "true" && text != "false") m.fail(key, "expected true or false, got '" + text + "'");
+        out.push_back(text == "true");
+    }
+}
+
+// Powers of two from `from` up to `to`.
+std::vector<std::uint32_t> halvings(std::uint32_t to, std::uint32_t from) {
+    std::vector<std::uint32_t> out{0};
+    for (std::uint32_t v = to / 2; v >= from && v > 0; v /= 2) out.push_back(v);
+    return out;
+}
+
+// The schedule of a binding file, loaded once per file.
+const ScheduleConfig& binding_schedule(const std::string& path) {
+    static std::map<std::string, ScheduleConfig> loaded;
+    auto it = loaded.find(path);
+    if (it == loaded.end()) it = loaded.emplace(path, load_arch_config(path).schedule).first;
+    return it->second;
+}
+
+std::string list_text(const std::vector<Op>& ops) {
+    std::string s = "[";
+    for (std::size_t i = 0; i < ops.size(); ++i) s += (i ? ", " : "") + std::string(op_name(ops[i]));
+    return s + "]";
+}
+
+}  // namespace
+
+std::uint64_t SearchSpace::size() const {
+    return std::uint64_t{m0.size()} * p0.size() * p1.size() * double_buffer.size() * interleave.size() * binding.size() *
+           gemm_m0.size() * gemm_n0.size() * gemm_block_rows.size() * pe_dim.size() * glb_bytes.size() *
+           dram_gib_per_s.size() * clock_mhz.size();
+}
+
+SearchSpace load_search_space(const std::string& path) {
+    YAML::Node doc;
+    try {
+        doc = YAML::LoadFile(path);
+    } catch (const YAML::BadFile&) {
+        throw ConfigError(path + ": cannot read the search space");
+    } catch (const YAML::Exception& e) {
+        throw ConfigError(path + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg);
+    }
+    if (!doc.IsMap()) throw ConfigError(path + ": expected a search space (mapping: and hardware: sections)");
+    const YamlMap top(doc, path, "");
+    top.only_keys({"mapping", "hardware"});
+    SearchSpace s;
+    s.source = path;
+    if (top.has("mapping")) {
+        const YamlMap m = top.map("mapping");
+        m.only_keys({"m0", "p0", "p1", "double_buffer", "interleave", "binding", "gemm_m0", "gemm_n0", "gemm_block_rows"});
+        read_ints(m, "m0", "full", 65536, s.m0);
+        read_ints(m, "p0", "full", 65536, s.p0);
+        read_ints(m, "p1", "auto", kMaxSeqLen, s.p1);
+        read_bools(m, "double_buffer", s.double_buffer);
+        read_bools(m, "interleave", s.interleave);
+        read_ints(m, "gemm_m0", "full", kMaxGemmDim, s.gemm_m0);
+        read_ints(m, "gemm_n0", "full", kMaxGemmDim, s.gemm_n0);
+        read_ints(m, "gemm_block_rows", "auto", kMaxGemmDim, s.gemm_block_rows);
+        if (m.has("binding")) {
+            s.binding.clear();
+            const std::filesystem::path dir = std::filesystem::path(path).parent_path();
+            for (const YAML::Node& n : values(m, "binding")) {
+                const std::string text = n.Scalar();
+                if (text == "own") {
+                    s.binding.push_back("");
+                    continue;
+                }
+                const std::string file = std::filesystem::absolute(dir / text).lexically_normal().string();
+                try {
+                    binding_schedule(file);
+                } catch (const ConfigError& e) {
+                    m.fail("binding", "'" + text + "': " + e.what());
+                }
+                s.binding.push_back(file);
+            }
+        }
+    }
+    if (top.has("hardware")) {
+        const YamlMap h = top.map("hardware");
+        h.only_keys({"pe_dim", "glb_bytes", "dram_gib_per_s", "clock_mhz"});
+        read_ints(h, "pe_dim", "same", 65536, s.pe_dim);
+        read_ints(h, "glb_bytes", "same", kMaxGlbWords * 8, s.glb_bytes, true);
+        read_numbers(h, "dram_gib_per_s", 1e-3, 1e9, s.dram_gib_per_s);
+        read_numbers(h, "clock_mhz", kMinClockMhz, kMaxClockMhz, s.clock_mhz);
+    }
+    return s;
+}
+
+SearchSpace default_search_space(const ArchConfig& arch, const std::string& kind) {
+    SearchSpace s;
+    const bool attention = kind != "gemm";
+    const bool gemms = kind == "gemm" || kind == "layer";
+    if (attention && arch.schedule.program == "one_pass") {
+        // Full tiles and halves (a quarter of the array at the smallest), P1 from the GLB rule and
+        // every power of two up to 64, the second K/V and Q buffers on and off, interleaving on and off.
+        s.m0 = halvings(arch.pe2d.rows, arch.pe2d.rows / 2);
+        s.p0 = halvings(arch.pe2d.cols, arch.pe2d.cols / 2);
+        s.p1 = {0, 1, 2, 4, 8, 16, 32, 64};
+        s.double_buffer = {true, false};
+        s.interleave = {true, false};
+        if (kind == "layer") s.p1 = {0, 1, 4, 16}, s.m0 = {0}, s.p0 = {0};
+    }
+    if (gemms) {
+        s.gemm_m0 = halvings(arch.pe2d.rows, arch.pe2d.rows / 2);
+        s.gemm_n0 = halvings(arch.pe2d.cols, arch.pe2d.cols / 2);
+        s.gemm_block_rows = {0, 1024, 4096};
+    }
+    return s;
+}
+
+std::vector<DesignPoint> enumerate(const SearchSpace& s) {
+    std::vector<DesignPoint> out;
+    DesignPoint p;
+    for (double mhz : s.clock_mhz)
+        for (std::uint64_t pe : s.pe_dim)
+            for (std::uint64_t glb : s.glb_bytes)
+                for (double bw : s.dram_gib_per_s)
+                    for (const std::string& b : s.binding)
+                        for (bool il : s.interleave)
+                            for (std::uint32_t m0 : s.m0)
+                                for (std::uint32_t p0 : s.p0)
+                                    for (std::uint32_t p1 : s.p1)
+                                        for (bool db : s.double_buffer)
+                                            for (std::uint32_t gm : s.gemm_m0)
+                                                for (std::uint32_t gn : s.gemm_n0)
+                                                    for (std::uint64_t gb : s.gemm_block_rows) {
+                                                        p.clock_mhz = mhz, p.pe_dim = pe, p.glb_bytes = glb;
+                                                        p.dram_gib_per_s = bw, p.binding = b, p.interleave = il;
+                                                        p.m0 = m0, p.p0 = p0, p.p1 = p1, p.double_buffer = db;
+                                                        p.gemm_m0 = gm, p.gemm_n0 = gn, p.gemm_block_rows = gb;
+                                                        out.push_back(p);
+                                                    }
+    return out;
+}
+
+ArchConfig apply_point(const ArchConfig& base, const DesignPoint& p) {
+    ArchConfig a = base;
+    if (p.clock_mhz > 0) a.clock_hz = p.clock_mhz * 1e6;
+    HardwareOverrides o;
+    if (p.pe_dim) o.pe_dim = p.pe_dim;
+    if (p.glb_bytes) o.glb_bytes = p.glb_bytes;
+    // Bandwidth is checked against the clock: given again when only the clock changes.
+    if (p.dram_gib_per_s > 0 || p.clock_mhz > 0)
+        o.dram_gib_per_s = p.dram_gib_per_s > 0 ? p.dram_gib_per_s : base.dram.bandwidth_bytes_per_s / double(1ull << 30);
+    apply_overrides(a, o, "fusemax-explore");
+    if (!p.binding.empty()) {
+        const ScheduleConfig& s = binding_schedule(p.binding);
+        if (s.program != a.schedule.program)
+            throw ConfigError("fusemax-explore: binding " + p.binding + " runs program " + s.program + ", the architecture " +
+                              a.schedule.program);
+        a.schedule = s;
+    }
+    if (a.schedule.program == "one_pass" && p.interleave != a.schedule.interleave) {
+        a.schedule.interleave = p.interleave;
+        a.schedule.overlap_next.clear();  // interleaved, every op may overlap the next step
+    }
+    auto within = [](std::uint32_t v, std::uint32_t limit, const char* what) {
+        if (v > limit)
+            throw ConfigError("fusemax-explore: " + std::string(what) + " " + std::to_string(v) + " exceeds the array's " +
+                              std::to_string(limit));
+        return v;
+    };
+    a.tiling.m0 = within(p.m0, a.pe2d.rows, "m0");
+    a.tiling.p0 = within(p.p0, a.pe2d.cols, "p0");
+    if ((a.tiling.m0 || a.tiling.p0) && a.schedule.program != "one_pass")
+        throw ConfigError("fusemax-explore: tiles smaller than the array are a mapping of the one_pass program only");
+    a.tiling.p1 = p.p1;
+    a.tiling.double_buffer = p.double_buffer;
+    a.tiling.gemm_m0 = within(p.gemm_m0, a.pe2d.rows, "gemm_m0");
+    a.tiling.gemm_n0 = within(p.gemm_n0, a.pe2d.cols, "gemm_n0");
+    a.tiling.gemm_block_rows = p.gemm_block_rows;
+    return a;
+}
+
+std::string point_yaml(const std::string& base_path, const ArchConfig& a, const DesignPoint& p, const std::string& header) {
+    std::ostringstream y;
+    std::istringstream lines(header);
+    for (std::string line; std::getline(lines, line);) y << "# " << line << "\n";
+    y << "base: " << std::filesystem::absolute(base_path).lexically_normal().string() << "\n";
+    y.precision(17);
+    if (p.clock_mhz > 0) y << "clock_mhz: " << p.clock_mhz << "\n";
+    if (p.pe_dim) {
+        y << "pe2d: {rows: " << a.pe2d.rows << ", cols: " << a.pe2d.cols << ", reg_depth: " << a.pe2d.pe.reg_depth << "}\n";
+        y << "pe1d: {lanes: " << a.pe1d.lanes << ", reg_depth: " << a.pe1d.pe.reg_depth << "}\n";
+    }
+    if (p.pe_dim || p.glb_bytes)
+        y << "glb: {capacity_bytes: " << a.glb.capacity_bytes << ", row_words: " << a.glb.row_words << "}\n";
+    if (p.dram_gib_per_s > 0 || p.clock_mhz > 0)
+        y << "dram: {bandwidth_gib_per_s: " << a.dram.bandwidth_bytes_per_s / double(1ull << 30) << "}\n";
+    y << "tiling: {";
+    if (a.tiling.m0) y << "m0: " << a.tiling.m0 << ", ";
+    if (a.tiling.p0) y << "p0: " << a.tiling.p0 << ", ";
+    y << "p1: " << (a.tiling.p1 ? std::to_string(a.tiling.p1) : "auto") << ", double_buffer: "
+      << (a.tiling.double_buffer ? "true" : "false") << ", query_words: '" << a.tiling.query_words.text() << "'";
+    if (a.tiling.gemm_m0) y << ", gemm_m0: " << a.tiling.gemm_m0;
+    if (a.tiling.gemm_n0) y << ", gemm_n0: " << a.tiling.gemm_n0;
+    if (a.tiling.gemm_block_rows) y << ", gemm_block_rows: " << a.tiling.gemm_block_rows;
+    y << "}\n";
+    const ScheduleConfig& s = a.schedule;
+    y << "schedule:\n  program: " << s.program << "\n  interleave: " << (s.interleave ? "true" : "false") << "\n";
+    if (!s.overlap_next.empty()) y << "  overlap_next: " << list_text(s.overlap_next) << "\n";
+    y << "  ops:\n";
+    const auto& program_ops = s.program_spec().ops;
+    for (const OpBinding& b : s.ops) {
+        if (std::find(program_ops.begin(), program_ops.end(), b.op) == program_ops.end()) continue;  // the GEMM's
+        y << "    - {op: " << op_name(b.op) << ", array: " << array_name(b.array) << ", cycles: '" << b.cycles.text()
+          << "', result_latency: '" << b.result_latency.text() << "'";
+        if (b.glb_write) y << ", glb_write: true";
+        if (!b.glb_reads.empty()) y << ", glb_reads: " << list_text(b.glb_reads);
+        y << "}\n";
+    }
+    return y.str();
+}
+
+}  // namespace fusemax

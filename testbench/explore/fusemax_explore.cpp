@@ -1,0 +1,457 @@
+// fusemax-explore: enumerates mappings (and hardware sizes) of a job, prunes what cannot fit or
+// cannot improve the front, simulates the rest on the timing model and reports the Pareto front of
+// latency, energy and area, with the best point per objective written as an architecture YAML.
+#include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <limits>
+#include <numeric>
+#include <optional>
+
+#include "area/area_model.h"
+#include "config/config_error.h"
+#include "explore/bounds.h"
+#include "explore/fork_pool.h"
+#include "explore/pareto.h"
+#include "explore/search_space.h"
+#include "sim/sim_run.h"
+#include "tiling/gemm_plan.h"
+#include "tiling/tiling.h"
+#include "tool/exit_codes.h"
+#include "tool/tool_main.h"
+
+using namespace fusemax;
+namespace po = boost::program_options;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kTool = "fusemax-explore";
+constexpr double kInf = std::numeric_limits<double>::infinity();
+const char* const kObjectives[] = {"latency", "energy", "edp"};
+
+struct ExploreOptions {
+    std::optional<std::string> space_path;
+    std::string objective = "edp";
+    std::string out_dir;
+    unsigned jobs = 0;
+    bool prune = true;
+    bool quiet = false;
+    bool plot = true;
+    SimOptions sim;
+};
+
+// fusemax-sim's flags pass through (the job and its shape); the explorer's own are taken here.
+ExploreOptions parse(int argc, char** argv, bool& help) {
+    po::options_description desc(
+        "fusemax-explore: searches mappings and hardware sizes of a job on the FuseMax model and reports the Pareto\n"
+        "front of latency, energy and area, every point simulated (timing mode, fast-forward on)\n"
+        "Options (and fusemax-sim's --arch, --workload, shape flags, --layer, --gemm, --pe-dim, ...)");
+    desc.add_options()("help,h", "print this help and exit")(
+        "space", po::value<std::string>(), "search space YAML (default: the job's mappings on the architecture's hardware)")(
+        "objective", po::value<std::string>(), "which best point to report first: latency, energy or edp (default)")(
+        "out", po::value<std::string>(), "output folder (points.csv, pareto.csv, best_*.yaml, summary.json, front.png)")(
+        "jobs", po::value<std::string>(), "simulations at once (default: the machine's cores)")(
+        "no-prune", "simulate every point that fits (no pruning by bounds)")(
+        "no-plot", "skip front.png")("quiet", "print nothing but errors");
+    po::variables_map vm;
+    std::vector<std::string> rest;
+    try {
+        const auto parsed = po::command_line_parser(argc, argv).options(desc).allow_unregistered().run();
+        po::store(parsed, vm);
+        rest = po::collect_unrecognized(parsed.options, po::include_positional);
+    } catch (const po::error& e) {
+        throw ConfigError(std::string(kTool) + ": " + e.what() + " (see --help)");
+    }
+    ExploreOptions o;
+    help = vm.count("help") > 0;
+    if (help) {
+        std::cout << desc << "\n";
+        return o;
+    }
+    for (const std::string forbidden : {"--mode", "--stats", "--vcd", "--trace-json", "--q", "--k", "--v", "--a", "--w",
+                                         "--inject-fault", "--trace-start", "--trace-stop"})
+        for (const std::string& arg : rest)
+            if (arg == forbidden || arg.rfind(forbidden + "=", 0) == 0)
+                throw ConfigError(std::string(kTool) + ": " + forbidden +
+                                  ": not an explorer flag (it simulates timing mode and writes its own outputs)");
+    if (!vm.count("out")) throw ConfigError(std::string(kTool) + ": --out: the output folder is required");
+    o.out_dir = vm["out"].as<std::string>();
+    if (vm.count("space")) o.space_path = vm["space"].as<std::string>();
+    if (vm.count("objective")) {
+        o.objective = vm["objective"].as<std::string>();
+        if (std::find(std::begin(kObjectives), std::end(kObjectives), o.objective) == std::end(kObjectives))
+            throw ConfigError(std::string(kTool) + ": --objective: expected latency, energy or edp, got '" + o.objective + "'");
+    }
+    if (vm.count("jobs")) {
+        const std::string text = vm["jobs"].as<std::string>();
+        if (text.empty() || text.size() > 4 || text.find_first_not_of("0123456789") != std::string::npos || std::stoul(text) == 0)
+            throw ConfigError(std::string(kTool) + ": --jobs: expected 1 to 9999 simulations, got '" + text + "'");
+        o.jobs = static_cast<unsigned>(std::stoul(text));
+    }
+    o.prune = !vm.count("no-prune");
+    o.plot = !vm.count("no-plot");
+    o.quiet = vm.count("quiet") > 0;
+
+    std::vector<std::string> args{kTool};
+    args.insert(args.end(), rest.begin(), rest.end());
+    std::vector<char*> argv2;
+    for (std::string& a : args) argv2.push_back(a.data());
+    std::string sim_help;
+    try {
+        o.sim = parse_sim_options(static_cast<int>(argv2.size()), argv2.data(), sim_help);
+    } catch (const ConfigError& e) {
+        std::string m = e.what();  // fusemax-sim's message, under this tool's name
+        if (m.rfind("fusemax-sim:", 0) == 0) m = std::string(kTool) + m.substr(std::string("fusemax-sim").size());
+        throw ConfigError(m);
+    }
+    o.sim.functional = false;
+    o.sim.check = false;
+    o.sim.quiet = true;
+    return o;
+}
+
+// A point the explorer looked at, and what became of it.
+struct Candidate {
+    DesignPoint point;
+    std::optional<ArchConfig> arch;  // the point applied (none: it did not fit)
+    std::string status = "evaluated";  // evaluated, pruned_capacity, pruned_bound, refused
+    std::string reason;
+    Costs bound{0, 0, 0};
+    nlohmann::json result;  // the simulation's figures
+    Costs costs{kInf, kInf, kInf};
+    bool pareto = false;
+};
+
+// Does every kernel's working set fit this point's GLB? (the scheduler's own planning, run here).
+void check_capacity(const ArchConfig& a, const std::vector<LayerKernel>& kernels) {
+    for (const LayerKernel& k : kernels) {
+        if (k.job.program == "gemm") {
+            GemmShape g = k.job.gemm;
+            if (!g.m0) g.m0 = a.tiling.gemm_m0;
+            if (!g.n0) g.n0 = a.tiling.gemm_n0;
+            if (!g.block_rows) g.block_rows = a.tiling.gemm_block_rows;
+            plan_gemm(a, g);
+        } else {
+            const Workload w = k.job.shape.group() > 1 ? stack_query_groups(k.job).shape : k.job.shape;
+            plan_glb(a, w, choose_tiling(a, w));
+        }
+    }
+}
+
+std::vector<Job> jobs_of(const std::vector<LayerKernel>& kernels) {
+    std::vector<Job> jobs;
+    for (const LayerKernel& k : kernels) jobs.push_back(k.job);
+    return jobs;
+}
+
+// What a child sends back: the figures the explorer reports.
+std::string simulate(const SimOptions& o, const ArchConfig& a) {
+    nlohmann::json stats;
+    const int code = run_simulation(o, a, &stats);
+    if (code != kExitOk) throw std::runtime_error("fusemax-sim exit code " + std::to_string(code));
+    nlohmann::json r;
+    r["cycles"] = stats["cycles"];
+    r["latency_s"] = stats["seconds"];
+    r["energy_pj"] = stats.contains("energy_pj") ? stats["energy_pj"] : nlohmann::json(nullptr);
+    r["energy_unavailable"] = stats.value("energy_unavailable", "");
+    r["area_um2"] = stats["area_um2"]["total"];
+    r["area_unavailable"] = stats["area_um2"].value("unavailable", "");
+    r["dram_bytes"] = stats["dram_read_bytes"].get<std::uint64_t>() + stats["dram_write_bytes"].get<std::uint64_t>();
+    r["util_2d"] = stats["util_2d"];
+    r["util_1d"] = stats["util_1d"];
+    if (stats.contains("tiling") && stats["tiling"].contains("p1")) r["p1_used"] = stats["tiling"]["p1"];
+    else if (stats.contains("kernels"))
+        for (const auto& k : stats["kernels"])
+            if (k.contains("tiling") && k["tiling"].contains("p1")) r["p1_used"] = k["tiling"]["p1"];
+    return r.dump();
+}
+
+Costs costs_of(const nlohmann::json& r) {
+    auto value = [](const nlohmann::json& v) { return v.is_number() ? v.get<double>() : kInf; };
+    return {r["latency_s"].get<double>(), value(r["energy_pj"]), value(r["area_um2"])};
+}
+
+double edp(const Costs& c) { return c[0] * c[1] * 1e-12; }  // J s
+
+std::string binding_name(const std::string& path) { return path.empty() ? "own" : fs::path(path).stem().string(); }
+
+std::string csv_number(double v) {
+    if (!std::isfinite(v)) return "";
+    char b[64];
+    std::snprintf(b, sizeof b, "%.9g", v);
+    return b;
+}
+
+const std::string kColumns =
+    "point,status,binding,interleave,m0,p0,p1,double_buffer,gemm_m0,gemm_n0,gemm_block_rows,pe_dim,glb_bytes,"
+    "dram_gib_per_s,clock_mhz,cycles,latency_s,energy_pj,area_um2,edp_js,dram_bytes,util_2d,util_1d,p1_used,"
+    "bound_latency_s,bound_energy_pj,pareto,reason";
+
+std::string csv_row(std::size_t index, const Candidate& c) {
+    const DesignPoint& p = c.point;
+    std::string reason = c.reason;
+    std::replace(reason.begin(), reason.end(), '"', '\'');
+    std::string row = std::to_string(index) + "," + c.status + "," + binding_name(p.binding) + "," +
+                      (p.interleave ? "true" : "false") + ",";
+    if (c.arch) {
+        const ArchConfig& a = *c.arch;
+        row += std::to_string(tile_keys(a)) + "," + std::to_string(tile_queries(a)) + "," +
+               (a.tiling.p1 ? std::to_string(a.tiling.p1) : "auto") + "," + (p.double_buffer ? "true" : "false") + "," +
+               (a.tiling.gemm_m0 ? std::to_string(a.tiling.gemm_m0) : "full") + "," +
+               (a.tiling.gemm_n0 ? std::to_string(a.tiling.gemm_n0) : "full") + "," +
+               (a.tiling.gemm_block_rows ? std::to_string(a.tiling.gemm_block_rows) : "auto") + "," +
+               std::to_string(a.pe2d.rows) + "," + std::to_string(a.glb.capacity_bytes) + "," +
+               csv_number(a.dram.bandwidth_bytes_per_s / double(1ull << 30)) + "," + csv_number(a.clock_hz / 1e6) + ",";
+    } else {
+        row += std::to_string(p.m0) + "," + std::to_string(p.p0) + "," + std::to_string(p.p1) + "," +
+               (p.double_buffer ? "true" : "false") + "," + std::to_string(p.gemm_m0) + "," + std::to_string(p.gemm_n0) +
+               "," + std::to_string(p.gemm_block_rows) + "," + std::to_string(p.pe_dim) + "," + std::to_string(p.glb_bytes) +
+               "," + csv_number(p.dram_gib_per_s) + "," + csv_number(p.clock_mhz) + ",";
+    }
+    const nlohmann::json& r = c.result;
+    const bool ran = !r.is_null();
+    row += (ran ? std::to_string(r["cycles"].get<std::uint64_t>()) : "") + "," + (ran ? csv_number(c.costs[0]) : "") + "," +
+           (ran ? csv_number(c.costs[1]) : "") + "," + (ran ? csv_number(c.costs[2]) : "") + "," +
+           (ran ? csv_number(edp(c.costs)) : "") + "," + (ran ? std::to_string(r["dram_bytes"].get<std::uint64_t>()) : "") +
+           "," + (ran ? csv_number(r["util_2d"].get<double>()) : "") + "," + (ran ? csv_number(r["util_1d"].get<double>()) : "") +
+           "," + (ran && r.contains("p1_used") ? std::to_string(r["p1_used"].get<std::uint64_t>()) : "") + "," +
+           (c.arch ? csv_number(c.bound[0]) + "," + csv_number(c.bound[1]) : ",") + "," + (c.pareto ? "true" : "false") +
+           ",\"" + reason + "\"";
+    return row;
+}
+
+double cpu_seconds() {
+    double s = 0;
+    for (int who : {RUSAGE_SELF, RUSAGE_CHILDREN}) {
+        rusage u{};
+        getrusage(who, &u);
+        s += double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + 1e-6 * double(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+    }
+    return s;
+}
+
+void write_file(const fs::path& p, const std::string& text) {
+    std::ofstream f(p, std::ios::binary);
+    f << text;
+    f.close();
+    if (!f) throw ConfigError(std::string(kTool) + ": --out: cannot write " + p.string());
+}
+
+std::string describe(const Candidate& c) {
+    const ArchConfig& a = *c.arch;
+    std::string s = "binding " + binding_name(c.point.binding) + (a.schedule.interleave ? ", interleaved" : ", not interleaved") +
+                    ", tiles " + std::to_string(tile_keys(a)) + "x" + std::to_string(tile_queries(a)) + ", P1 " +
+                    (a.tiling.p1 ? std::to_string(a.tiling.p1) : "auto") +
+                    (c.result.contains("p1_used") ? " (" + std::to_string(c.result["p1_used"].get<std::uint64_t>()) + ")" : "") +
+                    (a.tiling.double_buffer ? ", double-buffered" : ", single-buffered");
+    if (a.tiling.gemm_m0 || a.tiling.gemm_n0 || a.tiling.gemm_block_rows)
+        s += ", GEMM tiles " + (a.tiling.gemm_m0 ? std::to_string(a.tiling.gemm_m0) : std::string("full")) + "x" +
+             (a.tiling.gemm_n0 ? std::to_string(a.tiling.gemm_n0) : std::string("full")) + " A block " +
+             (a.tiling.gemm_block_rows ? std::to_string(a.tiling.gemm_block_rows) : std::string("auto"));
+    s += "; PE " + std::to_string(a.pe2d.rows) + ", GLB " + std::to_string(a.glb.capacity_bytes >> 10) + " KiB, DRAM " +
+         csv_number(a.dram.bandwidth_bytes_per_s / double(1ull << 30)) + " GiB/s, " + csv_number(a.clock_hz / 1e6) + " MHz";
+    return s;
+}
+
+int run(int argc, char** argv) {
+    bool help = false;
+    ExploreOptions o = parse(argc, argv, help);
+    if (help) return kExitOk;
+    const auto wall_start = std::chrono::steady_clock::now();
+    const double cpu_start = cpu_seconds();
+
+    ArchConfig base = load_arch_config(o.sim.arch_path);
+    apply_overrides(base, o.sim.hardware, kTool);
+    const PlannedRun planned = plan_jobs(o.sim, base);
+    const std::vector<Job> jobs = jobs_of(planned.kernels);
+    const SearchSpace space = o.space_path ? load_search_space(*o.space_path) : default_search_space(base, planned.kind);
+    if (space.size() > 1000000)
+        throw ConfigError(std::string(kTool) + ": " + space.source + ": " + std::to_string(space.size()) +
+                          " points; at most 1,000,000 (fix some dimensions)");
+    std::error_code ec;
+    fs::create_directories(o.out_dir, ec);
+    if (!fs::is_directory(o.out_dir))
+        throw ConfigError(std::string(kTool) + ": --out: cannot create the folder " + o.out_dir);
+
+    // Candidate 0 is the architecture as given: the default mapping every result is compared with.
+    std::vector<Candidate> all(1);
+    all[0].arch = base;
+    for (const DesignPoint& p : enumerate(space)) {
+        Candidate c;
+        c.point = p;
+        all.push_back(std::move(c));
+    }
+    std::size_t capacity_pruned = 0;
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        Candidate& c = all[i];
+        try {
+            if (i) c.arch = apply_point(base, c.point);
+            check_capacity(*c.arch, planned.kernels);
+            const auto area = area_of(*c.arch).total_um2();
+            c.bound = lower_bounds(*c.arch, jobs, area ? *area : kInf);
+        } catch (const ConfigError& e) {
+            if (i == 0) throw;  // the default mapping must run
+            c.arch.reset();
+            c.status = "pruned_capacity";
+            c.reason = e.what();
+            ++capacity_pruned;
+        }
+    }
+    // Simulated in order of their latency bounds, so that fast points can prune slow ones.
+    std::vector<std::size_t> order;
+    for (std::size_t i = 1; i < all.size(); ++i)
+        if (all[i].arch) order.push_back(i);
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t x, std::size_t y) { return all[x].bound[0] < all[y].bound[0]; });
+    order.insert(order.begin(), 0);
+
+    const unsigned workers = o.jobs ? o.jobs : std::max(1u, static_cast<unsigned>(sysconf(_SC_NPROCESSORS_ONLN)));
+    std::vector<Costs> simulated;
+    std::size_t finished = 0;
+    const auto results = run_forked(
+        order.size(), workers, [&](std::size_t k) { return simulate(o.sim, *all[order[k]].arch); },
+        [&](std::size_t k, const ForkResult& r) {
+            Candidate& c = all[order[k]];
+            if (r.ok) {
+                c.result = nlohmann::json::parse(r.output);
+                c.costs = costs_of(c.result);
+                simulated.push_back(c.costs);
+            } else {
+                c.status = "refused";
+                c.reason = r.output;
+            }
+            if (!o.quiet && (++finished % 50 == 0))
+                std::fprintf(stderr, "%s: %zu simulated\n", kTool, finished);
+        },
+        [&](std::size_t k) {
+            Candidate& c = all[order[k]];
+            if (!o.prune || k == 0 || !bound_dominated(c.bound, simulated)) return false;
+            c.status = "pruned_bound";
+            return true;
+        });
+    (void)results;
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+    const double cpu = cpu_seconds() - cpu_start;
+
+    // The front over the points with every cost known (the default included).
+    std::vector<std::size_t> priced;
+    std::vector<Costs> costs;
+    for (std::size_t i = 0; i < all.size(); ++i)
+        if (all[i].status == "evaluated" && std::isfinite(all[i].costs[1]) && std::isfinite(all[i].costs[2])) {
+            priced.push_back(i);
+            costs.push_back(all[i].costs);
+        }
+    for (std::size_t f : pareto_front(costs)) all[priced[f]].pareto = true;
+    std::size_t evaluated = 0, refused = 0, bound_pruned = 0, front = 0;
+    for (std::size_t i = 1; i < all.size(); ++i) {
+        evaluated += all[i].status == "evaluated";
+        refused += all[i].status == "refused";
+        bound_pruned += all[i].status == "pruned_bound";
+        front += all[i].pareto;
+    }
+    if (all[0].status != "evaluated") throw ConfigError(std::string(kTool) + ": the default mapping failed: " + all[0].reason);
+
+    // Best per objective (ties: the lower index, so the default wins a tie).
+    auto best_by = [&](const std::string& objective) -> std::optional<std::size_t> {
+        std::optional<std::size_t> best;
+        auto key = [&](std::size_t i) {
+            const Costs& c = all[i].costs;
+            return objective == "latency" ? c[0] : objective == "energy" ? c[1] : edp(c);
+        };
+        for (std::size_t i : priced)
+            if (!best || key(i) < key(*best)) best = i;
+        if (!best && objective == "latency")  // latency needs no prices
+            for (std::size_t i = 0; i < all.size(); ++i)
+                if (all[i].status == "evaluated" && (!best || key(i) < key(*best))) best = i;
+        return best;
+    };
+
+    std::string points_csv = kColumns + "\n", pareto_csv = kColumns + "\n";
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        points_csv += csv_row(i, all[i]) + "\n";
+        if (all[i].pareto) pareto_csv += csv_row(i, all[i]) + "\n";
+    }
+    const fs::path out(o.out_dir);
+    write_file(out / "points.csv", points_csv);
+    write_file(out / "pareto.csv", pareto_csv);
+
+    nlohmann::json summary;
+    summary["workload"] = planned.kind;
+    summary["arch"] = base.source;
+    summary["space"] = space.source;
+    summary["counts"] = {{"enumerated", all.size() - 1}, {"pruned_capacity", capacity_pruned}, {"pruned_bound", bound_pruned},
+                         {"evaluated", evaluated}, {"refused", refused}, {"pareto", front}};
+    summary["wall_seconds"] = wall;
+    summary["cpu_seconds"] = cpu;
+    summary["evaluated_per_second"] = wall > 0 ? double(evaluated + 1) / wall : 0.0;
+    summary["workers"] = workers;
+    auto point_json = [&](std::size_t i) {
+        const Candidate& c = all[i];
+        return nlohmann::json{{"point", i}, {"mapping", describe(c)}, {"cycles", c.result["cycles"]},
+                              {"latency_s", c.costs[0]}, {"energy_pj", std::isfinite(c.costs[1]) ? nlohmann::json(c.costs[1]) : nlohmann::json(nullptr)},
+                              {"area_um2", std::isfinite(c.costs[2]) ? nlohmann::json(c.costs[2]) : nlohmann::json(nullptr)},
+                              {"edp_js", std::isfinite(c.costs[1]) ? nlohmann::json(edp(c.costs)) : nlohmann::json(nullptr)}};
+    };
+    summary["default"] = point_json(0);
+    const std::string job_text = planned.kind + " on " + base.name + " (" + base.source + ")";
+    for (const char* objective : kObjectives) {
+        const auto best = best_by(objective);
+        if (!best) continue;
+        nlohmann::json b = point_json(*best);
+        const Costs& d = all[0].costs;
+        const Costs& c = all[*best].costs;
+        b["vs_default"] = {{"latency", c[0] / d[0]}, {"energy", c[1] / d[1]}, {"edp", edp(c) / edp(d)}};
+        const std::string file = std::string("best_") + objective + ".yaml";
+        b["yaml"] = file;
+        summary["best"][objective] = b;
+        const std::string header = std::string(kTool) + ": the " + objective + "-optimal point (" + std::to_string(*best) +
+                                   " of points.csv) for " + job_text + "\n" + describe(all[*best]) + "\ncycles " +
+                                   std::to_string(all[*best].result["cycles"].get<std::uint64_t>()) +
+                                   ", latency " + csv_number(c[0]) + " s, energy " + csv_number(c[1]) + " pJ, area " +
+                                   csv_number(c[2]) + " um^2";
+        write_file(out / file, point_yaml(base.source, *all[*best].arch, all[*best].point, header));
+    }
+    write_file(out / "summary.json", summary.dump(2) + "\n");
+
+    if (o.plot) {
+        const fs::path script = fs::path(data_dir()).parent_path() / "tools" / "explore_plot.py";
+        const std::string cmd = "/usr/bin/python3 '" + script.string() + "' '" + o.out_dir + "' >/dev/null 2>&1";
+        if (!fs::exists(script) || std::system(cmd.c_str()) != 0)
+            std::fprintf(stderr, "%s: front.png not drawn (needs %s and python3-matplotlib)\n", kTool, script.c_str());
+    }
+
+    if (!o.quiet) {
+        std::printf("%s: %s\n", kTool, job_text.c_str());
+        std::printf("  space        %s: %zu points\n", space.source.c_str(), all.size() - 1);
+        std::printf("  pruned       %zu by capacity, %zu by bounds (dominated before simulation)\n", capacity_pruned, bound_pruned);
+        std::printf("  evaluated    %zu simulated (+ the default), %zu refused, %zu Pareto-optimal\n", evaluated, refused, front);
+        std::printf("  time         %.2f s wall, %.2f s CPU, %.1f points/s on %u workers\n", wall, cpu,
+                    summary["evaluated_per_second"].get<double>(), workers);
+        const Costs& d = all[0].costs;
+        std::printf("  default      %s: %.6g s, %.6g pJ, EDP %.6g J s\n", describe(all[0]).c_str(), d[0], d[1], edp(d));
+        std::vector<std::string> order_printed{o.objective};
+        for (const char* objective : kObjectives)
+            if (objective != o.objective) order_printed.push_back(objective);
+        for (const std::string& objective : order_printed) {
+            if (!summary["best"].contains(objective)) continue;
+            const nlohmann::json& b = summary["best"][objective];
+            std::printf("  best %-7s %s: %.6g s (%.4fx), EDP %.4fx of default -> %s\n", objective.c_str(),
+                        b["mapping"].get<std::string>().c_str(), b["latency_s"].get<double>(), b["vs_default"]["latency"].get<double>(),
+                        b["vs_default"]["edp"].get<double>(), (out / b["yaml"].get<std::string>()).c_str());
+        }
+    }
+    return kExitOk;
+}
+
+}  // namespace
+
+int sc_main(int argc, char** argv) { return run_tool(kTool, [&] { return run(argc, argv); }); }
