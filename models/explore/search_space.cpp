@@ -169,6 +169,10 @@ SearchSpace default_search_space(const ArchConfig& arch, const std::string& kind
         s.p1 = {0, 1, 2, 4, 8, 16, 32, 64};
         s.double_buffer = {true, false};
         s.interleave = {true, false};
+        // The other binding the shipped one_pass designs use (+Cascade's: LM, SLN, SLD on the 1D
+        // array, QK's scores through the GLB).
+        const std::string cascade = (std::filesystem::path(data_dir()) / "arch" / "cascade.yaml").string();
+        if (std::filesystem::exists(cascade) && arch.design != "cascade") s.binding = {"", cascade};
         if (kind == "layer") s.p1 = {0, 1, 4, 16}, s.m0 = {0}, s.p0 = {0};
     }
     if (gemms) {

@@ -329,7 +329,7 @@ int run(int argc, char** argv) {
                 c.status = "refused";
                 c.reason = r.output;
             }
-            if (!o.quiet && (++finished % 50 == 0))
+            if (!o.quiet && isatty(2) && (++finished % 50 == 0))
                 std::fprintf(stderr, "%s: %zu simulated\n", kTool, finished);
         },
         [&](std::size_t k) {
