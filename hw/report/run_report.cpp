@@ -59,6 +59,7 @@ RunSummary summarize(const ArchConfig& arch, const JobRecord& job, const Counter
     const ResolvedEnergy priced = resolve_energy(arch, job.program == "gemm" ? arch.gemm_energy : arch.energy);
     s.energy = energy_of(priced.table, s.counts);
     s.energy.unavailable = priced.problem;
+    s.energy.note = priced.note;
     s.dram_read_bytes = after.dram_read_bytes - before.dram_read_bytes;
     s.dram_write_bytes = after.dram_write_bytes - before.dram_write_bytes;
     s.pe2d_busy = after.pe2d_busy - before.pe2d_busy;
@@ -85,6 +86,7 @@ nlohmann::json area_json(const AreaReport& r) {
     const auto total = r.total_um2();
     j["total"] = total ? nlohmann::json(*total) : nlohmann::json(nullptr);
     if (!total) j["unavailable"] = r.unavailable();
+    if (r.glb.fitted) j["glb_fitted"] = true;  // an estimate (glb_model: fit)
     return j;
 }
 
@@ -98,6 +100,7 @@ nlohmann::json headline_json(const RunSummary& s) {
         j["energy_pj"] = s.energy.total_pj();
         j["energy_breakdown_pj"] = {
             {"dram", s.energy.dram_pj}, {"glb", s.energy.glb_pj}, {"pe2d", s.energy.pe2d_pj}, {"pe1d", s.energy.pe1d_pj}};
+        if (!s.energy.note.empty()) j["energy_note"] = s.energy.note;
     } else {
         j["energy_pj"] = nullptr;
         j["energy_breakdown_pj"] = nullptr;

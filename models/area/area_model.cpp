@@ -1,5 +1,7 @@
 #include "area/area_model.h"
 
+#include "area/glb_fit.h"
+
 namespace fusemax {
 namespace {
 
@@ -45,6 +47,8 @@ AreaReport area_of(const ArchConfig& a) {
         r.glb = {std::nullopt, "no area_table in the architecture"};
     } else if (const auto g = t.glb.find({a.glb.capacity_bytes, row_bits}); g != t.glb.end()) {
         r.glb = {g->second, ""};
+    } else if (const auto fit = a.glb_fit ? fit_glb_area(t, a.glb.capacity_bytes, row_bits) : std::nullopt) {
+        r.glb = {*fit, "", true};
     } else {
         r.glb = {std::nullopt, "glb: the area table has no " + std::to_string(a.glb.capacity_bytes) + "-byte GLB with " +
                                    std::to_string(row_bits) + "-bit rows"};

@@ -10,6 +10,7 @@ namespace fusemax {
 struct BlockArea {
     std::optional<double> um2;
     std::string unavailable;  // the reason when um2 is empty
+    bool fitted = false;      // an estimate (glb_model: fit), not a characterised size
 };
 
 // The chip's area by block (end_to_end_and_area.md section 2): the 2D array (PEs of register file

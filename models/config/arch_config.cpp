@@ -1,5 +1,6 @@
 #include "config/arch_config.h"
 #include "config/gemm_shape.h"
+#include "area/glb_fit.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -70,7 +71,7 @@ std::string energy_coverage_problem(const ArchConfig& a, const EnergyTable& t) {
 }
 
 ResolvedEnergy resolve_energy(const ArchConfig& a, const EnergyTable& table) {
-    ResolvedEnergy r{table, energy_coverage_problem(a, table)};
+    ResolvedEnergy r{table, energy_coverage_problem(a, table), ""};
     if (r.problem.empty()) return r;
     const std::uint64_t row_bits = a.glb_row_bits();
     for (const GlbEnergy& g : a.glb_energy)
@@ -80,6 +81,15 @@ ResolvedEnergy resolve_energy(const ArchConfig& a, const EnergyTable& table) {
             r.table.covers.glb_bytes = g.capacity_bytes;
             r.table.covers.glb_row_bits = g.row_bits;
             r.problem.clear();
+            return r;
+        }
+    if (a.glb_fit)
+        if (const auto fit = fit_glb_energy(a.glb_energy, a.glb.capacity_bytes, row_bits)) {
+            r.table.glb_read_pj = fit->read_pj;
+            r.table.glb_write_pj = fit->write_pj;
+            r.problem.clear();
+            r.note = "GLB energy fitted (glb_model: fit): energy per bit linear in capacity over the " +
+                     std::to_string(a.glb_energy.size()) + " sizes the GLB energy table lists";
             return r;
         }
     if (!a.glb_energy.empty()) r.problem += ", nor does the GLB energy table list that size";
@@ -321,7 +331,7 @@ ArchConfig load_arch_config(const std::string& path) {
 static ArchConfig parse_arch_config(const std::string& path) {
     const YamlMap doc(load_with_base(path, "architecture"), path, "");
     doc.only_keys({"name", "design", "clock_mhz", "word_bytes", "pe2d", "pe1d", "glb", "dram", "energy_table",
-                   "gemm_energy_table", "area_table", "glb_energy_table", "tiling", "schedule", "flat"});
+                   "gemm_energy_table", "area_table", "glb_energy_table", "glb_model", "tiling", "schedule", "flat"});
     ArchConfig a;
     a.source = path;
     a.name = doc.string("name");
@@ -421,6 +431,9 @@ static ArchConfig parse_arch_config(const std::string& path) {
                         : a.energy;
     if (doc.has("area_table"))
         a.area = load_area_table((dir / doc.string("area_table")).lexically_normal().string(), "area_table of " + path);
+    const std::string glb_model = doc.string("glb_model", "table");
+    if (glb_model != "table" && glb_model != "fit") doc.fail("glb_model", "expected table or fit, got '" + glb_model + "'");
+    a.glb_fit = glb_model == "fit";
     if (doc.has("glb_energy_table"))
         a.glb_energy = load_glb_energy_table((dir / doc.string("glb_energy_table")).lexically_normal().string(),
                                              "glb_energy_table of " + path);

@@ -131,6 +131,10 @@ struct ArchConfig {
     EnergyTable gemm_energy;  // the linear layers' (GEMM) actions: operands multicast over the array
     AreaTable area;           // area per instance (empty: no area model, area reported unavailable)
     std::vector<GlbEnergy> glb_energy;  // GLB energies by size, for a GLB the tables above do not cover
+    // glb_model: fit: a GLB no table characterises is priced by fits over the sizes they do
+    // (area/glb_fit.h), and the statistics say it is an estimate. table (default): no energy or
+    // area for it.
+    bool glb_fit = false;
 
     std::uint64_t glb_capacity_words() const { return glb.capacity_bytes / word_bytes; }
     std::uint64_t glb_row_bits() const { return std::uint64_t{glb.row_words} * word_bytes * 8; }
@@ -166,6 +170,7 @@ std::string energy_coverage_problem(const ArchConfig& a, const EnergyTable& tabl
 struct ResolvedEnergy {
     EnergyTable table;
     std::string problem;
+    std::string note;  // how an uncharacterised GLB was priced (glb_model: fit), or empty
 };
 ResolvedEnergy resolve_energy(const ArchConfig& a, const EnergyTable& table);
 

@@ -30,6 +30,7 @@ struct EnergyBreakdown {
     // Why no energy table holds for the configured sizes (then the figures above mean nothing and
     // reports show the energy as unavailable), or empty.
     std::string unavailable;
+    std::string note;  // how the GLB was priced when no table characterises it (an estimate)
     double total_pj() const { return dram_pj + glb_pj + pe2d_pj + pe1d_pj; }
     bool available() const { return unavailable.empty(); }
 };

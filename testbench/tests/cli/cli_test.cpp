@@ -355,6 +355,8 @@ TEST_F(Cli, MappingKeysAreChecked) {
     expect_bad_input("--arch " + arch_with("p1: auto,", "m0: 512, p1: auto,"),
                      "key 'tiling.m0': expected an integer from 1 to 256, got '512'");
     expect_bad_input("--arch " + arch_with("p1: auto,", "gemm_n0: 0, p1: auto,"), "key 'tiling.gemm_n0'");
+    expect_bad_input("--arch " + arch_with("word_bytes: 2", "word_bytes: 2\nglb_model: maybe"),
+                     "key 'glb_model': expected table or fit, got 'maybe'");
     const std::string flat_tiles = file("flat_tiles.yaml", "base: " + kConfigs + "/arch/flat.yaml\ntiling: {m0: 128}\n");
     expect_bad_input("--arch " + flat_tiles, "the one_pass program only");
 }

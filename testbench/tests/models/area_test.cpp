@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "area/area_model.h"
+#include "area/glb_fit.h"
 #include "config/arch_config.h"
 
 namespace fusemax {
@@ -70,6 +71,45 @@ TEST(Area, EnergyTablesCoverTheirOwnGlbOnly) {
               "energy table fusemax_default covers a 16777216-byte GLB with 4096-bit rows, not 8388608 bytes with "
               "4096-bit rows");
     EXPECT_NE(energy_coverage_problem(scaled(16, 4, 16, 16 << 20), a.gemm_energy), "");  // 256-bit rows
+}
+
+// glb_model: fit. Energy per bit is a line through the two characterised GLBs (16 and 32 MiB,
+// 4096-bit rows): it gives their energies back, scales with the row's bits and grows with capacity.
+// Area is a power law over the table's 14 GLBs: every one within 50% of its fit (the worst,
+// 1 MiB with 8192-bit rows, -47%), and larger or wider GLBs are larger.
+TEST(Area, FittedGlbEstimates) {
+    const ArchConfig a = load_arch_config(kConfigs + "/arch/fusemax_fitted_glb.yaml");
+    ASSERT_TRUE(a.glb_fit);
+    for (const GlbEnergy& g : a.glb_energy) {
+        const auto fit = fit_glb_energy(a.glb_energy, g.capacity_bytes, g.row_bits);
+        ASSERT_TRUE(fit);
+        EXPECT_NEAR(fit->read_pj, g.read_pj, 1e-9 * g.read_pj);
+        EXPECT_NEAR(fit->write_pj, g.write_pj, 1e-9 * g.write_pj);
+    }
+    const auto narrow = fit_glb_energy(a.glb_energy, 16 << 20, 2048), small = fit_glb_energy(a.glb_energy, 1 << 20, 4096);
+    EXPECT_NEAR(narrow->read_pj, a.glb_energy[0].read_pj / 2, 1e-9 * narrow->read_pj);
+    EXPECT_LT(small->read_pj, a.glb_energy[0].read_pj);
+    EXPECT_GT(small->read_pj, 0);
+    EXPECT_FALSE(fit_glb_energy({a.glb_energy[0]}, 1 << 20, 4096));  // one size: no line
+    for (const auto& [key, um2] : a.area.glb) {
+        const auto fit = fit_glb_area(a.area, key.first, key.second);
+        ASSERT_TRUE(fit);
+        EXPECT_LT(std::abs(*fit / um2 - 1), 0.5) << key.first << " " << key.second;
+    }
+    EXPECT_LT(*fit_glb_area(a.area, 4 << 20, 4096), *fit_glb_area(a.area, 8 << 20, 4096));
+    EXPECT_LT(*fit_glb_area(a.area, 4 << 20, 2048), *fit_glb_area(a.area, 4 << 20, 4096));
+    // Through the architecture: a 4 MiB GLB gets a fitted area (marked) and energy (with a note).
+    ArchConfig four = a;
+    four.glb.capacity_bytes = 4 << 20;
+    const AreaReport r = area_of(four);
+    EXPECT_TRUE(r.glb.fitted);
+    EXPECT_NEAR(*r.glb.um2, *fit_glb_area(a.area, 4 << 20, 4096), 1e-6);
+    const ResolvedEnergy e = resolve_energy(four, four.energy);
+    EXPECT_EQ(e.problem, "");
+    EXPECT_NE(e.note.find("glb_model: fit"), std::string::npos);
+    EXPECT_NEAR(e.table.glb_read_pj, fit_glb_energy(a.glb_energy, 4 << 20, 4096)->read_pj, 1e-9);
+    // The characterised size keeps its table energy, without a note.
+    EXPECT_EQ(resolve_energy(a, a.energy).note, "");
 }
 
 }  // namespace
