@@ -173,12 +173,14 @@ SearchSpace default_search_space(const ArchConfig& arch, const std::string& kind
         // array, QK's scores through the GLB).
         const std::string cascade = (std::filesystem::path(data_dir()) / "arch" / "cascade.yaml").string();
         if (std::filesystem::exists(cascade) && arch.design != "cascade") s.binding = {"", cascade};
-        if (kind == "layer") s.p1 = {0, 1, 4, 16}, s.m0 = {0}, s.p0 = {0};
+        // A layer multiplies this by the GEMMs' choices: full tiles and interleaving only (neither
+        // smaller tiles nor serial steps win any of the paper's 24 attention points).
+        if (kind == "layer") s.p1 = {0, 4, 16}, s.m0 = {0}, s.p0 = {0}, s.interleave = {true};
     }
     if (gemms) {
         s.gemm_m0 = halvings(arch.pe2d.rows, arch.pe2d.rows / 2);
         s.gemm_n0 = halvings(arch.pe2d.cols, arch.pe2d.cols / 2);
-        s.gemm_block_rows = {0, 1024, 4096};
+        s.gemm_block_rows = {0, 256, 512};  // as many A rows as fit, or one or two array heights
     }
     return s;
 }

@@ -167,6 +167,7 @@ std::string simulate(const SimOptions& o, const ArchConfig& a) {
     r["area_um2"] = stats["area_um2"]["total"];
     r["area_unavailable"] = stats["area_um2"].value("unavailable", "");
     r["dram_bytes"] = stats["dram_read_bytes"].get<std::uint64_t>() + stats["dram_write_bytes"].get<std::uint64_t>();
+    r["energy_breakdown_pj"] = stats.contains("energy_breakdown_pj") ? stats["energy_breakdown_pj"] : nlohmann::json(nullptr);
     r["util_2d"] = stats["util_2d"];
     r["util_1d"] = stats["util_1d"];
     if (stats.contains("tiling") && stats["tiling"].contains("p1")) r["p1_used"] = stats["tiling"]["p1"];
@@ -192,9 +193,17 @@ std::string csv_number(double v) {
     return b;
 }
 
+std::string energy_parts(const nlohmann::json& e) {
+    std::string s;
+    for (const char* part : {"dram", "glb", "pe2d", "pe1d"})
+        s += (e.is_object() ? csv_number(e[part].get<double>()) : std::string()) + ",";
+    return s;
+}
+
 const std::string kColumns =
     "point,status,binding,interleave,m0,p0,p1,double_buffer,gemm_m0,gemm_n0,gemm_block_rows,pe_dim,glb_bytes,"
     "dram_gib_per_s,clock_mhz,cycles,latency_s,energy_pj,area_um2,edp_js,dram_bytes,util_2d,util_1d,p1_used,"
+    "energy_dram_pj,energy_glb_pj,energy_pe2d_pj,energy_pe1d_pj,"
     "bound_latency_s,bound_energy_pj,pareto,reason";
 
 std::string csv_row(std::size_t index, const Candidate& c) {
@@ -225,9 +234,34 @@ std::string csv_row(std::size_t index, const Candidate& c) {
            (ran ? csv_number(edp(c.costs)) : "") + "," + (ran ? std::to_string(r["dram_bytes"].get<std::uint64_t>()) : "") +
            "," + (ran ? csv_number(r["util_2d"].get<double>()) : "") + "," + (ran ? csv_number(r["util_1d"].get<double>()) : "") +
            "," + (ran && r.contains("p1_used") ? std::to_string(r["p1_used"].get<std::uint64_t>()) : "") + "," +
+           energy_parts(ran ? r["energy_breakdown_pj"] : nlohmann::json(nullptr)) +
            (c.arch ? csv_number(c.bound[0]) + "," + csv_number(c.bound[1]) : ",") + "," + (c.pareto ? "true" : "false") +
            ",\"" + reason + "\"";
     return row;
+}
+
+// Why `c` costs what it does against the default `d`: the ratios and what moved them.
+std::string explain(const Candidate& c, const Candidate& d) {
+    if (c.costs == d.costs) return "the default mapping itself (or one that costs exactly the same)";
+    char b[512];
+    const nlohmann::json &x = c.result, &y = d.result;
+    std::snprintf(b, sizeof b, "latency x%.4f (2D array busy %.3f vs %.3f, DRAM bytes x%.3f)", c.costs[0] / d.costs[0],
+                  x["util_2d"].get<double>(), y["util_2d"].get<double>(),
+                  double(x["dram_bytes"].get<std::uint64_t>()) / double(y["dram_bytes"].get<std::uint64_t>()));
+    std::string s = b;
+    if (x["energy_breakdown_pj"].is_object() && y["energy_breakdown_pj"].is_object()) {
+        s += ", energy x" + csv_number(c.costs[1] / d.costs[1]) + " (";
+        const char* sep = "";
+        for (const char* part : {"dram", "glb", "pe2d", "pe1d"}) {
+            const double a = x["energy_breakdown_pj"][part].get<double>(), z = y["energy_breakdown_pj"][part].get<double>();
+            std::snprintf(b, sizeof b, "%s%s %+.1f%%", sep, part, z > 0 ? 100 * (a / z - 1) : 0.0);
+            s += b;
+            sep = ", ";
+        }
+        s += ")";
+    }
+    if (c.costs[2] != d.costs[2]) s += ", area x" + csv_number(c.costs[2] / d.costs[2]);
+    return s;
 }
 
 double cpu_seconds() {
@@ -410,6 +444,7 @@ int run(int argc, char** argv) {
         const Costs& d = all[0].costs;
         const Costs& c = all[*best].costs;
         b["vs_default"] = {{"latency", c[0] / d[0]}, {"energy", c[1] / d[1]}, {"edp", edp(c) / edp(d)}};
+        b["why"] = explain(all[*best], all[0]);
         const std::string file = std::string("best_") + objective + ".yaml";
         b["yaml"] = file;
         summary["best"][objective] = b;
@@ -447,6 +482,7 @@ int run(int argc, char** argv) {
             std::printf("  best %-7s %s: %.6g s (%.4fx), EDP %.4fx of default -> %s\n", objective.c_str(),
                         b["mapping"].get<std::string>().c_str(), b["latency_s"].get<double>(), b["vs_default"]["latency"].get<double>(),
                         b["vs_default"]["edp"].get<double>(), (out / b["yaml"].get<std::string>()).c_str());
+            std::printf("               %s\n", b["why"].get<std::string>().c_str());
         }
     }
     return kExitOk;
