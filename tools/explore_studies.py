@@ -124,14 +124,16 @@ def decode(tool, out, rows):
     rows.append(f"decode: {c['enumerated']} points, {c['evaluated']} simulated in {s['wall_seconds']:.2f} s; "
                 f"{c['pareto']} Pareto-optimal (default PE 256 / 16 MiB: {s['default']['latency_s'] * 1e3:.3f} ms, "
                 f"{s['default']['energy_pj'] / 1e12:.4f} J, {s['default']['area_um2'] / 1e6:.1f} mm^2)")
-    rows.append("| PE_dim | GLB | P1 | buffers | latency (ms) | energy (J) | area (mm^2) |")
-    rows.append("|---|---|---|---|---|---|---|")
+    rows.append("| PE_dim | GLB | mappings that cost the same (P1, buffers) | latency (ms) | energy (J) | area (mm^2) |")
+    rows.append("|---|---|---|---|---|---|")
+    groups = {}
     for p in front:
-        if p["point"] == "0":
-            continue
-        rows.append(f"| {p['pe_dim']} | {int(p['glb_bytes']) >> 20} MiB | {p['p1']} | "
-                    f"{'double' if p['double_buffer'] == 'true' else 'single'} | {float(p['latency_s']) * 1e3:.3f} | "
-                    f"{float(p['energy_pj']) / 1e12:.4f} | {float(p['area_um2']) / 1e6:.1f} |")
+        if p["point"] != "0":
+            key = (p["pe_dim"], p["glb_bytes"], p["latency_s"], p["energy_pj"], p["area_um2"])
+            groups.setdefault(key, []).append(f"{p['p1']}/{'double' if p['double_buffer'] == 'true' else 'single'}")
+    for (pe, glb, lat, en, area), maps in groups.items():
+        rows.append(f"| {pe} | {int(glb) >> 20} MiB | {', '.join(maps)} | {float(lat) * 1e3:.3f} | {float(en) / 1e12:.4f} | "
+                    f"{float(area) / 1e6:.1f} |")
 
 
 def write(path, table):
