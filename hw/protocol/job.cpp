@@ -17,7 +17,8 @@ std::optional<std::pair<std::uint64_t, std::uint64_t>> tensor_extent(const Tenso
     const std::uint64_t rows = l.group_rows ? std::min(shape[2], l.group_rows) : shape[2];
     const std::uint64_t groups = l.group_rows ? (shape[2] + l.group_rows - 1) / l.group_rows : 1;
     const std::pair<std::uint64_t, std::uint64_t> steps[] = {
-        {shape[0] - 1, l.batch_stride}, {shape[1] - 1, l.head_stride}, {groups - 1, l.group_stride},
+        {shape[0] - 1, l.batch_stride}, {(shape[1] - 1) / std::max<std::uint64_t>(l.head_share, 1), l.head_stride},
+        {groups - 1, l.group_stride},
         {rows - 1, l.row_stride}, {shape[3], elem_bytes(elem)}};
     for (const auto& [count, stride] : steps) {
         const auto step = checked_mul(count, stride);
@@ -62,6 +63,20 @@ Job stack_query_groups(const Job& job) {
     w.stacked_period = w.seq_q;
     w.seq_q *= group;
     w.heads = w.kv_head_count();
+    w.kv_heads = 0;
+    return j;
+}
+
+Job per_head_groups(const Job& job) {
+    Job j = job;
+    Workload& w = j.shape;
+    const std::uint64_t group = w.group();
+    if (group <= 1) return j;
+    for (Tensor t : {Tensor::K, Tensor::V}) {
+        TensorDesc& d = j.tensor(t);
+        d.layout.head_share = group;
+        d.shape[1] = w.heads;
+    }
     w.kv_heads = 0;
     return j;
 }

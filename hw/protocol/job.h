@@ -25,11 +25,15 @@ struct TensorLayout {
     // projection's [B*P, H*E] output interleaves them (group_stride = E x element).
     std::uint64_t group_rows = 0;
     std::uint64_t group_stride = 0;
+    // Grouped-query attention run head by head (not stacked): each query head h reads the K/V head
+    // h / head_share that its group shares (1: every head its own).
+    std::uint64_t head_share = 1;
 
     std::uint64_t row_address(std::uint64_t b, std::uint64_t h, std::uint64_t row) const {
         const std::uint64_t within = group_rows ? row % group_rows : row;
         const std::uint64_t group = group_rows ? row / group_rows * group_stride : 0;
-        return base + b * batch_stride + h * head_stride + group + within * row_stride;
+        const std::uint64_t head = head_share == 1 ? h : h / head_share;
+        return base + b * batch_stride + head * head_stride + group + within * row_stride;
     }
     // Rows [row, row + n) are evenly strided (row_stride apart) in memory.
     bool evenly_strided(std::uint64_t row, std::uint64_t n) const {
@@ -82,6 +86,14 @@ std::optional<std::pair<std::uint64_t, std::uint64_t>> tensor_extent(const Tenso
 // and O), so that each K/V tile is fetched once for the group. The views keep the heads where they
 // are (TensorLayout's group_rows and group_stride).
 Job stack_query_groups(const Job& job);
+// ...or head by head (the mapping tiling.stack_groups: false): each query head against its group's
+// K/V head as in multi-head attention, so that each K/V tile is fetched once per query head.
+Job per_head_groups(const Job& job);
+// The job as the hardware runs it: grouped-query heads stacked or head by head (the mapping's
+// choice); any other job as it is.
+inline Job as_mapped(const Job& job, bool stack_groups) {
+    return stack_groups ? stack_query_groups(job) : per_head_groups(job);
+}
 
 // Throws ConfigError naming the tensor's registers when one would reach past 2^64.
 void validate_layouts(const Job& job);

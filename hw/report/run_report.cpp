@@ -184,7 +184,7 @@ nlohmann::json report_json(const FuseMax& top, const RunSummary& s) {
                        {"glb_bytes_used", p.words_used * a.word_bytes}};
         if (a.schedule.program_spec().needs_flat_table) {
             // The dataflow the table gives the job as the program ran it (grouped queries stacked).
-            const FlatDataflowMatch m = FlatProgram::dataflow(a, stack_query_groups(job).shape);
+            const FlatDataflowMatch m = FlatProgram::dataflow(a, as_mapped(job, a.tiling.stack_groups).shape);
             j["flat_dataflow"] = {{"row", m.row}, {"exact", m.exact}, {"p1", m.dataflow.p1},
                                   {"spill", m.dataflow.spill}, {"weight_stationary", m.dataflow.weight_stationary},
                                   {"q_on_chip", m.dataflow.q_on_chip}, {"v_on_chip", m.dataflow.v_on_chip}};

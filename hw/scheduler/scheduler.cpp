@@ -101,8 +101,8 @@ Scheduler::Prepared Scheduler::prepare(const Job& job) const {
         if (!spec->masks)
             throw ConfigError(arch_.source + ": design '" + arch_.design + "' (program " + program +
                               ") runs multi-head attention only: its program does not run grouped-query attention");
-        Prepared stacked = prepare(stack_query_groups(job));
-        return stacked;
+        Prepared grouped = prepare(as_mapped(job, arch_.tiling.stack_groups));
+        return grouped;
     }
     if (job.functional && !spec->functional)
         throw ConfigError(arch_.source + ": design '" + arch_.design + "' (program " + program +

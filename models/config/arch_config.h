@@ -92,6 +92,9 @@ struct TilingConfig {
     // A smaller tile leaves PEs idle but shrinks the GLB's K/V tiles and running state (one_pass).
     std::uint32_t m0 = 0, p0 = 0;
     std::uint32_t p1 = 0;  // query tiles per GLB block; 0 = chosen from the GLB size (reference section 5)
+    // Grouped-query attention: a group's query heads stacked against their shared K/V head (each
+    // K/V tile fetched once per group), or run head by head (once per query head).
+    bool stack_groups = true;
     bool double_buffer = true;  // prefetch the next K/V tile and Q block into spare GLB space
     CostExpr query_words = CostExpr::parse("E + F + 2");  // GLB words held per query column
     // The GEMMs' mapping when a run gives none (fusemax-sim's --gemm-m0, --gemm-n0,

@@ -97,7 +97,8 @@ std::string list_text(const std::vector<Op>& ops) {
 }  // namespace
 
 std::uint64_t SearchSpace::size() const {
-    return std::uint64_t{m0.size()} * p0.size() * p1.size() * double_buffer.size() * interleave.size() * binding.size() *
+    return std::uint64_t{m0.size()} * p0.size() * p1.size() * double_buffer.size() * interleave.size() *
+           stack_groups.size() * binding.size() *
            gemm_m0.size() * gemm_n0.size() * gemm_block_rows.size() * pe_dim.size() * glb_bytes.size() *
            dram_gib_per_s.size() * clock_mhz.size();
 }
@@ -118,12 +119,14 @@ SearchSpace load_search_space(const std::string& path) {
     s.source = path;
     if (top.has("mapping")) {
         const YamlMap m = top.map("mapping");
-        m.only_keys({"m0", "p0", "p1", "double_buffer", "interleave", "binding", "gemm_m0", "gemm_n0", "gemm_block_rows"});
+        m.only_keys({"m0", "p0", "p1", "double_buffer", "interleave", "stack_groups", "binding", "gemm_m0", "gemm_n0",
+                     "gemm_block_rows"});
         read_ints(m, "m0", "full", 65536, s.m0);
         read_ints(m, "p0", "full", 65536, s.p0);
         read_ints(m, "p1", "auto", kMaxSeqLen, s.p1);
         read_bools(m, "double_buffer", s.double_buffer);
         read_bools(m, "interleave", s.interleave);
+        read_bools(m, "stack_groups", s.stack_groups);
         read_ints(m, "gemm_m0", "full", kMaxGemmDim, s.gemm_m0);
         read_ints(m, "gemm_n0", "full", kMaxGemmDim, s.gemm_n0);
         read_ints(m, "gemm_block_rows", "auto", kMaxGemmDim, s.gemm_block_rows);
@@ -157,8 +160,9 @@ SearchSpace load_search_space(const std::string& path) {
     return s;
 }
 
-SearchSpace default_search_space(const ArchConfig& arch, const std::string& kind) {
+SearchSpace default_search_space(const ArchConfig& arch, const std::string& kind, bool grouped) {
     SearchSpace s;
+    if (grouped && kind != "gemm") s.stack_groups = {true, false};
     const bool attention = kind != "gemm";
     const bool gemms = kind == "gemm" || kind == "layer";
     if (attention && arch.schedule.program == "one_pass") {
@@ -194,6 +198,7 @@ std::vector<DesignPoint> enumerate(const SearchSpace& s) {
                 for (double bw : s.dram_gib_per_s)
                     for (const std::string& b : s.binding)
                         for (bool il : s.interleave)
+                          for (bool sg : s.stack_groups)
                             for (std::uint32_t m0 : s.m0)
                                 for (std::uint32_t p0 : s.p0)
                                     for (std::uint32_t p1 : s.p1)
@@ -203,6 +208,7 @@ std::vector<DesignPoint> enumerate(const SearchSpace& s) {
                                                     for (std::uint64_t gb : s.gemm_block_rows) {
                                                         p.clock_mhz = mhz, p.pe_dim = pe, p.glb_bytes = glb;
                                                         p.dram_gib_per_s = bw, p.binding = b, p.interleave = il;
+                                                        p.stack_groups = sg;
                                                         p.m0 = m0, p.p0 = p0, p.p1 = p1, p.double_buffer = db;
                                                         p.gemm_m0 = gm, p.gemm_n0 = gn, p.gemm_block_rows = gb;
                                                         out.push_back(p);
@@ -243,6 +249,7 @@ ArchConfig apply_point(const ArchConfig& base, const DesignPoint& p) {
         throw ConfigError("fusemax-explore: tiles smaller than the array are a mapping of the one_pass program only");
     a.tiling.p1 = p.p1;
     a.tiling.double_buffer = p.double_buffer;
+    a.tiling.stack_groups = p.stack_groups;
     a.tiling.gemm_m0 = within(p.gemm_m0, a.pe2d.rows, "gemm_m0");
     a.tiling.gemm_n0 = within(p.gemm_n0, a.pe2d.cols, "gemm_n0");
     a.tiling.gemm_block_rows = p.gemm_block_rows;
@@ -268,7 +275,8 @@ std::string point_yaml(const std::string& base_path, const ArchConfig& a, const 
     if (a.tiling.m0) y << "m0: " << a.tiling.m0 << ", ";
     if (a.tiling.p0) y << "p0: " << a.tiling.p0 << ", ";
     y << "p1: " << (a.tiling.p1 ? std::to_string(a.tiling.p1) : "auto") << ", double_buffer: "
-      << (a.tiling.double_buffer ? "true" : "false") << ", query_words: '" << a.tiling.query_words.text() << "'";
+      << (a.tiling.double_buffer ? "true" : "false") << ", stack_groups: " << (a.tiling.stack_groups ? "true" : "false")
+      << ", query_words: '" << a.tiling.query_words.text() << "'";
     if (a.tiling.gemm_m0) y << ", gemm_m0: " << a.tiling.gemm_m0;
     if (a.tiling.gemm_n0) y << ", gemm_n0: " << a.tiling.gemm_n0;
     if (a.tiling.gemm_block_rows) y << ", gemm_block_rows: " << a.tiling.gemm_block_rows;

@@ -16,6 +16,7 @@ struct SearchSpace {
     std::vector<std::uint32_t> m0{0}, p0{0}, p1{0};
     std::vector<bool> double_buffer{true};
     std::vector<bool> interleave{true};
+    std::vector<bool> stack_groups{true};  // grouped-query heads stacked, or run head by head
     // Bindings of the ops to the arrays: design files whose `schedule` (each op's array, cost and
     // GLB routing) replaces the architecture's; "" is the architecture's own.
     std::vector<std::string> binding{""};
@@ -35,12 +36,13 @@ SearchSpace load_search_space(const std::string& path);
 
 // The space fusemax-explore searches when given none: the mappings of `arch`'s hardware that can
 // differ for this kind of job ("attention", "gemm", "layer", "decode").
-SearchSpace default_search_space(const ArchConfig& arch, const std::string& kind);
+// `grouped`: the attention has grouped-query heads (stacking them is then a choice).
+SearchSpace default_search_space(const ArchConfig& arch, const std::string& kind, bool grouped = false);
 
 // One point of a space: a value of each dimension.
 struct DesignPoint {
     std::uint32_t m0 = 0, p0 = 0, p1 = 0;
-    bool double_buffer = true, interleave = true;
+    bool double_buffer = true, interleave = true, stack_groups = true;
     std::string binding;
     std::uint32_t gemm_m0 = 0, gemm_n0 = 0;
     std::uint64_t gemm_block_rows = 0;

@@ -142,7 +142,7 @@ void check_capacity(const ArchConfig& a, const std::vector<LayerKernel>& kernels
             if (!g.block_rows) g.block_rows = a.tiling.gemm_block_rows;
             plan_gemm(a, g);
         } else {
-            const Workload w = k.job.shape.group() > 1 ? stack_query_groups(k.job).shape : k.job.shape;
+            const Workload w = as_mapped(k.job, a.tiling.stack_groups).shape;
             plan_glb(a, w, choose_tiling(a, w));
         }
     }
@@ -201,7 +201,7 @@ std::string energy_parts(const nlohmann::json& e) {
 }
 
 const std::string kColumns =
-    "point,status,binding,interleave,m0,p0,p1,double_buffer,gemm_m0,gemm_n0,gemm_block_rows,pe_dim,glb_bytes,"
+    "point,status,binding,interleave,stack_groups,m0,p0,p1,double_buffer,gemm_m0,gemm_n0,gemm_block_rows,pe_dim,glb_bytes,"
     "dram_gib_per_s,clock_mhz,cycles,latency_s,energy_pj,area_um2,edp_js,dram_bytes,util_2d,util_1d,p1_used,"
     "energy_dram_pj,energy_glb_pj,energy_pe2d_pj,energy_pe1d_pj,"
     "bound_latency_s,bound_energy_pj,pareto,reason";
@@ -211,7 +211,7 @@ std::string csv_row(std::size_t index, const Candidate& c) {
     std::string reason = c.reason;
     std::replace(reason.begin(), reason.end(), '"', '\'');
     std::string row = std::to_string(index) + "," + c.status + "," + binding_name(p.binding) + "," +
-                      (p.interleave ? "true" : "false") + ",";
+                      (p.interleave ? "true" : "false") + "," + (p.stack_groups ? "true" : "false") + ",";
     if (c.arch) {
         const ArchConfig& a = *c.arch;
         row += std::to_string(tile_keys(a)) + "," + std::to_string(tile_queries(a)) + "," +
@@ -287,7 +287,8 @@ std::string describe(const Candidate& c) {
                     ", tiles " + std::to_string(tile_keys(a)) + "x" + std::to_string(tile_queries(a)) + ", P1 " +
                     (a.tiling.p1 ? std::to_string(a.tiling.p1) : "auto") +
                     (c.result.contains("p1_used") ? " (" + std::to_string(c.result["p1_used"].get<std::uint64_t>()) + ")" : "") +
-                    (a.tiling.double_buffer ? ", double-buffered" : ", single-buffered");
+                    (a.tiling.double_buffer ? ", double-buffered" : ", single-buffered") +
+                    (a.tiling.stack_groups ? "" : ", query heads one by one");
     if (a.tiling.gemm_m0 || a.tiling.gemm_n0 || a.tiling.gemm_block_rows)
         s += ", GEMM tiles " + (a.tiling.gemm_m0 ? std::to_string(a.tiling.gemm_m0) : std::string("full")) + "x" +
              (a.tiling.gemm_n0 ? std::to_string(a.tiling.gemm_n0) : std::string("full")) + " A block " +
@@ -308,7 +309,10 @@ int run(int argc, char** argv) {
     apply_overrides(base, o.sim.hardware, kTool);
     const PlannedRun planned = plan_jobs(o.sim, base);
     const std::vector<Job> jobs = jobs_of(planned.kernels);
-    const SearchSpace space = o.space_path ? load_search_space(*o.space_path) : default_search_space(base, planned.kind);
+    bool grouped = false;
+    for (const Job& j : jobs) grouped = grouped || (j.program != "gemm" && j.shape.group() > 1);
+    const SearchSpace space =
+        o.space_path ? load_search_space(*o.space_path) : default_search_space(base, planned.kind, grouped);
     if (space.size() > 1000000)
         throw ConfigError(std::string(kTool) + ": " + space.source + ": " + std::to_string(space.size()) +
                           " points; at most 1,000,000 (fix some dimensions)");

@@ -755,6 +755,26 @@ nlohmann::json run_stats(const std::string& args, const fs::path& out) {
     return j;
 }
 
+// Grouped-query attention head by head (tiling.stack_groups: false; 8 query heads over 2 K/V
+// heads, causal, P = M = 600): each query head fetches its group's K and V, so K/V bytes are the
+// multi-head figure (8 x 600 x 64 x 2 bytes each of K and V, plus Q), 2x what stacking reads; the
+// fp64 check passes; fast-forward gives the same cycles and counts as simulating every step.
+TEST_F(Cli, GroupedHeadsOneByOne) {
+    const std::string arch = arch_with("double_buffer: true}", "double_buffer: true, stack_groups: false}");
+    const std::string stats = (dir / "s.json").string();
+    const std::string job = " --heads 8 --kv-heads 2 --seq 600 --causal";
+    Result r = run("--arch " + arch + job + " --stats " + stats);
+    ASSERT_EQ(r.code, 0) << r.err;
+    nlohmann::json one = nlohmann::json::parse(slurp(stats));
+    EXPECT_TRUE(one["check"]["passed"].get<bool>());
+    const std::uint64_t q = 8 * 600 * 64 * 2, kv_per_head = 600 * 64 * 2;
+    EXPECT_EQ(one["dram_read_bytes"], q + 2 * 8 * kv_per_head);
+    ASSERT_EQ(run(job + " --stats " + stats).code, 0);
+    EXPECT_EQ(nlohmann::json::parse(slurp(stats))["dram_read_bytes"], q + 2 * 2 * kv_per_head);
+    const std::string big = " --arch " + arch + " --batch 2 --heads 8 --kv-heads 2 --seq 8192 --causal";
+    EXPECT_EQ(run_stats(big, dir / "ff.json").dump(), run_stats(big + " --no-fast-forward", dir / "full.json").dump());
+}
+
 TEST_P(FastForward, GivesIdenticalCyclesAndCounts) {
     const std::string& args = GetParam().args;
     const nlohmann::json with = run_stats(args, dir / "ff.json");

@@ -237,6 +237,24 @@ TEST_F(ExploreCli, HardwareDimensions) {
     EXPECT_EQ(by_hw["128/16777216"].at("pareto"), "false");
 }
 
+// Grouped-query attention: stacking the group's heads is a dimension of the default space (which
+// doubles), and head by head reads K and V once per query head: 4x the K/V bytes for groups of 4.
+TEST_F(ExploreCli, GroupedQueryPacking) {
+    const fs::path out = dir / "out";
+    const std::string job = "--heads 8 --kv-heads 2 --seq 512 --causal --no-plot --quiet --out " + out.string();
+    ASSERT_EQ(run(kExplore, job).code, 0);
+    EXPECT_EQ(summary(out)["counts"]["enumerated"], 512);
+    const std::string space = file("gqa.yaml", "mapping: {stack_groups: [true, false]}\n");
+    const ToolRun r = run(kExplore, job + " --space " + space);
+    ASSERT_EQ(r.code, 0) << r.err;
+    std::map<std::string, std::uint64_t> bytes;
+    for (const auto& row : csv(out / "points.csv"))
+        if (row.at("point") != "0") bytes[row.at("stack_groups")] = std::stoull(row.at("dram_bytes"));
+    const std::uint64_t q_and_o = 2 * 8 * 512 * 64 * 2, kv_stacked = 2 * 2 * 512 * 64 * 2;
+    EXPECT_EQ(bytes["true"], q_and_o + kv_stacked);
+    EXPECT_EQ(bytes["false"], q_and_o + 4 * kv_stacked);
+}
+
 TEST_F(ExploreCli, BadInputIsOneLine) {
     auto bad = [&](const std::string& args, const std::string& needle) {
         const ToolRun r = run(kExplore, args);
