@@ -17,3 +17,17 @@ cmake -S "$src/testbench/tests/consumer" -B "$tmp/consumer" -DCMAKE_PREFIX_PATH=
   -DCMAKE_CXX_COMPILER="$cxx" >/dev/null
 cmake --build "$tmp/consumer" -j 2 >/dev/null
 SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 "$tmp/consumer/consumer"
+# The executables and tools are installed, and so is the Python package (in a build that has it):
+# from the prefix alone it runs a job, a sweep point and the explorer.
+test -x "$tmp/prefix/bin/fusemax-sim" && test -x "$tmp/prefix/bin/fusemax-explore"
+test -x "$tmp/prefix/share/fusemax/tools/sweep"
+package=$(ls -d "$tmp"/prefix/lib/python3*/dist-packages 2>/dev/null || true)
+if [ -n "$package" ] && [ -d "$package/fusemax" ]; then
+  (cd "$tmp" && env -u FUSEMAX_DATA_DIR SYSTEMC_DISABLE_COPYRIGHT_MESSAGE=1 PYTHONPATH="$package" /usr/bin/python3 -c "
+import fusemax
+assert fusemax.DATA_DIR.startswith('$tmp/prefix'), fusemax.DATA_DIR
+assert fusemax.run(seq=256, seed=1).stats['check']['passed']
+assert fusemax.sweep(designs=['binding'], models=['bert'], seq_lens=['1K'])['cycles'].item() == 1892839
+assert len(fusemax.explore(seq=512, space={'mapping': {'p1': ['auto', 1]}})) == 3
+")
+fi
