@@ -80,9 +80,14 @@ std::vector<std::uint32_t> halvings(std::uint32_t to, std::uint32_t from) {
     return out;
 }
 
-// The schedule of a binding file, loaded once per file.
+// Schedules by binding name: a file's, loaded once, or one made by mixed_bindings.
+std::map<std::string, ScheduleConfig>& schedules() {
+    static std::map<std::string, ScheduleConfig> known;
+    return known;
+}
+
 const ScheduleConfig& binding_schedule(const std::string& path) {
-    static std::map<std::string, ScheduleConfig> loaded;
+    std::map<std::string, ScheduleConfig>& loaded = schedules();
     auto it = loaded.find(path);
     if (it == loaded.end()) it = loaded.emplace(path, load_arch_config(path).schedule).first;
     return it->second;
@@ -135,8 +140,8 @@ SearchSpace load_search_space(const std::string& path) {
             const std::filesystem::path dir = std::filesystem::path(path).parent_path();
             for (const YAML::Node& n : values(m, "binding")) {
                 const std::string text = n.Scalar();
-                if (text == "own") {
-                    s.binding.push_back("");
+                if (text == "own" || text == "auto") {
+                    s.binding.push_back(text == "own" ? "" : kAutoBinding);
                     continue;
                 }
                 const std::string file = std::filesystem::absolute(dir / text).lexically_normal().string();
@@ -173,13 +178,10 @@ SearchSpace default_search_space(const ArchConfig& arch, const std::string& kind
         s.p1 = {0, 1, 2, 4, 8, 16, 32, 64};
         s.double_buffer = {true, false};
         s.interleave = {true, false};
-        // The other binding the shipped one_pass designs use (+Cascade's: LM, SLN, SLD on the 1D
-        // array, QK's scores through the GLB).
-        const std::string cascade = (std::filesystem::path(data_dir()) / "arch" / "cascade.yaml").string();
-        if (std::filesystem::exists(cascade) && arch.design != "cascade") s.binding = {"", cascade};
-        // A layer multiplies this by the GEMMs' choices: full tiles and interleaving only (neither
-        // smaller tiles nor serial steps win any of the paper's 24 attention points).
-        if (kind == "layer") s.p1 = {0, 4, 16}, s.m0 = {0}, s.p0 = {0}, s.interleave = {true};
+        s.binding = {kAutoBinding};  // LM, SLN, SLD on either array
+        // A layer multiplies this by the GEMMs' choices: full tiles, interleaving and the design's
+        // binding only (no other wins any of the paper's 24 attention points).
+        if (kind == "layer") s.p1 = {0, 4, 16}, s.m0 = {0}, s.p0 = {0}, s.interleave = {true}, s.binding = {""};
     }
     if (gemms) {
         s.gemm_m0 = halvings(arch.pe2d.rows, arch.pe2d.rows / 2);
@@ -187,6 +189,78 @@ SearchSpace default_search_space(const ArchConfig& arch, const std::string& kind
         s.gemm_block_rows = {0, 256, 512};  // as many A rows as fit, or one or two array heights
     }
     return s;
+}
+
+std::vector<std::string> mixed_bindings(const ArchConfig& arch) {
+    const ScheduleConfig& own = arch.schedule;
+    if (own.program != "one_pass") return {""};
+    // Each op's placements: where the design puts it, and for a 2D op on the score tile that is
+    // not a matrix product (LM, SLN, SLD) the 1D array too: its lanes are one PE row of the 2D
+    // array, so the tile's ROWS take ROWS times the 2D cycles, and a score tile reaches the 1D
+    // array through the GLB (as +Cascade routes QK).
+    const std::vector<Op>& program_ops = own.program_spec().ops;
+    std::vector<std::vector<OpBinding>> choices;
+    for (const OpBinding& b : own.ops) {
+        if (std::find(program_ops.begin(), program_ops.end(), b.op) == program_ops.end()) continue;
+        std::vector<OpBinding> options{b};
+        const OpSpec& spec = op_spec(b.op);
+        const bool product = spec.macs == Size::ScoresE || spec.macs == Size::ScoresF;
+        if (b.array == ArrayKind::Pe2d && !product && b.glb_reads.empty()) {
+            OpBinding moved = b;
+            moved.array = ArrayKind::Pe1d;
+            moved.cycles = CostExpr::parse("(" + b.cycles.text() + ") * ROWS");
+            for (Op in : op_inputs(b.op))
+                if (op_spec(in).macs == Size::ScoresE) moved.glb_reads.push_back(in);  // QK's score tile
+            options.push_back(moved);
+        }
+        choices.push_back(options);
+    }
+    std::vector<std::string> names;
+    std::vector<std::size_t> pick(choices.size(), 0);
+    for (;;) {
+        ScheduleConfig s = own;
+        s.ops.clear();
+        s.step_ops.clear();
+        std::string name = kAutoBinding;
+        for (std::size_t i = 0; i < choices.size(); ++i) {
+            OpBinding b = choices[i][pick[i]];
+            b.glb_write = false;
+            s.ops.push_back(b);
+            if (choices[i].size() > 1)
+                name += std::string(name.size() > kAutoBinding.size() ? "+" : ":") + std::string(op_name(b.op)) + "=" +
+                        std::string(array_name(b.array));
+        }
+        // A result some op reads from the GLB is written there by its producer.
+        for (const OpBinding& b : s.ops)
+            for (Op in : b.glb_reads)
+                for (OpBinding& producer : s.ops)
+                    if (producer.op == in) producer.glb_write = true;
+        for (const OpBinding& b : s.ops) {
+            if (b.op == Op::AV) s.av = b;
+            else s.step_ops.push_back(b);
+        }
+        for (const OpBinding& b : own.ops)  // the GEMM's bindings, after the program's
+            if (std::find(program_ops.begin(), program_ops.end(), b.op) == program_ops.end()) s.ops.push_back(b);
+        schedules()[name] = s;
+        names.push_back(name);
+        std::size_t i = 0;
+        while (i < pick.size() && ++pick[i] == choices[i].size()) pick[i++] = 0;
+        if (i == pick.size()) break;
+    }
+    return names;
+}
+
+void expand_bindings(SearchSpace& s, const ArchConfig& arch) {
+    std::vector<std::string> out;
+    for (const std::string& b : s.binding) {
+        if (b != kAutoBinding) {
+            out.push_back(b);
+            continue;
+        }
+        for (const std::string& m : mixed_bindings(arch))
+            if (std::find(out.begin(), out.end(), m) == out.end()) out.push_back(m);
+    }
+    s.binding = out;
 }
 
 std::vector<DesignPoint> enumerate(const SearchSpace& s) {

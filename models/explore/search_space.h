@@ -30,6 +30,15 @@ struct SearchSpace {
     std::uint64_t size() const;
 };
 
+// The binding dimension's "auto": each op the design puts on the 2D array that works on the score
+// tile without a matrix product (LM, SLN, SLD) on either array (on the 1D array at ROWS times its
+// 2D cycles, a score tile it reads coming through the GLB), every combination. Named
+// "auto:LM=pe1d,SLN=pe2d,...". Other programs: the design's own binding only.
+inline const std::string kAutoBinding = "auto";
+std::vector<std::string> mixed_bindings(const ArchConfig& arch);
+// Replaces "auto" in the space's bindings by mixed_bindings(arch).
+void expand_bindings(SearchSpace& s, const ArchConfig& arch);
+
 // Reads a search-space YAML (mapping: and hardware: sections, each key a list); errors name the
 // file and key. Binding paths are resolved relative to the file.
 SearchSpace load_search_space(const std::string& path);

@@ -184,7 +184,10 @@ Costs costs_of(const nlohmann::json& r) {
 
 double edp(const Costs& c) { return c[0] * c[1] * 1e-12; }  // J s
 
-std::string binding_name(const std::string& path) { return path.empty() ? "own" : fs::path(path).stem().string(); }
+std::string binding_name(const std::string& path) {
+    if (path.empty()) return "own";
+    return path.rfind(kAutoBinding + ":", 0) == 0 ? path : fs::path(path).stem().string();
+}
 
 std::string csv_number(double v) {
     if (!std::isfinite(v)) return "";
@@ -311,8 +314,8 @@ int run(int argc, char** argv) {
     const std::vector<Job> jobs = jobs_of(planned.kernels);
     bool grouped = false;
     for (const Job& j : jobs) grouped = grouped || (j.program != "gemm" && j.shape.group() > 1);
-    const SearchSpace space =
-        o.space_path ? load_search_space(*o.space_path) : default_search_space(base, planned.kind, grouped);
+    SearchSpace space = o.space_path ? load_search_space(*o.space_path) : default_search_space(base, planned.kind, grouped);
+    expand_bindings(space, base);
     if (space.size() > 1000000)
         throw ConfigError(std::string(kTool) + ": " + space.source + ": " + std::to_string(space.size()) +
                           " points; at most 1,000,000 (fix some dimensions)");

@@ -17,6 +17,7 @@
 #include "explore/fork_pool.h"
 #include "explore/pareto.h"
 #include "explore/search_space.h"
+#include "program/ops.h"
 
 namespace fusemax {
 namespace {
@@ -170,7 +171,7 @@ protected:
     }
 };
 
-// BERT-Base 1K, batch 2, on FuseMax: the default space (binding, interleave, tiles, P1, buffers).
+// BERT-Base 1K, batch 2, on FuseMax: the default space (8 bindings, interleave, tiles, P1, buffers).
 // The counts add up; every simulated point's bounds are below what it cost; the paper's mapping
 // (the default) is on the front or matched by a front point; the EDP-optimal YAML run through
 // fusemax-sim gives the cycles and energy the explorer reported; and pruning by bounds keeps the
@@ -182,12 +183,12 @@ TEST_F(ExploreCli, FrontIsSimulatedAndReproducible) {
     EXPECT_NE(r.out.find("Pareto-optimal"), std::string::npos);
     const nlohmann::json s = summary(out);
     const auto& n = s["counts"];
-    EXPECT_EQ(n["enumerated"].get<int>(), 256);
+    EXPECT_EQ(n["enumerated"].get<int>(), 1024);
     EXPECT_EQ(n["enumerated"].get<int>(), n["pruned_capacity"].get<int>() + n["pruned_bound"].get<int>() +
                                               n["evaluated"].get<int>() + n["refused"].get<int>());
     EXPECT_GT(n["evaluated"].get<int>(), 100);
     const auto rows = csv(out / "points.csv");
-    ASSERT_EQ(rows.size(), 257u);
+    ASSERT_EQ(rows.size(), 1025u);
     double default_edp = 0, best_front_edp = 1e300;
     std::set<std::string> front;
     for (const auto& row : rows) {
@@ -237,13 +238,39 @@ TEST_F(ExploreCli, HardwareDimensions) {
     EXPECT_EQ(by_hw["128/16777216"].at("pareto"), "false");
 }
 
+// binding: auto. LM, SLN and SLD on either array: 8 schedules, one of them the design's own; each
+// placement on the 1D array costs ROWS times its 2D cycles and reads QK's tile from the GLB. Every
+// one, written as an architecture file, runs functional attention that passes the fp64 check.
+TEST_F(ExploreCli, EveryMixedBindingComputesAttention) {
+    const ArchConfig base = load_arch_config(kConfigs + "/arch/fusemax.yaml");
+    const std::vector<std::string> names = mixed_bindings(base);
+    ASSERT_EQ(names.size(), 8u);
+    EXPECT_EQ(names.front(), "auto:LM=pe2d+SLN=pe2d+SLD=pe2d");
+    int index = 0;
+    for (const std::string& name : names) {
+        DesignPoint p;
+        p.binding = name;
+        const ArchConfig a = apply_point(base, p);
+        EXPECT_EQ(a.schedule.binding(Op::SLN).array == ArrayKind::Pe1d, name.find("SLN=pe1d") != std::string::npos);
+        if (a.schedule.binding(Op::LM).array == ArrayKind::Pe1d) {
+            EXPECT_EQ(a.schedule.binding(Op::LM).cycles.text(), "(1) * ROWS");
+            EXPECT_TRUE(a.schedule.binding(Op::QK).glb_write);
+        }
+        const std::string arch = file("b" + std::to_string(index++) + ".yaml", point_yaml(base.source, a, p, name));
+        const ToolRun r = run(kSim, "--arch " + arch + " --heads 2 --seq 600 --causal --quiet --stats " + (dir / "s.json").string());
+        ASSERT_EQ(r.code, 0) << name << "\n" << r.err;
+        std::ifstream in(dir / "s.json");
+        EXPECT_TRUE(nlohmann::json::parse(in)["check"]["passed"].get<bool>()) << name;
+    }
+}
+
 // Grouped-query attention: stacking the group's heads is a dimension of the default space (which
 // doubles), and head by head reads K and V once per query head: 4x the K/V bytes for groups of 4.
 TEST_F(ExploreCli, GroupedQueryPacking) {
     const fs::path out = dir / "out";
     const std::string job = "--heads 8 --kv-heads 2 --seq 512 --causal --no-plot --quiet --out " + out.string();
     ASSERT_EQ(run(kExplore, job).code, 0);
-    EXPECT_EQ(summary(out)["counts"]["enumerated"], 512);
+    EXPECT_EQ(summary(out)["counts"]["enumerated"], 2048);
     const std::string space = file("gqa.yaml", "mapping: {stack_groups: [true, false]}\n");
     const ToolRun r = run(kExplore, job + " --space " + space);
     ASSERT_EQ(r.code, 0) << r.err;
