@@ -33,30 +33,34 @@ fusemax_install_missing() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-fusemax_build() {
-  mkdir -p "$FUSEMAX_BUILD"
-  local log="$FUSEMAX_BUILD/build.log"
-  if ! { cmake -S "$FUSEMAX_ROOT" -B "$FUSEMAX_BUILD" -DCMAKE_BUILD_TYPE=Release -DFUSEMAX_WERROR=ON &&
-         cmake --build "$FUSEMAX_BUILD" -j "$(nproc)"; } >"$log" 2>&1; then
+# Builds into $1 with the cmake arguments after it, the full output in $1/build.log and the
+# progress on stderr (one line per 10% when stderr is a terminal or CI log: no silent minutes).
+fusemax_cmake_build() {
+  local dir=$1; shift
+  mkdir -p "$dir"
+  local log="$dir/build.log"
+  echo "setup: building $dir (log: $log)" >&2
+  local status=0
+  { cmake -S "$FUSEMAX_ROOT" -B "$dir" "$@" && cmake --build "$dir" -j "$(nproc)"; } 2>&1 | tee "$log" |
+    awk '/^\[ *[0-9]+%\]/ { p = int(substr($0, 2, 3) / 10) * 10; if (p > last) { last = p; printf "setup: build %d%%\n", p > "/dev/stderr"; fflush("/dev/stderr") } }' ||
+    status=$?
+  if [ "$status" -ne 0 ]; then
     tail -n 60 "$log" >&2
     echo "setup: build failed (full log: $log)" >&2
     exit 1
   fi
 }
 
+fusemax_build() {
+  fusemax_cmake_build "$FUSEMAX_BUILD" -DCMAKE_BUILD_TYPE=Release -DFUSEMAX_WERROR=ON
+}
+
 # AddressSanitizer, UndefinedBehaviorSanitizer (and LeakSanitizer with ASan) over every target,
 # and the libFuzzer harnesses: clang++, optimised enough to run the suite in reasonable time.
 fusemax_build_sanitized() {
-  mkdir -p "$FUSEMAX_SANITIZE_BUILD"
-  local log="$FUSEMAX_SANITIZE_BUILD/build.log"
-  if ! { cmake -S "$FUSEMAX_ROOT" -B "$FUSEMAX_SANITIZE_BUILD" -DCMAKE_CXX_COMPILER=clang++ \
-           -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" \
-           -DFUSEMAX_WERROR=ON -DFUSEMAX_SANITIZE=address,undefined -DFUSEMAX_FUZZ=ON &&
-         cmake --build "$FUSEMAX_SANITIZE_BUILD" -j "$(nproc)"; } >"$log" 2>&1; then
-    tail -n 60 "$log" >&2
-    echo "setup: sanitizer build failed (full log: $log)" >&2
-    exit 1
-  fi
+  fusemax_cmake_build "$FUSEMAX_SANITIZE_BUILD" -DCMAKE_CXX_COMPILER=clang++ \
+    -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" \
+    -DFUSEMAX_WERROR=ON -DFUSEMAX_SANITIZE=address,undefined -DFUSEMAX_FUZZ=ON
 }
 
 fusemax_install_missing

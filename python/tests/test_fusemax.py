@@ -49,7 +49,7 @@ def test_timing_matches_the_command_line():
 
 
 def test_errors_are_exceptions_with_the_one_line_message():
-    with pytest.raises(fusemax.Error, match=r"^fusemax: --seq: expected a positive integer, got '0'$"):
+    with pytest.raises(fusemax.Error, match=r"^fusemax: --seq: expected a positive length such as 4096, 16K or 1M, got '0'$"):
         fusemax.run(seq=0)
     with pytest.raises(fusemax.Error, match=r"key 'pe2d.rows'"):
         fusemax.run(arch={"pe2d": {"rows": 0}})

@@ -32,7 +32,7 @@ SimOptions parse_sim_options(int argc, char** argv, std::string& help_text) {
         ("workload", po::value<std::string>(), "workload YAML (default: BERT-Base shape, batch 1, 12 heads, 1K tokens)")
         ("batch", po::value<std::string>(), "batch size B")
         ("heads", po::value<std::string>(), "heads H")
-        ("seq", po::value<std::string>(), "sequence length (queries = keys)")
+        ("seq", po::value<std::string>(), "sequence length (queries = keys): 4096, 16K, 1M")
         ("seq-q", po::value<std::string>(), "query length P")
         ("seq-kv", po::value<std::string>(), "key/value length M")
         ("head-dim", po::value<std::string>(), "query/key head dim E")
@@ -70,14 +70,15 @@ SimOptions parse_sim_options(int argc, char** argv, std::string& help_text) {
                                              "(the array-size sweep)")
         ("reg-depth-2d", po::value<std::string>(), "words in each 2D PE's register file (area only)")
         ("reg-depth-1d", po::value<std::string>(), "words in each 1D lane's register file (area only)")
-        ("stats", po::value<std::string>(), "write statistics as JSON")
+        ("stats", po::value<std::string>(), "write statistics as JSON to FILE ('-': to standard output, without the summary)")
         ("mode", po::value<std::string>(), "functional (default: computes O) or timing (no values)")
         ("dtype", po::value<std::string>(), "element type of Q, K, V, O in platform memory: fp32 (default) or fp16")
         ("vcd", po::value<std::string>(), "write waveforms (VCD, SystemC sc_trace) to FILE")
         ("trace-json", po::value<std::string>(), "write a Chrome/Perfetto trace (JSON) to FILE")
         ("trace-start", po::value<std::string>(), "record waveforms and trace from this simulated time (e.g. 10us)")
         ("trace-stop", po::value<std::string>(), "record waveforms and trace until this simulated time")
-        ("quantum", po::value<std::string>(), "temporal-decoupling quantum of the IP (e.g. 50us; default 100,000 cycles)")
+        ("quantum", po::value<std::string>(), "temporal-decoupling quantum of the IP: a time with a unit of ps, ns, us, "
+                                              "ms or s (e.g. 50us; default 100,000 clock cycles, 106 us at 940 MHz)")
         ("no-fast-forward", "timing mode: simulate every tile step (default: jump over periodic stretches)")
         ("no-check", "skip the comparison with the fp64 reference")
         ("tolerance", po::value<std::string>(), "max relative error the check accepts (default: a floating-point "
@@ -102,9 +103,12 @@ SimOptions parse_sim_options(int argc, char** argv, std::string& help_text) {
     };
     opt_int("batch", o.batch);
     opt_int("heads", o.heads);
-    opt_int("seq", o.seq);
-    opt_int("seq-q", o.seq_q);
-    opt_int("seq-kv", o.seq_kv);
+    auto opt_length = [&vm](const char* flag, std::optional<std::uint64_t>& slot) {
+        if (vm.count(flag)) slot = cli::positive_length(vm, kTool, flag);
+    };
+    opt_length("seq", o.seq);
+    opt_length("seq-q", o.seq_q);
+    opt_length("seq-kv", o.seq_kv);
     opt_int("head-dim", o.head_dim);
     opt_int("v-dim", o.v_dim);
     if (o.seq && (o.seq_q || o.seq_kv))
@@ -118,7 +122,7 @@ SimOptions parse_sim_options(int argc, char** argv, std::string& help_text) {
             throw ConfigError("fusemax-sim: --decode-steps: attention only (not with --gemm or --layer)");
         if (vm.count("q")) throw ConfigError("fusemax-sim: --decode-steps: the queries and cache are random (no --q/--k/--v)");
     }
-    if (vm.count("window")) o.window = positive(vm, "window");
+    if (vm.count("window")) o.window = cli::positive_length(vm, kTool, "window");
     if (vm.count("tolerance")) {
         o.tolerance = positive_real(vm, "tolerance");
         o.tolerance_given = true;
@@ -214,7 +218,7 @@ SimOptions parse_sim_options(int argc, char** argv, std::string& help_text) {
     fault_from_options(o);
     o.check = vm.count("no-check") == 0;
     o.fast_forward = vm.count("no-fast-forward") == 0;
-    o.quiet = vm.count("quiet") > 0;
+    o.quiet = vm.count("quiet") > 0 || (o.stats_path && *o.stats_path == "-");  // the JSON is the output
     if (!o.functional && (o.q_path || o.a_path || o.out_path))
         throw ConfigError("fusemax-sim: --mode timing moves no values: --q/--k/--v/--a/--w/--out need --mode functional");
     if ((o.gemm || o.layer) && o.fault != "none")

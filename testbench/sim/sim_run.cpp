@@ -46,7 +46,7 @@ struct Outputs {
     std::unique_ptr<VcdOutput> vcd;
 
     explicit Outputs(const SimOptions& o) {
-        if (o.stats_path) stats = std::make_unique<OutputFile>(*o.stats_path, "--stats");
+        if (o.stats_path && *o.stats_path != "-") stats = std::make_unique<OutputFile>(*o.stats_path, "--stats");
         if (o.trace_json_path) trace_json = std::make_unique<OutputFile>(*o.trace_json_path, "--trace-json");
         if (o.out_path) out = std::make_unique<OutputFile>(*o.out_path, "--out");
         if (o.vcd_path) vcd = std::make_unique<VcdOutput>(*o.vcd_path, "--vcd");
@@ -653,6 +653,7 @@ int run_simulation(const SimOptions& o, const ArchConfig& arch, nlohmann::json* 
         files.stats->close();
     }
     if (stats_out) *stats_out = stats;
+    if (o.stats_path && *o.stats_path == "-") std::cout << stats.dump(2) << "\n";  // --stats -: to stdout
     if (!o.quiet) print_summary(top, w, plan, kernels, total, o.functional, checks, wall);
     std::fflush(stdout);
     for (const Check& c : checks)

@@ -38,6 +38,17 @@ std::uint64_t positive_int(const po::variables_map& vm, const char* tool, const 
     return static_cast<std::uint64_t>(v);
 }
 
+std::uint64_t positive_length(const po::variables_map& vm, const char* tool, const char* flag) {
+    const std::string t = text(vm, flag);
+    const char last = t.empty() ? '\0' : t.back();
+    const std::uint64_t scale = last == 'K' || last == 'k' ? 1024 : last == 'M' || last == 'm' ? 1024 * 1024 : 1;
+    std::int64_t v = 0;
+    if (!parse_int(scale == 1 ? t : t.substr(0, t.size() - 1), v) || v <= 0 || std::uint64_t(v) > (1ull << 40))
+        throw ConfigError(std::string(tool) + ": --" + flag + ": expected a positive length such as 4096, 16K or 1M, got '" +
+                          t + "'");
+    return std::uint64_t(v) * scale;
+}
+
 double positive_number(const po::variables_map& vm, const char* tool, const char* flag) {
     const std::string t = text(vm, flag);
     double v = 0;

@@ -17,6 +17,8 @@ po::variables_map parse(const char* tool, const po::options_description& options
 bool help_requested(const po::variables_map& vm, const po::options_description& options);
 
 std::uint64_t positive_int(const po::variables_map& vm, const char* tool, const char* flag);
+// A count with an optional binary suffix, as the sweep's lengths: 4096, 16K (16384), 1M.
+std::uint64_t positive_length(const po::variables_map& vm, const char* tool, const char* flag);
 double positive_number(const po::variables_map& vm, const char* tool, const char* flag);
 std::uint64_t size_bytes(const po::variables_map& vm, const char* tool, const char* flag);
 std::string text(const po::variables_map& vm, const char* flag);

@@ -99,7 +99,23 @@ TEST_F(Cli, Help) {
 
 TEST_F(Cli, UnknownFlag) { expect_bad_input("--bogus 3", "unrecognised option '--bogus'"); }
 TEST_F(Cli, MissingFlagValue) { expect_bad_input("--seq", "--seq"); }
-TEST_F(Cli, ZeroSize) { expect_bad_input("--seq 0", "--seq: expected a positive integer, got '0'"); }
+TEST_F(Cli, ZeroSize) { expect_bad_input("--seq 0", "--seq: expected a positive length such as 4096, 16K or 1M, got '0'"); }
+TEST_F(Cli, LengthSuffix) { expect_bad_input("--seq-kv 4X", "--seq-kv: expected a positive length such as 4096, 16K or 1M, got '4X'"); }
+TEST_F(Cli, QuantumNeedsAUnit) { expect_bad_input("--quantum 1000", "--quantum: expected a positive time with a unit"); }
+
+// --seq 4K is --seq 4096 (binary suffixes, as the sweep's lengths), and --stats - puts the JSON on
+// standard output instead of the summary.
+TEST_F(Cli, LengthsWithSuffixesAndStatsToStdout) {
+    const Result k = run("--seq 4K --batch 2 --mode timing --stats -");
+    ASSERT_EQ(k.code, 0) << k.err;
+    nlohmann::json a = nlohmann::json::parse(k.out);
+    const Result n = run("--seq 4096 --batch 2 --mode timing --stats -");
+    nlohmann::json b = nlohmann::json::parse(n.out);
+    EXPECT_EQ(a["workload"]["seq_q"], 4096);
+    a.erase("wall_seconds");
+    b.erase("wall_seconds");
+    EXPECT_EQ(a, b);
+}
 TEST_F(Cli, NegativeSize) { expect_bad_input("--batch -3", "--batch: expected a positive integer, got '-3'"); }
 TEST_F(Cli, NonNumericSize) { expect_bad_input("--head-dim big", "--head-dim: expected a positive integer, got 'big'"); }
 TEST_F(Cli, BadMode) { expect_bad_input("--mode fast", "--mode: expected functional or timing, got 'fast'"); }
@@ -110,7 +126,7 @@ TEST_F(Cli, SeqAndSeqQ) { expect_bad_input("--seq 8 --seq-q 8", "give either --s
 // window is a positive number of keys; the workload file says the same with causal: and window:.
 TEST_F(Cli, MaskErrors) {
     expect_bad_input("--seq-q 600 --seq-kv 300 --causal", "causal attention with more queries than keys (600 > 300)");
-    expect_bad_input("--window 0", "--window: expected a positive integer, got '0'");
+    expect_bad_input("--window 0", "--window: expected a positive length such as 4096, 16K or 1M, got '0'");
     expect_bad_input("--workload " + file("w.yaml", "batch: 1\nheads: 1\nseq_len: 512\nhead_dim: 64\nwindow: -3\n"),
                      "window");
     const Result r = run("--workload " + file("c.yaml", "batch: 1\nheads: 2\nseq_len: 1024\nhead_dim: 64\nwindow: 300\n") +

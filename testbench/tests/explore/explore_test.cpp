@@ -293,7 +293,7 @@ TEST_F(ExploreCli, BadInputIsOneLine) {
     bad("--seq 1024", "--out: the output folder is required");
     bad("--objective speed" + out, "--objective: expected latency, energy or edp, got 'speed'");
     bad("--mode functional" + out, "--mode: not an explorer flag");
-    bad("--seq 0" + out, "fusemax-explore: --seq: expected a positive integer");
+    bad("--seq 0" + out, "fusemax-explore: --seq: expected a positive length");
     bad("--jobs 0" + out, "--jobs: expected 1 to 9999");
     bad("--space " + file("s.yaml", "mapping: {p1: [x]}") + out, "key 'mapping.p1'");
     bad("--space " + (dir / "missing.yaml").string() + out, "cannot read the search space");
