@@ -14,6 +14,7 @@ fusemax_packages=(
   libsystemc-dev libyaml-cpp-dev libboost-program-options-dev nlohmann-json3-dev libgtest-dev libopenblas-dev
   python3 python3-numpy python3-matplotlib python3-pandas gtkwave
   python3-dev pybind11-dev python3-pytest python3-tqdm python3-nbclient python3-nbformat python3-ipykernel
+  munge slurmctld slurmd slurm-client
   clang libclang-rt-14-dev
 )
 

@@ -174,9 +174,11 @@ def _tool(command, what):
 
 
 def sweep(designs=None, models=None, seq_lens=None, kernel="attention", batch=None, jobs=None, fast_forward=True,
-          pe_dims=None):
+          pe_dims=None, backend="local", **slurm):
     """tools/sweep as a pandas DataFrame with its CSV's columns: designs x models x sequence
-    lengths (names as the CLI takes them, or YAML paths), kernel attention, linear, layer or pareto."""
+    lengths (names as the CLI takes them, or YAML paths), kernel attention, linear, layer or pareto.
+    backend="slurm" spreads the points over a Slurm job array (slurm_partition=, slurm_time=,
+    slurm_account=, slurm_tasks=, slurm_dir= as tools/sweep's flags); the rows are the same."""
     import pandas as pd
     with _scratch() as folder:
         out = os.path.join(folder, "sweep.csv")
@@ -187,6 +189,11 @@ def sweep(designs=None, models=None, seq_lens=None, kernel="attention", batch=No
                 command += [flag, ",".join(str(x) for x in value) if isinstance(value, (list, tuple)) else str(value)]
         if not fast_forward:
             command.append("--no-fast-forward")
+        command += ["--backend", backend]
+        for name, value in slurm.items():
+            if not name.startswith("slurm_"):
+                raise TypeError(f"sweep() got an unexpected keyword argument '{name}'")
+            command += _flag(name, value)
         _tool(command, "sweep")
         return pd.read_csv(out)
 
