@@ -168,7 +168,10 @@ Job ControlRegisters::job_from_registers() const {
         j.program = "gemm";
         j.gemm.name = "registers";
         j.gemm.m = get(PARAM0), j.gemm.k = get(PARAM0 + 4), j.gemm.n = get(PARAM0 + 8);
-        j.gemm.m0 = get(PARAM0 + 12), j.gemm.n0 = get(PARAM0 + 16), j.gemm.block_rows = get(PARAM0 + 20);
+        const std::uint64_t m0 = get(PARAM0 + 12);
+        j.gemm.m0 = static_cast<std::uint32_t>(m0 & ~std::uint64_t{GEMM_W_TILES_OUTER});
+        j.gemm.order = m0 & GEMM_W_TILES_OUTER ? GemmOrder::WTiles : GemmOrder::ABlocks;
+        j.gemm.n0 = get(PARAM0 + 16), j.gemm.block_rows = get(PARAM0 + 20);
         return j;
     }
     // Attention from descriptors: the shape comes from Q [B,H,P,E] and V [B,H,M,F].

@@ -46,7 +46,8 @@ inline constexpr std::uint32_t TILE_STEPS_LO = 0x0D8, TILE_STEPS_HI = 0x0DC;
 inline constexpr std::uint32_t PROGRAM = 0x0E0;  // RW: PROGRAM_ATTENTION or PROGRAM_GEMM
 inline constexpr std::uint32_t TENSORS = 0x0E4;  // RW: descriptors in use, 0 to DESC_COUNT
 inline constexpr std::uint32_t PARAM0 = 0x0E8;   // RW: PARAM0 to PARAM5, the program's parameters
-inline constexpr std::uint32_t PARAM_COUNT = 6;  //     gemm: M, K, N, M0, N0, BLOCK_ROWS (0: default)
+inline constexpr std::uint32_t PARAM_COUNT = 6;  //     gemm: M, K, N, M0 (bit 31: GEMM_W_TILES_OUTER), N0,
+                                                 //     BLOCK_ROWS (0: default)
                                                  //     attention: CAUSAL (bit 0), WINDOW (keys, 0: none),
                                                  //     KV_HEADS (0: = HEADS)
 // Descriptor i at DESC_BASE + i * DESC_SIZE: TENSOR (+0x00: which operand, the DMA's Tensor code:
@@ -76,6 +77,8 @@ inline constexpr std::uint32_t IRQ_DONE = 1u << 0;   // a job finished (with or 
 inline constexpr std::uint32_t IRQ_ERROR = 1u << 1;  // a job failed or a start was refused
 inline constexpr std::uint32_t MODE_TIMING_ONLY = 1u << 0;
 inline constexpr std::uint32_t PROGRAM_ATTENTION = 0, PROGRAM_GEMM = 1;
+// PARAM3 of a GEMM: its loop order when W does not fit the GLB (set: W's tiles outermost).
+inline constexpr std::uint32_t GEMM_W_TILES_OUTER = 1u << 31;
 
 // Register names, for trace scripts and debug output.
 struct RegName {

@@ -175,6 +175,7 @@ nlohmann::json report_json(const FuseMax& top, const RunSummary& s) {
         const GemmPlan& g = top.scheduler().gemm_plan();
         j["gemm"] = {{"m", job.gemm.m}, {"k", job.gemm.k}, {"n", job.gemm.n}, {"m0", g.m0}, {"n0", g.n0}, {"k0", g.k0},
                      {"block_tiles", g.block_tiles}, {"blocks", g.blocks}, {"w_whole", g.w_whole},
+                     {"order", g.w_whole ? "w_whole" : g.w_outer ? "w_tiles" : "a_blocks"}, {"n_tiles", g.n_tiles},
                      {"w_slots", g.w_slots}, {"glb_bytes_used", g.words_used * a.word_bytes}};
     } else {
         const Tiling& t = top.scheduler().tiling();

@@ -19,7 +19,7 @@ TileCoord coord(std::uint64_t m_tile, std::uint64_t chunk, std::uint64_t n_tile)
 GemmProgram::GemmProgram(ProgramContext& ctx, const GemmPlan& plan)
     : ctx_(ctx), arch_(ctx.arch()), job_(ctx.job()), p_(plan), outer_(ctx, 0), inner_(ctx, 1) {
     w_buffers_ = p_.w_whole ? p_.n_tiles : p_.w_slots;
-    w_total_ = p_.w_whole ? p_.n_tiles : p_.blocks * p_.n_tiles;
+    w_total_ = p_.w_whole || p_.w_outer ? p_.n_tiles : p_.blocks * p_.n_tiles;
     a_.resize(p_.block_tiles * p_.k_chunks);
     w_.resize(w_buffers_ * p_.k_chunks);
     z_.assign(job_.functional ? std::size_t{p_.m0} * p_.n0 : 0, 0.0f);
@@ -46,8 +46,21 @@ void GemmProgram::run() {
         for (Piece& x : *set) x.ready = x.last_use = ctx_.job_start();
     if (p_.w_whole)
         whole_w();
+    else if (p_.w_outer)
+        w_tiles_outer();
     else
         split_w();
+}
+
+void GemmProgram::w_tiles_outer() {
+    const std::uint64_t n = p_.n_tiles, tiles = p_.m_tiles, bt = p_.block_tiles;
+    for (std::uint64_t j = 0; j < n; ++j)
+        for (std::uint64_t g = 0; g < tiles; ++g) {
+            // The next W tile loads behind this pass's last A tile; an A buffer takes the tile bt
+            // on once its tile is done (all of A stays when one block holds it).
+            if (g + 1 == tiles && j + 1 < std::min(w_buffers_, n)) load_tile_w(j + 1);
+            z_block(g, j, j, bt < tiles, g + 1 == tiles);
+        }
 }
 
 // A's tiles in order, each against all of W: tile g + bt - 1 loads as tile g starts, into the buffer

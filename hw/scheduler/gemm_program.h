@@ -14,7 +14,10 @@ namespace fusemax {
 //  - W whole: Z blocks row by row (m outer, n inner); A's tiles stream through `block_tiles`
 //    buffers, each loading as soon as the tile before it in that buffer is done;
 //  - W split: per A block, W's column tiles one after another through `w_slots` buffers, each
-//    against all of the block's A tiles; the next block's A tiles load during the last W tile.
+//    against all of the block's A tiles; the next block's A tiles load during the last W tile;
+//  - W split, W tiles outermost (GemmOrder::WTiles): each W tile once, against all of A's tiles
+//    through the `block_tiles` buffers (A read once per W tile unless one block holds it all).
+//    Simulated step by step (no fast-forward).
 // Loads are issued in the order the ops need them (the DRAM channel serves them in that order):
 // W piece by piece as the first ops need it, the first A block likewise. The A tile sequence is
 // the m-tiles in order; the W sequence is W's column tiles, once (whole) or once per block (split).
@@ -46,6 +49,7 @@ private:
 
     void whole_w();
     void split_w();
+    void w_tiles_outer();
     void z_block(std::uint64_t g, std::uint64_t j, std::uint64_t s, bool a_last, bool w_last);
     Piece& a_piece(std::uint64_t g, std::uint64_t c) { return a_[(g % p_.block_tiles) * p_.k_chunks + c]; }
     Piece& w_piece(std::uint64_t s, std::uint64_t c) { return w_[(s % w_buffers_) * p_.k_chunks + c]; }

@@ -393,7 +393,10 @@ static ArchConfig parse_arch_config(const std::string& path) {
     if (doc.has("tiling")) {
         const YamlMap t = doc.map("tiling");
         t.only_keys({"m0", "p0", "p1", "double_buffer", "stack_groups", "query_words", "gemm_m0", "gemm_n0",
-                     "gemm_block_rows"});
+                     "gemm_block_rows", "gemm_order"});
+        const std::string order = t.string("gemm_order", "a_blocks");
+        if (order != "a_blocks" && order != "w_tiles") t.fail("gemm_order", "expected a_blocks or w_tiles, got '" + order + "'");
+        a.tiling.gemm_order = order == "w_tiles" ? GemmOrder::WTiles : GemmOrder::ABlocks;
         a.tiling.stack_groups = t.boolean("stack_groups", true);
         a.tiling.m0 = static_cast<std::uint32_t>(t.int_in("m0", 1, a.pe2d.rows, 0));
         a.tiling.p0 = static_cast<std::uint32_t>(t.int_in("p0", 1, a.pe2d.cols, 0));

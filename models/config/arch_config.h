@@ -7,6 +7,7 @@
 
 #include "config/cost_expr.h"
 #include "config/flat_dataflow.h"
+#include "config/gemm_shape.h"
 #include "energy/energy_table.h"
 #include "area/area_table.h"
 #include "program/ops.h"
@@ -102,6 +103,7 @@ struct TilingConfig {
     // array's rows, its columns, as many as fit).
     std::uint32_t gemm_m0 = 0, gemm_n0 = 0;
     std::uint64_t gemm_block_rows = 0;
+    GemmOrder gemm_order = GemmOrder::Default;
 };
 
 struct FlatConfig {

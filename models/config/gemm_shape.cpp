@@ -10,6 +10,8 @@
 
 namespace fusemax {
 
+const char* gemm_order_name(GemmOrder o) { return o == GemmOrder::WTiles ? "w_tiles" : "a_blocks"; }
+
 void validate_gemm(const GemmShape& g, const std::string& origin) {
     for (const auto& [name, v] : {std::pair<const char*, std::uint64_t>{"M", g.m}, {"K", g.k}, {"N", g.n}})
         if (v == 0 || v > kMaxGemmDim)

@@ -9,11 +9,18 @@ namespace fusemax {
 // m0 x n0 block of Z over all of K, A stays in the GLB in blocks of `block_rows` rows, W whole or in
 // n0-column tiles. Zero tile sizes mean the defaults (the array's rows and columns; the largest
 // block that fits).
+// The loop order over Z's blocks when W does not fit the GLB whole: A blocks outermost (each
+// block against W's column tiles, W re-read per block), or W's column tiles outermost (each tile
+// against all of A, A re-read per tile unless it all fits).
+enum class GemmOrder : std::uint8_t { Default, ABlocks, WTiles };
+const char* gemm_order_name(GemmOrder o);  // "a_blocks", "w_tiles"
+
 struct GemmShape {
     std::string name = "gemm";
     std::uint64_t m = 0, k = 0, n = 0;
     std::uint32_t m0 = 0, n0 = 0;
     std::uint64_t block_rows = 0;
+    GemmOrder order = GemmOrder::Default;
 
     std::uint64_t macs() const { return m * k * n; }
 };

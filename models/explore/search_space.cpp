@@ -104,7 +104,7 @@ std::string list_text(const std::vector<Op>& ops) {
 std::uint64_t SearchSpace::size() const {
     return std::uint64_t{m0.size()} * p0.size() * p1.size() * double_buffer.size() * interleave.size() *
            stack_groups.size() * binding.size() *
-           gemm_m0.size() * gemm_n0.size() * gemm_block_rows.size() * pe_dim.size() * glb_bytes.size() *
+           gemm_m0.size() * gemm_n0.size() * gemm_block_rows.size() * gemm_order.size() * pe_dim.size() * glb_bytes.size() *
            dram_gib_per_s.size() * clock_mhz.size();
 }
 
@@ -125,7 +125,16 @@ SearchSpace load_search_space(const std::string& path) {
     if (top.has("mapping")) {
         const YamlMap m = top.map("mapping");
         m.only_keys({"m0", "p0", "p1", "double_buffer", "interleave", "stack_groups", "binding", "gemm_m0", "gemm_n0",
-                     "gemm_block_rows"});
+                     "gemm_block_rows", "gemm_order"});
+        if (m.has("gemm_order")) {
+            s.gemm_order.clear();
+            for (const YAML::Node& n : values(m, "gemm_order")) {
+                const std::string text = n.Scalar();
+                if (text != "a_blocks" && text != "w_tiles")
+                    m.fail("gemm_order", "expected a_blocks or w_tiles, got '" + text + "'");
+                s.gemm_order.push_back(text == "w_tiles" ? GemmOrder::WTiles : GemmOrder::ABlocks);
+            }
+        }
         read_ints(m, "m0", "full", 65536, s.m0);
         read_ints(m, "p0", "full", 65536, s.p0);
         read_ints(m, "p1", "auto", kMaxSeqLen, s.p1);
@@ -187,6 +196,7 @@ SearchSpace default_search_space(const ArchConfig& arch, const std::string& kind
         s.gemm_m0 = halvings(arch.pe2d.rows, arch.pe2d.rows / 2);
         s.gemm_n0 = halvings(arch.pe2d.cols, arch.pe2d.cols / 2);
         s.gemm_block_rows = {0, 256, 512};  // as many A rows as fit, or one or two array heights
+        s.gemm_order = {GemmOrder::ABlocks, GemmOrder::WTiles};
     }
     return s;
 }
@@ -279,12 +289,14 @@ std::vector<DesignPoint> enumerate(const SearchSpace& s) {
                                         for (bool db : s.double_buffer)
                                             for (std::uint32_t gm : s.gemm_m0)
                                                 for (std::uint32_t gn : s.gemm_n0)
-                                                    for (std::uint64_t gb : s.gemm_block_rows) {
+                                                    for (std::uint64_t gb : s.gemm_block_rows)
+                                                      for (GemmOrder go : s.gemm_order) {
                                                         p.clock_mhz = mhz, p.pe_dim = pe, p.glb_bytes = glb;
                                                         p.dram_gib_per_s = bw, p.binding = b, p.interleave = il;
                                                         p.stack_groups = sg;
                                                         p.m0 = m0, p.p0 = p0, p.p1 = p1, p.double_buffer = db;
                                                         p.gemm_m0 = gm, p.gemm_n0 = gn, p.gemm_block_rows = gb;
+                                                        p.gemm_order = go;
                                                         out.push_back(p);
                                                     }
     return out;
@@ -327,6 +339,7 @@ ArchConfig apply_point(const ArchConfig& base, const DesignPoint& p) {
     a.tiling.gemm_m0 = within(p.gemm_m0, a.pe2d.rows, "gemm_m0");
     a.tiling.gemm_n0 = within(p.gemm_n0, a.pe2d.cols, "gemm_n0");
     a.tiling.gemm_block_rows = p.gemm_block_rows;
+    if (p.gemm_order != GemmOrder::Default) a.tiling.gemm_order = p.gemm_order;
     return a;
 }
 
@@ -354,6 +367,7 @@ std::string point_yaml(const std::string& base_path, const ArchConfig& a, const 
     if (a.tiling.gemm_m0) y << ", gemm_m0: " << a.tiling.gemm_m0;
     if (a.tiling.gemm_n0) y << ", gemm_n0: " << a.tiling.gemm_n0;
     if (a.tiling.gemm_block_rows) y << ", gemm_block_rows: " << a.tiling.gemm_block_rows;
+    y << ", gemm_order: " << gemm_order_name(a.tiling.gemm_order);
     y << "}\n";
     const ScheduleConfig& s = a.schedule;
     y << "schedule:\n  program: " << s.program << "\n  interleave: " << (s.interleave ? "true" : "false") << "\n";

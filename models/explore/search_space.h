@@ -23,6 +23,7 @@ struct SearchSpace {
     // The GEMMs' mapping (layers and GEMMs).
     std::vector<std::uint32_t> gemm_m0{0}, gemm_n0{0};
     std::vector<std::uint64_t> gemm_block_rows{0};
+    std::vector<GemmOrder> gemm_order{GemmOrder::Default};
     // Hardware.
     std::vector<std::uint64_t> pe_dim{0}, glb_bytes{0};
     std::vector<double> dram_gib_per_s{0}, clock_mhz{0};
@@ -55,6 +56,7 @@ struct DesignPoint {
     std::string binding;
     std::uint32_t gemm_m0 = 0, gemm_n0 = 0;
     std::uint64_t gemm_block_rows = 0;
+    GemmOrder gemm_order = GemmOrder::Default;
     std::uint64_t pe_dim = 0, glb_bytes = 0;
     double dram_gib_per_s = 0, clock_mhz = 0;
 };

@@ -56,6 +56,7 @@ GemmPlan plan_gemm(const ArchConfig& a, const GemmShape& g, bool top) {
     p.block_tiles = std::min(p.block_tiles, p.m_tiles);
     p.blocks = ceil_div(p.m_tiles, p.block_tiles);
     p.w_slots = !p.w_whole && p.block_tiles * a_tile + 2 * w_tile <= capacity ? 2 : 1;
+    p.w_outer = !p.w_whole && g.order == GemmOrder::WTiles;
     p.words_used = p.block_tiles * a_tile + (p.w_whole ? w_all : p.w_slots * w_tile);
     p.a_base = top ? capacity / row * row - p.words_used : 0;
     p.w_base = p.a_base + p.block_tiles * a_tile;

@@ -19,6 +19,7 @@ struct GemmPlan {
     std::uint64_t block_tiles = 0;  // A tile buffers: m-tiles per A block (W split), or in flight (W whole)
     std::uint64_t blocks = 0;
     bool w_whole = false;           // all of W stays in the GLB
+    bool w_outer = false;           // W split, its column tiles outermost (GemmOrder::WTiles)
     std::uint32_t w_slots = 1;      // W tile buffers when W is split (2: the next tile loads behind)
     std::uint64_t a_piece_words = 0, w_piece_words = 0;  // row-aligned
     std::uint64_t a_base = 0, w_base = 0, words_used = 0;

@@ -204,7 +204,7 @@ std::string energy_parts(const nlohmann::json& e) {
 }
 
 const std::string kColumns =
-    "point,status,binding,interleave,stack_groups,m0,p0,p1,double_buffer,gemm_m0,gemm_n0,gemm_block_rows,pe_dim,glb_bytes,"
+    "point,status,binding,interleave,stack_groups,m0,p0,p1,double_buffer,gemm_m0,gemm_n0,gemm_block_rows,gemm_order,pe_dim,glb_bytes,"
     "dram_gib_per_s,clock_mhz,cycles,latency_s,energy_pj,area_um2,edp_js,dram_bytes,util_2d,util_1d,p1_used,"
     "energy_dram_pj,energy_glb_pj,energy_pe2d_pj,energy_pe1d_pj,"
     "bound_latency_s,bound_energy_pj,pareto,reason";
@@ -222,12 +222,12 @@ std::string csv_row(std::size_t index, const Candidate& c) {
                (a.tiling.gemm_m0 ? std::to_string(a.tiling.gemm_m0) : "full") + "," +
                (a.tiling.gemm_n0 ? std::to_string(a.tiling.gemm_n0) : "full") + "," +
                (a.tiling.gemm_block_rows ? std::to_string(a.tiling.gemm_block_rows) : "auto") + "," +
-               std::to_string(a.pe2d.rows) + "," + std::to_string(a.glb.capacity_bytes) + "," +
+               gemm_order_name(a.tiling.gemm_order) + "," + std::to_string(a.pe2d.rows) + "," + std::to_string(a.glb.capacity_bytes) + "," +
                csv_number(a.dram.bandwidth_bytes_per_s / double(1ull << 30)) + "," + csv_number(a.clock_hz / 1e6) + ",";
     } else {
         row += std::to_string(p.m0) + "," + std::to_string(p.p0) + "," + std::to_string(p.p1) + "," +
                (p.double_buffer ? "true" : "false") + "," + std::to_string(p.gemm_m0) + "," + std::to_string(p.gemm_n0) +
-               "," + std::to_string(p.gemm_block_rows) + "," + std::to_string(p.pe_dim) + "," + std::to_string(p.glb_bytes) +
+               "," + std::to_string(p.gemm_block_rows) + "," + gemm_order_name(p.gemm_order) + "," + std::to_string(p.pe_dim) + "," + std::to_string(p.glb_bytes) +
                "," + csv_number(p.dram_gib_per_s) + "," + csv_number(p.clock_mhz) + ",";
     }
     const nlohmann::json& r = c.result;
@@ -292,10 +292,11 @@ std::string describe(const Candidate& c) {
                     (c.result.contains("p1_used") ? " (" + std::to_string(c.result["p1_used"].get<std::uint64_t>()) + ")" : "") +
                     (a.tiling.double_buffer ? ", double-buffered" : ", single-buffered") +
                     (a.tiling.stack_groups ? "" : ", query heads one by one");
-    if (a.tiling.gemm_m0 || a.tiling.gemm_n0 || a.tiling.gemm_block_rows)
+    if (a.tiling.gemm_m0 || a.tiling.gemm_n0 || a.tiling.gemm_block_rows || a.tiling.gemm_order == GemmOrder::WTiles)
         s += ", GEMM tiles " + (a.tiling.gemm_m0 ? std::to_string(a.tiling.gemm_m0) : std::string("full")) + "x" +
              (a.tiling.gemm_n0 ? std::to_string(a.tiling.gemm_n0) : std::string("full")) + " A block " +
-             (a.tiling.gemm_block_rows ? std::to_string(a.tiling.gemm_block_rows) : std::string("auto"));
+             (a.tiling.gemm_block_rows ? std::to_string(a.tiling.gemm_block_rows) : std::string("auto")) +
+             (a.tiling.gemm_order == GemmOrder::WTiles ? ", W tiles outermost" : "");
     s += "; PE " + std::to_string(a.pe2d.rows) + ", GLB " + std::to_string(a.glb.capacity_bytes >> 10) + " KiB, DRAM " +
          csv_number(a.dram.bandwidth_bytes_per_s / double(1ull << 30)) + " GiB/s, " + csv_number(a.clock_hz / 1e6) + " MHz";
     return s;

@@ -56,7 +56,7 @@ tlm::tlm_response_status program_job(CpuDriver& cpu, std::uint64_t base, const J
         {TENSORS, shorthand ? 0 : job.tensors.size()},
         {PARAM0, job.program == "gemm" ? g.m : (w.causal ? 1u : 0u)},
         {PARAM0 + 4, job.program == "gemm" ? g.k : w.window},
-        {PARAM0 + 8, job.program == "gemm" ? g.n : w.kv_heads}, {PARAM0 + 12, g.m0}, {PARAM0 + 16, g.n0},
+        {PARAM0 + 8, job.program == "gemm" ? g.n : w.kv_heads}, {PARAM0 + 12, g.m0 | (g.order == GemmOrder::WTiles ? GEMM_W_TILES_OUTER : 0u)}, {PARAM0 + 16, g.n0},
         {PARAM0 + 20, g.block_rows}};
     for (const auto& [off, v] : values)
         if (auto s = cpu.write(base + off, v); s != tlm::TLM_OK_RESPONSE) return s;

@@ -59,6 +59,8 @@ SimOptions parse_sim_options(int argc, char** argv, std::string& help_text) {
         ("gemm-m0", po::value<std::string>(), "GEMM tile rows m0 (default: the 2D array's rows)")
         ("gemm-n0", po::value<std::string>(), "GEMM tile columns n0 (default: the 2D array's columns)")
         ("gemm-block-rows", po::value<std::string>(), "rows of A the GLB holds at once (default: as many as fit)")
+        ("gemm-order", po::value<std::string>(), "when W does not fit the GLB: a_blocks (A blocks outermost, W "
+                                                 "re-read per block; default) or w_tiles (W tiles outermost, A re-read per tile)")
         ("out", po::value<std::string>(), "write the output as float32 .npy: O [B,H,P,F]; Z [M,N] (--gemm); the "
                                           "layer's output [B*P,D] (--layer)")
         ("dram-gib-per-s", po::value<std::string>(), "DRAM bandwidth in GiB/s (default: the architecture's)")
@@ -156,7 +158,7 @@ SimOptions parse_sim_options(int argc, char** argv, std::string& help_text) {
             throw ConfigError("fusemax-sim: --dram-policy: expected reads_first or in_order, got '" + text + "'");
     }
     if (vm.count("write-queue")) o.hardware.write_queue = positive(vm, "write-queue");
-    if (vm.count("glb-bytes")) o.hardware.glb_bytes = positive(vm, "glb-bytes");
+    if (vm.count("glb-bytes")) o.hardware.glb_bytes = cli::size_bytes(vm, kTool, "glb-bytes");
     if (vm.count("pe-dim")) o.hardware.pe_dim = positive(vm, "pe-dim");
     if (vm.count("reg-depth-2d")) o.hardware.reg_depth_2d = positive(vm, "reg-depth-2d");
     if (vm.count("reg-depth-1d")) o.hardware.reg_depth_1d = positive(vm, "reg-depth-1d");
@@ -172,11 +174,18 @@ SimOptions parse_sim_options(int argc, char** argv, std::string& help_text) {
     tile("gemm-m0", o.tiles.m0);
     tile("gemm-n0", o.tiles.n0);
     tile("gemm-block-rows", o.tiles.block_rows);
+    if (vm.count("gemm-order")) {
+        const std::string order = vm["gemm-order"].as<std::string>();
+        if (order != "a_blocks" && order != "w_tiles")
+            throw ConfigError("fusemax-sim: --gemm-order: expected a_blocks or w_tiles, got '" + order + "'");
+        o.tiles.order = order == "w_tiles" ? GemmOrder::WTiles : GemmOrder::ABlocks;
+    }
     if (o.gemm) {
         if (o.layer) throw ConfigError("fusemax-sim: --gemm: give either --gemm or --layer");
         if (vm.count("workload") || o.shape_flags_given() || o.q_path || vm.count("scale"))
             throw ConfigError("fusemax-sim: --gemm: attention's workload, shape flags and --q/--k/--v do not apply");
         o.gemm->m0 = o.tiles.m0, o.gemm->n0 = o.tiles.n0, o.gemm->block_rows = o.tiles.block_rows;
+        o.gemm->order = o.tiles.order;
     }
     if ((o.a_path || o.w_path) && !o.gemm) throw ConfigError("fusemax-sim: --a, --w: the inputs of --gemm");
     if (bool(o.a_path) != bool(o.w_path)) throw ConfigError("fusemax-sim: --a, --w: give both .npy files or neither");

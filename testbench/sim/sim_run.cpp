@@ -115,6 +115,7 @@ GemmShape with_tiles(GemmShape g, const GemmShape& flags, const ArchConfig& a) {
     g.m0 = flags.m0 ? flags.m0 : a.tiling.gemm_m0;
     g.n0 = flags.n0 ? flags.n0 : a.tiling.gemm_n0;
     g.block_rows = flags.block_rows ? flags.block_rows : a.tiling.gemm_block_rows;
+    g.order = flags.order != GemmOrder::Default ? flags.order : a.tiling.gemm_order;
     return g;
 }
 

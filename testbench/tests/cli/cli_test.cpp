@@ -367,6 +367,30 @@ TEST_F(Cli, MappingInTheArchitecture) {
     EXPECT_EQ(gemm_stats("--arch " + arch + " --gemm-m0 64")["gemm"]["m0"], 64);
 }
 
+// The GEMM's loop order when W does not fit: M = 2048, K = 1024, N = 2048 (16-bit words) in a 2 MiB
+// GLB holds one 256-column W tile (512 KiB) beside two A tiles: 4 A blocks, 8 W tiles. A blocks
+// outermost read A once and W once per block; W tiles outermost read W once and A once per W
+// tile. Both pass the fp64 check (on a smaller GEMM) and write Z once.
+TEST_F(Cli, GemmLoopOrder) {
+    const std::uint64_t a = 2048 * 1024 * 2, w = 1024 * 2048 * 2, z = 2048 * 2048 * 2;
+    for (const char* order : {"a_blocks", "w_tiles"}) {
+        const std::string stats = (dir / "s.json").string();
+        const Result r = run(std::string("--gemm 2048,1024,2048 --glb-bytes 2M --mode timing --gemm-order ") + order +
+                             " --stats " + stats);
+        ASSERT_EQ(r.code, 0) << r.err;
+        const nlohmann::json j = nlohmann::json::parse(slurp(stats));
+        ASSERT_EQ(j["gemm"]["blocks"], 4);
+        ASSERT_EQ(j["gemm"]["n_tiles"], 8);
+        EXPECT_EQ(j["gemm"]["order"], order);
+        EXPECT_EQ(j["dram_read_bytes"], std::string(order) == "a_blocks" ? a + 4 * w : w + 8 * a) << order;
+        EXPECT_EQ(j["dram_write_bytes"], z);
+        const Result f = run(std::string("--gemm 700,600,900 --glb-bytes 1M --gemm-order ") + order + " --stats " + stats);
+        ASSERT_EQ(f.code, 0) << f.err;
+        EXPECT_TRUE(nlohmann::json::parse(slurp(stats))["check"]["passed"].get<bool>()) << order;
+    }
+    expect_bad_input("--gemm 64,64,64 --gemm-order diagonal", "--gemm-order: expected a_blocks or w_tiles, got 'diagonal'");
+}
+
 TEST_F(Cli, MappingKeysAreChecked) {
     expect_bad_input("--arch " + arch_with("p1: auto,", "m0: 512, p1: auto,"),
                      "key 'tiling.m0': expected an integer from 1 to 256, got '512'");
