@@ -42,7 +42,7 @@ std::vector<LayerKernel> layer_jobs(const Workload& w, const GemmShape& tiles, E
         throw ConfigError(origin + ": a layer is self-attention: seq_q (" + std::to_string(w.seq_q) +
                           ") must equal seq_kv (" + std::to_string(w.seq_kv) + ")");
     std::vector<GemmShape> gemms = layer_gemms(w, origin);
-    for (GemmShape& g : gemms) g.m0 = tiles.m0, g.n0 = tiles.n0, g.block_rows = tiles.block_rows;
+    for (GemmShape& g : gemms) g.m0 = tiles.m0, g.n0 = tiles.n0, g.block_rows = tiles.block_rows, g.order = tiles.order;
     Placer place(base, elem);
     auto gemm_job = [&](const GemmShape& g, const TensorLayout& a) {
         Job j;

@@ -388,6 +388,14 @@ TEST_F(Cli, GemmLoopOrder) {
         ASSERT_EQ(f.code, 0) << f.err;
         EXPECT_TRUE(nlohmann::json::parse(slurp(stats))["check"]["passed"].get<bool>()) << order;
     }
+    // A layer's GEMMs take the order too (FFN1's and FFN2's W do not fit a 2 MiB GLB whole).
+    auto layer_reads = [&](const char* order) {
+        const Result l = run(std::string("--layer --seq 1024 --heads 8 --d-model 512 --ffn 2048 --glb-bytes 2M --mode timing "
+                                         "--gemm-order ") + order + " --stats " + (dir / "l.json").string());
+        EXPECT_EQ(l.code, 0) << l.err;
+        return nlohmann::json::parse(slurp(dir / "l.json"))["dram_read_bytes"].get<std::uint64_t>();
+    };
+    EXPECT_NE(layer_reads("a_blocks"), layer_reads("w_tiles"));
     expect_bad_input("--gemm 64,64,64 --gemm-order diagonal", "--gemm-order: expected a_blocks or w_tiles, got 'diagonal'");
 }
 
