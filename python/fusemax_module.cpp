@@ -28,26 +28,16 @@ std::string simulate(const std::vector<std::string>& args) {
     {
         py::gil_scoped_release release;
         const auto results = run_forked(1, 1, [&args](std::size_t) {
-            std::vector<std::string> argv{"fusemax"};
-            argv.insert(argv.end(), args.begin(), args.end());
-            std::vector<char*> pointers;
-            for (std::string& a : argv) pointers.push_back(a.data());
             std::string help;
-            SimOptions o = parse_sim_options(static_cast<int>(pointers.size()), pointers.data(), help);
+            const SimOptions o = parse_sim_options_as("fusemax", args, help);
             if (o.help) return nlohmann::json{{"exit", 0}, {"help", help}}.dump();
-            ArchConfig arch = load_arch_config(o.arch_path);
-            apply_overrides(arch, o.hardware, "fusemax");
             nlohmann::json stats;
-            const int code = run_simulation(o, arch, &stats);
+            const int code = run_simulation(o, arch_from_options(o, "fusemax"), &stats);
             return nlohmann::json{{"exit", code}, {"stats", stats}}.dump();
         });
         r = results.front();
     }
-    if (!r.ok) {
-        std::string message = r.output;
-        if (message.rfind("fusemax-sim:", 0) == 0) message = "fusemax" + message.substr(std::string("fusemax-sim").size());
-        throw std::runtime_error(message);
-    }
+    if (!r.ok) throw std::runtime_error(retitled(r.output, "fusemax"));
     return r.output;
 }
 

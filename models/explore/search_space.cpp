@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <sstream>
 
@@ -101,11 +102,38 @@ std::string list_text(const std::vector<Op>& ops) {
 
 }  // namespace
 
+namespace {
+
+// The space's dimensions in enumeration order, hardware outermost: how many values each has and
+// how to set the i-th on a point. size() and enumerate() both walk this one list.
+struct Dimension {
+    std::size_t count;
+    std::function<void(DesignPoint&, std::size_t)> set;
+};
+
+template <class T, class Member>
+Dimension dimension(const std::vector<T>& values, Member DesignPoint::*field) {
+    return {values.size(), [&values, field](DesignPoint& p, std::size_t i) { p.*field = values[i]; }};
+}
+
+std::vector<Dimension> dimensions(const SearchSpace& s) {
+    using P = DesignPoint;
+    return {dimension(s.clock_mhz, &P::clock_mhz),         dimension(s.pe_dim, &P::pe_dim),
+            dimension(s.glb_bytes, &P::glb_bytes),         dimension(s.dram_gib_per_s, &P::dram_gib_per_s),
+            dimension(s.binding, &P::binding),             dimension(s.interleave, &P::interleave),
+            dimension(s.stack_groups, &P::stack_groups),   dimension(s.m0, &P::m0),
+            dimension(s.p0, &P::p0),                       dimension(s.p1, &P::p1),
+            dimension(s.double_buffer, &P::double_buffer), dimension(s.gemm_m0, &P::gemm_m0),
+            dimension(s.gemm_n0, &P::gemm_n0),             dimension(s.gemm_block_rows, &P::gemm_block_rows),
+            dimension(s.gemm_order, &P::gemm_order)};
+}
+
+}  // namespace
+
 std::uint64_t SearchSpace::size() const {
-    return std::uint64_t{m0.size()} * p0.size() * p1.size() * double_buffer.size() * interleave.size() *
-           stack_groups.size() * binding.size() *
-           gemm_m0.size() * gemm_n0.size() * gemm_block_rows.size() * gemm_order.size() * pe_dim.size() * glb_bytes.size() *
-           dram_gib_per_s.size() * clock_mhz.size();
+    std::uint64_t n = 1;
+    for (const Dimension& d : dimensions(*this)) n *= d.count;
+    return n;
 }
 
 SearchSpace load_search_space(const std::string& path) {
@@ -274,32 +302,18 @@ void expand_bindings(SearchSpace& s, const ArchConfig& arch) {
 }
 
 std::vector<DesignPoint> enumerate(const SearchSpace& s) {
+    const std::vector<Dimension> dims = dimensions(s);
     std::vector<DesignPoint> out;
-    DesignPoint p;
-    for (double mhz : s.clock_mhz)
-        for (std::uint64_t pe : s.pe_dim)
-            for (std::uint64_t glb : s.glb_bytes)
-                for (double bw : s.dram_gib_per_s)
-                    for (const std::string& b : s.binding)
-                        for (bool il : s.interleave)
-                          for (bool sg : s.stack_groups)
-                            for (std::uint32_t m0 : s.m0)
-                                for (std::uint32_t p0 : s.p0)
-                                    for (std::uint32_t p1 : s.p1)
-                                        for (bool db : s.double_buffer)
-                                            for (std::uint32_t gm : s.gemm_m0)
-                                                for (std::uint32_t gn : s.gemm_n0)
-                                                    for (std::uint64_t gb : s.gemm_block_rows)
-                                                      for (GemmOrder go : s.gemm_order) {
-                                                        p.clock_mhz = mhz, p.pe_dim = pe, p.glb_bytes = glb;
-                                                        p.dram_gib_per_s = bw, p.binding = b, p.interleave = il;
-                                                        p.stack_groups = sg;
-                                                        p.m0 = m0, p.p0 = p0, p.p1 = p1, p.double_buffer = db;
-                                                        p.gemm_m0 = gm, p.gemm_n0 = gn, p.gemm_block_rows = gb;
-                                                        p.gemm_order = go;
-                                                        out.push_back(p);
-                                                    }
-    return out;
+    if (s.size() == 0) return out;
+    std::vector<std::size_t> at(dims.size(), 0);  // an odometer, the last dimension fastest
+    for (;;) {
+        DesignPoint p;
+        for (std::size_t d = 0; d < dims.size(); ++d) dims[d].set(p, at[d]);
+        out.push_back(p);
+        std::size_t d = dims.size();
+        while (d > 0 && ++at[d - 1] == dims[d - 1].count) at[--d] = 0;
+        if (d == 0) return out;
+    }
 }
 
 ArchConfig apply_point(const ArchConfig& base, const DesignPoint& p) {

@@ -102,18 +102,8 @@ ExploreOptions parse(int argc, char** argv, bool& help) {
     o.plot = !vm.count("no-plot");
     o.quiet = vm.count("quiet") > 0;
 
-    std::vector<std::string> args{kTool};
-    args.insert(args.end(), rest.begin(), rest.end());
-    std::vector<char*> argv2;
-    for (std::string& a : args) argv2.push_back(a.data());
     std::string sim_help;
-    try {
-        o.sim = parse_sim_options(static_cast<int>(argv2.size()), argv2.data(), sim_help);
-    } catch (const ConfigError& e) {
-        std::string m = e.what();  // fusemax-sim's message, under this tool's name
-        if (m.rfind("fusemax-sim:", 0) == 0) m = std::string(kTool) + m.substr(std::string("fusemax-sim").size());
-        throw ConfigError(m);
-    }
+    o.sim = parse_sim_options_as(kTool, rest, sim_help);
     o.sim.functional = false;
     o.sim.check = false;
     o.sim.quiet = true;
@@ -132,15 +122,12 @@ struct Candidate {
     bool pareto = false;
 };
 
-// Does every kernel's working set fit this point's GLB? (the scheduler's own planning, run here).
+// Does every kernel's working set fit this point's GLB? (the scheduler's own planning, run here on
+// the kernels planned for the point, so with its GEMM tiles).
 void check_capacity(const ArchConfig& a, const std::vector<LayerKernel>& kernels) {
     for (const LayerKernel& k : kernels) {
         if (k.job.program == "gemm") {
-            GemmShape g = k.job.gemm;
-            if (!g.m0) g.m0 = a.tiling.gemm_m0;
-            if (!g.n0) g.n0 = a.tiling.gemm_n0;
-            if (!g.block_rows) g.block_rows = a.tiling.gemm_block_rows;
-            plan_gemm(a, g);
+            plan_gemm(a, k.job.gemm);
         } else {
             const Workload w = as_mapped(k.job, a.tiling.stack_groups).shape;
             plan_glb(a, w, choose_tiling(a, w));
@@ -309,8 +296,7 @@ int run(int argc, char** argv) {
     const auto wall_start = std::chrono::steady_clock::now();
     const double cpu_start = cpu_seconds();
 
-    ArchConfig base = load_arch_config(o.sim.arch_path);
-    apply_overrides(base, o.sim.hardware, kTool);
+    const ArchConfig base = arch_from_options(o.sim, kTool);
     const PlannedRun planned = plan_jobs(o.sim, base);
     const std::vector<Job> jobs = jobs_of(planned.kernels);
     bool grouped = false;
@@ -338,9 +324,10 @@ int run(int argc, char** argv) {
         Candidate& c = all[i];
         try {
             if (i) c.arch = apply_point(base, c.point);
-            check_capacity(*c.arch, planned.kernels);
+            const PlannedRun point = plan_jobs(o.sim, *c.arch);
+            check_capacity(*c.arch, point.kernels);
             const auto area = area_of(*c.arch).total_um2();
-            c.bound = lower_bounds(*c.arch, jobs, area ? *area : kInf);
+            c.bound = lower_bounds(*c.arch, jobs_of(point.kernels), area ? *area : kInf);
         } catch (const ConfigError& e) {
             if (i == 0) throw;  // the default mapping must run
             c.arch.reset();

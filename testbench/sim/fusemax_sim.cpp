@@ -17,9 +17,7 @@ int run(int argc, char** argv) {
         std::cout << help;
         return kExitOk;
     }
-    ArchConfig arch = load_arch_config(o.arch_path);
-    apply_overrides(arch, o.hardware, "fusemax-sim");
-    return run_simulation(o, arch);
+    return run_simulation(o, arch_from_options(o, "fusemax-sim"));
 }
 
 }  // namespace

@@ -242,6 +242,28 @@ DatapathFault fault_from_options(const SimOptions& o) {
     throw ConfigError("fusemax-sim: --inject-fault: expected none, rescale or drop-key, got '" + o.fault + "'");
 }
 
+SimOptions parse_sim_options_as(const std::string& tool, std::vector<std::string> args, std::string& help_text) {
+    args.insert(args.begin(), tool);
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    try {
+        return parse_sim_options(static_cast<int>(argv.size()), argv.data(), help_text);
+    } catch (const ConfigError& e) {
+        throw ConfigError(retitled(e.what(), tool));
+    }
+}
+
+std::string retitled(const std::string& message, const std::string& tool) {
+    const std::string own = std::string(kTool) + ":";
+    return message.rfind(own, 0) == 0 ? tool + ":" + message.substr(own.size()) : message;
+}
+
+ArchConfig arch_from_options(const SimOptions& o, const std::string& tool) {
+    ArchConfig arch = load_arch_config(o.arch_path);
+    apply_overrides(arch, o.hardware, tool);
+    return arch;
+}
+
 Workload workload_from_options(const SimOptions& o) {
     Workload w;
     if (o.workload_path) {

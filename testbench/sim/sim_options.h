@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "protocol/dma.h"
 #include "program/tile_registers.h"
@@ -57,6 +58,15 @@ DatapathFault fault_from_options(const SimOptions& o);
 // Parses argv. Throws ConfigError ("fusemax-sim: --flag: expected ...") on unknown flags or bad
 // values. `help_text` receives the usage text.
 SimOptions parse_sim_options(int argc, char** argv, std::string& help_text);
+// The same for another tool taking fusemax-sim's job flags (fusemax-explore, the Python module):
+// `args` without the program name; its messages start "TOOL:" instead of "fusemax-sim:".
+SimOptions parse_sim_options_as(const std::string& tool, std::vector<std::string> args, std::string& help_text);
+
+// A fusemax-sim message under another tool's name ("fusemax-sim: x" -> "TOOL: x"; others as they are).
+std::string retitled(const std::string& message, const std::string& tool);
+
+// The architecture the options name, with their hardware overrides (flag errors under `tool`).
+ArchConfig arch_from_options(const SimOptions& o, const std::string& tool);
 
 // The workload the options describe (file, default BERT-Base 1 x 12 x 1K, then flag overrides).
 Workload workload_from_options(const SimOptions& o);
