@@ -10,6 +10,7 @@
 
 #include "config/config_error.h"
 #include "explore/fork_pool.h"
+#include "report/stat_catalog.h"
 #include "sim/sim_run.h"
 
 namespace py = pybind11;
@@ -47,4 +48,6 @@ PYBIND11_MODULE(_fusemax, m) {
     m.doc() = "FuseMax SystemC/TLM-2.0 model: native runner (use the fusemax package)";
     m.def("simulate", &simulate, py::arg("args"),
           "Runs fusemax-sim's job for these arguments in a forked child; returns JSON {exit, stats}.");
+    m.def("describe_stats", &describe_stats, py::arg("format") = "json",
+          "The statistics catalog (fusemax-sim --describe-stats) as text, json or csv.");
 }

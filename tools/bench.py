@@ -134,7 +134,7 @@ def main():
     def timing_rate():
         _, _, s = sim_stats(["--workload", wl, "--seq", "16384", "--batch", "8", "--mode", "timing", "--no-fast-forward"])
         tx = sum(g.get("transactions", 0) for name, g in s["modules"].items() if name != "fusemax.scheduler")
-        return s["tile_steps"] / s["wall_seconds"], tx / s["wall_seconds"]
+        return s["tile_steps"] / s["host"]["wall_s"], tx / s["host"]["wall_s"]
     steps, tx = best_of(5, timing_rate)
     raw = min(float(re.search(r"([\d.]+) ns per transaction", run([os.path.join(ROOT, "build", "bench", "tlm_bench")])[2]).group(1))
               for _ in range(3))

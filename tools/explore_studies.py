@@ -64,7 +64,7 @@ def paper(tool, out, rows):
             why = (f"latency x{lat:.3f} (2D busy {float(runner['util_2d']):.3f} vs {float(default['util_2d']):.3f}), "
                    f"energy x{en:.4f} (DRAM bytes x{int(runner['dram_bytes']) / int(default['dram_bytes']):.2f})")
             row = {"model": model, "seq": label, "enumerated": s["counts"]["enumerated"], "evaluated": s["counts"]["evaluated"],
-                   "pruned_capacity": s["counts"]["pruned_capacity"], "wall_s": round(s["wall_seconds"], 2),
+                   "pruned_capacity": s["counts"]["pruned_capacity"], "wall_s": round(s["host"]["wall_s"], 2),
                    "paper_edp_js": float(default["edp_js"]), "best_edp_vs_paper": best["vs_default"]["edp"],
                    "best_is_paper": best["vs_default"]["edp"] == 1.0, "ties": ties,
                    "runner_up": mapping_of(runner), "runner_up_edp_vs_paper": float(runner["edp_js"]) / float(default["edp_js"]),
@@ -93,8 +93,8 @@ def layer(tool, out, rows):
                                       "--seq", str(seq), "--batch", "4", "--no-plot"])
         b, df = s["best"]["edp"], s["default"]
         table.append({"seq": label, "enumerated": s["counts"]["enumerated"], "pruned_capacity": s["counts"]["pruned_capacity"],
-                      "evaluated": s["counts"]["evaluated"], "wall_s": round(s["wall_seconds"], 2),
-                      "cpu_s": round(s["cpu_seconds"], 2), "default_latency_s": df["latency_s"], "default_energy_pj": df["energy_pj"],
+                      "evaluated": s["counts"]["evaluated"], "wall_s": round(s["host"]["wall_s"], 2),
+                      "cpu_s": round(s["host"]["cpu_s"], 2), "default_latency_s": df["latency_s"], "default_energy_pj": df["energy_pj"],
                       "default_edp_js": df["edp_js"], "best_latency_s": b["latency_s"], "best_energy_pj": b["energy_pj"],
                       "best_edp_js": b["edp_js"], "best_mapping": b["mapping"], "why": b["why"]})
         shutil.rmtree(d)
@@ -121,7 +121,7 @@ def decode(tool, out, rows):
         front = sorted(csv.DictReader(f), key=lambda p: float(p["area_um2"]))
     shutil.rmtree(d)
     c = s["counts"]
-    rows.append(f"decode: {c['enumerated']} points, {c['evaluated']} simulated in {s['wall_seconds']:.2f} s; "
+    rows.append(f"decode: {c['enumerated']} points, {c['evaluated']} simulated in {s['host']['wall_s']:.2f} s; "
                 f"{c['pareto']} Pareto-optimal (default PE 256 / 16 MiB: {s['default']['latency_s'] * 1e3:.3f} ms, "
                 f"{s['default']['energy_pj'] / 1e12:.4f} J, {s['default']['area_um2'] / 1e6:.1f} mm^2)")
     rows.append("| PE_dim | GLB | mappings that cost the same (P1, buffers) | latency (ms) | energy (J) | area (mm^2) |")

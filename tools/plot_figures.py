@@ -163,7 +163,7 @@ def pareto_points(points):
 
 def area_latency_figure(df, path):
     """Figure 12: latency against area (log-log), a curve per model and GLB rule, Pareto points ringed."""
-    df = df.dropna(subset=["area_mm2"])
+    df = df.dropna(subset=["area_um2"])
     if df.empty:
         return
     fig, ax = plt.subplots(figsize=(7.5, 5.2))
@@ -173,13 +173,13 @@ def area_latency_figure(df, path):
             r = sub[sub.glb_rule == rule].sort_values("pe_dim")
             if r.empty:
                 continue
-            ax.plot(r.area_mm2 / 100, r.latency_s, style, marker="o", markersize=4, color=MODEL_COLORS[m],
+            ax.plot(r.area_um2 / 1e8, r.latency_s, style, marker="o", markersize=4, color=MODEL_COLORS[m],
                     label=f"{MODEL_NAMES[m]}, {rule.replace('_', '-')} GLB")
             for x in r.itertuples():
                 if rule == "published":
-                    ax.annotate(str(int(x.pe_dim)), (x.area_mm2 / 100, x.latency_s), fontsize=7,
+                    ax.annotate(str(int(x.pe_dim)), (x.area_um2 / 1e8, x.latency_s), fontsize=7,
                                 textcoords="offset points", xytext=(4, 4))
-        front = pareto_points([(x.area_mm2, x.latency_s) for x in sub.itertuples()])
+        front = pareto_points([(x.area_um2, x.latency_s) for x in sub.itertuples()])
         ax.scatter([a / 100 for a, _ in front], [l for _, l in front], s=90, facecolors="none",
                    edgecolors=MODEL_COLORS[m], linewidths=1.2)
     ax.set_xscale("log")

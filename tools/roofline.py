@@ -19,7 +19,7 @@ GEMMs have one token row per sequence.
 
 Writes to DIR:
   roofline.csv           every point: design, model, phase, seq_len, kernel, operations, DRAM bytes,
-                         seconds, operational intensity (ops per DRAM byte), attained ops/s, the roof
+                         latency_s, operational intensity (ops per DRAM byte), attained ops/s, the roof
                          above it (dram, 2d or 1d) and the fraction of that roof attained
   roofline_<model>.png   log-log roofline per model, a panel per phase: DRAM and GLB ceilings, the
                          2D and 1D arrays' peaks, ridge points labelled; a marker per kernel, a
@@ -64,7 +64,7 @@ MARKERS = {"attention": "o", "QK": "^", "softmax": "s", "AV": "v", "q_projection
 ATTENTION_KERNELS = ("attention", "QK", "softmax", "AV")  # the rest are the layer's GEMMs
 PHASES = ["prefill", "decode"]
 COLUMNS = ["design", "model", "phase", "seq_len", "batch", "kernel", "ops", "ops_2d", "ops_1d", "dram_bytes",
-           "seconds", "oi", "ops_per_s", "roof", "of_roof", "peak_2d", "peak_1d", "dram_bw", "glb_bw"]
+           "latency_s", "oi", "ops_per_s", "roof", "of_roof", "peak_2d", "peak_1d", "dram_bw", "glb_bw"]
 
 
 def is_decoder(model):
@@ -88,7 +88,7 @@ def point_rows(base, stats, kernels):
         peak = p["ops_2d_per_s"] if ops2d >= ops1d else p["ops_1d_per_s"]
         roof = min(peak, oi * p["dram_bytes_per_s"])
         region = "dram" if oi * p["dram_bytes_per_s"] < peak else ("2d" if ops2d >= ops1d else "1d")
-        rows.append(dict(base, kernel=name, ops=ops, ops_2d=ops2d, ops_1d=ops1d, dram_bytes=dram, seconds=seconds,
+        rows.append(dict(base, kernel=name, ops=ops, ops_2d=ops2d, ops_1d=ops1d, dram_bytes=dram, latency_s=seconds,
                          oi=oi, ops_per_s=ops / seconds, roof=region, of_roof=ops / seconds / roof,
                          peak_2d=p["ops_2d_per_s"],
                          peak_1d=p["ops_1d_per_s"], dram_bw=p["dram_bytes_per_s"], glb_bw=p["glb_bytes_per_s"]))

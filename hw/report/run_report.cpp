@@ -6,6 +6,7 @@
 #include <functional>
 
 #include "observe/stats_source.h"
+#include "report/stat_catalog.h"
 
 namespace fusemax {
 namespace {
@@ -82,30 +83,35 @@ void set_utilization(RunSummary& s, const ArchConfig& a) {
 
 nlohmann::json area_json(const AreaReport& r) {
     auto value = [](const BlockArea& b) { return b.um2 ? nlohmann::json(*b.um2) : nlohmann::json(nullptr); };
-    nlohmann::json j = {{"pe2d", value(r.pe2d)}, {"pe1d", value(r.pe1d)}, {"glb", value(r.glb)}};
     const auto total = r.total_um2();
-    j["total"] = total ? nlohmann::json(*total) : nlohmann::json(nullptr);
-    if (!total) j["unavailable"] = r.unavailable();
-    if (r.glb.fitted) j["glb_fitted"] = true;  // an estimate (glb_model: fit)
+    nlohmann::json j = {{"area_um2", total ? nlohmann::json(*total) : nlohmann::json(nullptr)},
+                        {"area_pe2d_um2", value(r.pe2d)},
+                        {"area_pe1d_um2", value(r.pe1d)},
+                        {"area_glb_um2", value(r.glb)}};
+    if (!total) j["area_unavailable"] = r.unavailable();
+    if (r.glb.fitted) j["area_glb_fitted"] = true;  // an estimate (glb_model: fit)
     return j;
 }
 
 nlohmann::json headline_json(const RunSummary& s) {
     nlohmann::json j;
     j["cycles"] = s.cycles;
-    j["seconds"] = s.seconds;
+    j["latency_s"] = s.seconds;
     j["compute_cycles"] = s.compute_cycles;
     j["dram_prologue_cycles"] = s.compute_start;
     if (s.energy.available()) {
         j["energy_pj"] = s.energy.total_pj();
-        j["energy_breakdown_pj"] = {
-            {"dram", s.energy.dram_pj}, {"glb", s.energy.glb_pj}, {"pe2d", s.energy.pe2d_pj}, {"pe1d", s.energy.pe1d_pj}};
+        j["energy_dram_pj"] = s.energy.dram_pj;
+        j["energy_glb_pj"] = s.energy.glb_pj;
+        j["energy_pe2d_pj"] = s.energy.pe2d_pj;
+        j["energy_pe1d_pj"] = s.energy.pe1d_pj;
         if (!s.energy.note.empty()) j["energy_note"] = s.energy.note;
     } else {
         j["energy_pj"] = nullptr;
-        j["energy_breakdown_pj"] = nullptr;
+        for (const char* part : {"energy_dram_pj", "energy_glb_pj", "energy_pe2d_pj", "energy_pe1d_pj"}) j[part] = nullptr;
         j["energy_unavailable"] = s.energy.unavailable;
     }
+    j["dram_bytes"] = s.dram_read_bytes + s.dram_write_bytes;
     j["dram_read_bytes"] = s.dram_read_bytes;
     j["dram_write_bytes"] = s.dram_write_bytes;
     j["dram_read_accesses"] = s.counts.dram_read_accesses;
@@ -156,9 +162,10 @@ nlohmann::json stages_json(const FuseMax& top) {
     return out;
 }
 
-nlohmann::json report_json(const FuseMax& top, const RunSummary& s) {
+nlohmann::json report_json(const FuseMax& top, const RunSummary& s, Cycle origin) {
     const ArchConfig& a = top.arch();
     nlohmann::json j;
+    j["origin_cycle"] = origin;
     j["arch"] = a.name;
     j["design"] = a.design;
     j["clock_hz"] = a.clock_hz;
@@ -166,7 +173,7 @@ nlohmann::json report_json(const FuseMax& top, const RunSummary& s) {
     for (const auto& [key, value] : headline.items())
         if (key != "actions" && key != "pe2d_busy_cycles" && key != "pe1d_busy_cycles") j[key] = value;
     const AreaReport area = area_of(a);
-    j["area_um2"] = area_json(area);  // and per block under "modules"
+    j.update(area_json(area));  // and per block under "modules"
     j["pe2d"] = {{"busy_cycles", s.pe2d_busy}, {"ops", top.pe2d().op_table()}, {"actions", actions(s.counts.pe2d)}};
     j["pe1d"] = {{"busy_cycles", s.pe1d_busy}, {"ops", top.pe1d().op_table()}, {"actions", actions(s.counts.pe1d)}};
     const Job& job = top.scheduler().last_job();
@@ -208,6 +215,7 @@ nlohmann::json report_json(const FuseMax& top, const RunSummary& s) {
     modules[top.pe1d().name()]["area_um2"] = block(area.pe1d);
     modules[top.glb().name()]["area_um2"] = block(area.glb);
     j["modules"] = modules;
+    relative_to_origin(j, origin);
     return j;
 }
 

@@ -44,8 +44,8 @@ RunSummary summarize(const FuseMax& top, const CounterSnapshot& before = {});
 RunSummary summarize(const ArchConfig& arch, const JobRecord& job, const CounterSnapshot& after,
                      const CounterSnapshot& before);
 
-// An area report as JSON: um^2 per block and in total (null where the area table cannot say, with
-// the reason under "unavailable").
+// An area report as JSON: area_um2 in total and area_<block>_um2 per block (null where the area
+// table cannot say, with the reason under "area_unavailable").
 nlohmann::json area_json(const AreaReport& r);
 
 // Fills in utilization and busy fractions from the busy and unit cycles and `cycles`.
@@ -55,7 +55,9 @@ void set_utilization(RunSummary& s, const ArchConfig& a);
 nlohmann::json headline_json(const RunSummary& s);
 
 // The stats JSON: headline numbers, per-op tables of both arrays, tiling, and every module's own
-// statistics group under "modules" (found by walking the module tree below `top`).
-nlohmann::json report_json(const FuseMax& top, const RunSummary& s);
+// statistics group under "modules" (found by walking the module tree below `top`). Timestamps count
+// from `origin`, the absolute cycle the run's first job started (reported as origin_cycle); every
+// field is described in stat_catalog.
+nlohmann::json report_json(const FuseMax& top, const RunSummary& s, Cycle origin);
 
 }  // namespace fusemax

@@ -23,9 +23,10 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from . import _config
+from ._fusemax import describe_stats as _describe_stats
 from ._fusemax import simulate as _simulate
 
-__all__ = ["Error", "Result", "run", "run_many", "sweep", "explore", "DATA_DIR"]
+__all__ = ["Error", "Result", "run", "run_many", "sweep", "explore", "describe_stats", "DATA_DIR"]
 # The model reads its configurations from here (the forked simulations inherit it).
 DATA_DIR = os.environ.setdefault("FUSEMAX_DATA_DIR", _config.DATA_DIR)
 _ARCH_PATH_KEYS = ("base", "energy_table", "gemm_energy_table", "area_table", "glb_energy_table")
@@ -162,6 +163,15 @@ def run_many(jobs, workers=None, progress=True):
             for f in tqdm(futures, desc="fusemax", unit="job"):
                 f.exception()
         return [f.result() for f in futures]
+
+
+def describe_stats():
+    """Every statistic with its unit, scope and meaning, as a DataFrame (path, unit, scope,
+    description): the keys of Result.stats and the columns of sweep() and explore(). Paths join keys
+    with '.', "*" stands for any key, "{a,b}" for either, "[]" for each element of a list; unit
+    "cycle" is a timestamp counted from stats["origin_cycle"], scope "host" lives in stats["host"]."""
+    import pandas as pd
+    return pd.DataFrame(json.loads(_describe_stats("json")), columns=["path", "unit", "scope", "description"])
 
 
 def _tool(command, what):

@@ -79,7 +79,7 @@ def test_many_jobs_from_threads():
 def test_sweep_and_explore_as_dataframes():
     df = fusemax.sweep(designs=["flat", "binding"], models=["bert"], seq_lens=["1K"])
     assert list(df["design"]) == ["flat", "binding"]
-    assert {"cycles", "latency_s", "energy_pj", "area_mm2"} <= set(df.columns)
+    assert {"cycles", "latency_s", "energy_pj", "area_um2", "dram_bytes"} <= set(df.columns)
     assert df.set_index("design").loc["binding", "cycles"] == 1892839  # BERT 1K batch 64 (README)
     points = fusemax.explore(seq=1024, batch=2, space={"mapping": {"p1": ["auto", 1, 2]}})
     s = points.attrs["summary"]
@@ -87,3 +87,27 @@ def test_sweep_and_explore_as_dataframes():
     assert points.loc[points["point"] == 0, "cycles"].item() == s["default"]["cycles"]
     with pytest.raises(fusemax.Error, match="--objective"):
         fusemax.explore(seq=1024, objective="speed")
+
+
+def _names(pattern):
+    """A catalog path with {a,b} alternatives as the names it stands for."""
+    if "{" not in pattern:
+        return [pattern]
+    head, rest = pattern.split("{", 1)
+    alts, tail = rest.split("}", 1)
+    return [n for a in alts.split(",") for n in _names(head + a + tail)]
+
+
+def test_every_column_and_statistic_is_described_with_a_unit():
+    cat = fusemax.describe_stats()
+    assert list(cat.columns) == ["path", "unit", "scope", "description"]
+    assert cat.set_index("path").loc["latency_s", "unit"] == "s"
+    top = {n for p in cat[cat.scope == "stats"].path for n in _names(p) if "." not in n and "[" not in n}
+    for scope, frame in (("sweep", fusemax.sweep(designs=["binding"], models=["bert"], seq_lens=["1K"])),
+                         ("explore", fusemax.explore(seq=1024, batch=2, space={"mapping": {"p1": ["auto", 2]}}))):
+        own = {n for p in cat[cat.scope == scope].path for n in _names(p)}
+        missing = set(frame.columns) - top - own
+        assert not missing, f"{scope} columns without a description: {sorted(missing)}"
+    stats = fusemax.run(seq=512, heads=2, mode="timing").stats
+    assert set(stats) - top - {"host"} <= {n.split(".")[0].split("[")[0] for p in cat.path for n in _names(p)}
+    assert set(stats["host"]) == {"wall_s", "cpu_s"}

@@ -141,6 +141,8 @@ std::vector<Job> jobs_of(const std::vector<LayerKernel>& kernels) {
     return jobs;
 }
 
+constexpr const char* kEnergyParts[] = {"energy_dram_pj", "energy_glb_pj", "energy_pe2d_pj", "energy_pe1d_pj"};
+
 // What a child sends back: the figures the explorer reports.
 std::string simulate(const SimOptions& o, const ArchConfig& a) {
     nlohmann::json stats;
@@ -148,13 +150,13 @@ std::string simulate(const SimOptions& o, const ArchConfig& a) {
     if (code != kExitOk) throw std::runtime_error("fusemax-sim exit code " + std::to_string(code));
     nlohmann::json r;
     r["cycles"] = stats["cycles"];
-    r["latency_s"] = stats["seconds"];
+    r["latency_s"] = stats["latency_s"];
     r["energy_pj"] = stats.contains("energy_pj") ? stats["energy_pj"] : nlohmann::json(nullptr);
     r["energy_unavailable"] = stats.value("energy_unavailable", "");
-    r["area_um2"] = stats["area_um2"]["total"];
-    r["area_unavailable"] = stats["area_um2"].value("unavailable", "");
-    r["dram_bytes"] = stats["dram_read_bytes"].get<std::uint64_t>() + stats["dram_write_bytes"].get<std::uint64_t>();
-    r["energy_breakdown_pj"] = stats.contains("energy_breakdown_pj") ? stats["energy_breakdown_pj"] : nlohmann::json(nullptr);
+    r["area_um2"] = stats["area_um2"];
+    r["area_unavailable"] = stats.value("area_unavailable", "");
+    r["dram_bytes"] = stats["dram_bytes"];
+    for (const char* part : kEnergyParts) r[part] = stats[part];
     r["util_2d"] = stats["util_2d"];
     r["util_1d"] = stats["util_1d"];
     if (stats.contains("tiling") && stats["tiling"].contains("p1")) r["p1_used"] = stats["tiling"]["p1"];
@@ -183,10 +185,9 @@ std::string csv_number(double v) {
     return b;
 }
 
-std::string energy_parts(const nlohmann::json& e) {
+std::string energy_parts(const nlohmann::json& r) {
     std::string s;
-    for (const char* part : {"dram", "glb", "pe2d", "pe1d"})
-        s += (e.is_object() ? csv_number(e[part].get<double>()) : std::string()) + ",";
+    for (const char* part : kEnergyParts) s += (r.is_object() && r[part].is_number() ? csv_number(r[part].get<double>()) : std::string()) + ",";
     return s;
 }
 
@@ -224,7 +225,7 @@ std::string csv_row(std::size_t index, const Candidate& c) {
            (ran ? csv_number(edp(c.costs)) : "") + "," + (ran ? std::to_string(r["dram_bytes"].get<std::uint64_t>()) : "") +
            "," + (ran ? csv_number(r["util_2d"].get<double>()) : "") + "," + (ran ? csv_number(r["util_1d"].get<double>()) : "") +
            "," + (ran && r.contains("p1_used") ? std::to_string(r["p1_used"].get<std::uint64_t>()) : "") + "," +
-           energy_parts(ran ? r["energy_breakdown_pj"] : nlohmann::json(nullptr)) +
+           energy_parts(r) +
            (c.arch ? csv_number(c.bound[0]) + "," + csv_number(c.bound[1]) : ",") + "," + (c.pareto ? "true" : "false") +
            ",\"" + reason + "\"";
     return row;
@@ -239,12 +240,13 @@ std::string explain(const Candidate& c, const Candidate& d) {
                   x["util_2d"].get<double>(), y["util_2d"].get<double>(),
                   double(x["dram_bytes"].get<std::uint64_t>()) / double(y["dram_bytes"].get<std::uint64_t>()));
     std::string s = b;
-    if (x["energy_breakdown_pj"].is_object() && y["energy_breakdown_pj"].is_object()) {
+    if (x["energy_pj"].is_number() && y["energy_pj"].is_number()) {
         s += ", energy x" + csv_number(c.costs[1] / d.costs[1]) + " (";
         const char* sep = "";
-        for (const char* part : {"dram", "glb", "pe2d", "pe1d"}) {
-            const double a = x["energy_breakdown_pj"][part].get<double>(), z = y["energy_breakdown_pj"][part].get<double>();
-            std::snprintf(b, sizeof b, "%s%s %+.1f%%", sep, part, z > 0 ? 100 * (a / z - 1) : 0.0);
+        for (const char* part : kEnergyParts) {
+            const double a = x[part].get<double>(), z = y[part].get<double>();
+            const std::string name = std::string(part).substr(7, std::string(part).size() - 10);  // energy_<name>_pj
+            std::snprintf(b, sizeof b, "%s%s %+.1f%%", sep, name.c_str(), z > 0 ? 100 * (a / z - 1) : 0.0);
             s += b;
             sep = ", ";
         }
@@ -419,10 +421,9 @@ int run(int argc, char** argv) {
     summary["space"] = space.source;
     summary["counts"] = {{"enumerated", all.size() - 1}, {"pruned_capacity", capacity_pruned}, {"pruned_bound", bound_pruned},
                          {"evaluated", evaluated}, {"refused", refused}, {"pareto", front}};
-    summary["wall_seconds"] = wall;
-    summary["cpu_seconds"] = cpu;
-    summary["evaluated_per_second"] = wall > 0 ? double(evaluated + 1) / wall : 0.0;
-    summary["workers"] = workers;
+    // Measurements of this machine, apart from the results (which diff clean run to run).
+    summary["host"] = {{"wall_s", wall}, {"cpu_s", cpu}, {"evaluated_per_s", wall > 0 ? double(evaluated + 1) / wall : 0.0},
+                       {"workers", workers}};
     auto point_json = [&](std::size_t i) {
         const Candidate& c = all[i];
         return nlohmann::json{{"point", i}, {"mapping", describe(c)}, {"cycles", c.result["cycles"]},
@@ -465,7 +466,7 @@ int run(int argc, char** argv) {
         std::printf("  pruned       %zu by capacity, %zu by bounds (dominated before simulation)\n", capacity_pruned, bound_pruned);
         std::printf("  evaluated    %zu simulated (+ the default), %zu refused, %zu Pareto-optimal\n", evaluated, refused, front);
         std::printf("  time         %.2f s wall, %.2f s CPU, %.1f points/s on %u workers\n", wall, cpu,
-                    summary["evaluated_per_second"].get<double>(), workers);
+                    summary["host"]["evaluated_per_s"].get<double>(), workers);
         const Costs& d = all[0].costs;
         std::printf("  default      %s: %.6g s, %.6g pJ, EDP %.6g J s\n", describe(all[0]).c_str(), d[0], d[1], edp(d));
         std::vector<std::string> order_printed{o.objective};

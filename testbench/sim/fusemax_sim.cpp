@@ -2,6 +2,7 @@
 // output checked against the fp64 reference.
 #include <iostream>
 
+#include "report/stat_catalog.h"
 #include "sim/sim_run.h"
 #include "tool/exit_codes.h"
 #include "tool/tool_main.h"
@@ -15,6 +16,10 @@ int run(int argc, char** argv) {
     const SimOptions o = parse_sim_options(argc, argv, help);
     if (o.help) {
         std::cout << help;
+        return kExitOk;
+    }
+    if (o.describe_stats) {
+        std::cout << describe_stats(*o.describe_stats);
         return kExitOk;
     }
     return run_simulation(o, arch_from_options(o, "fusemax-sim"));

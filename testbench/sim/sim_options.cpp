@@ -28,6 +28,8 @@ SimOptions parse_sim_options(int argc, char** argv, std::string& help_text) {
         "Options");
     desc.add_options()
         ("help,h", "print this help and exit")
+        ("describe-stats", po::value<std::string>()->implicit_value("text"),
+         "print every statistic with its unit and meaning and exit: text (default), json or csv")
         ("arch", po::value<std::string>(), "architecture YAML (default: configs/arch/fusemax.yaml, FuseMax +Binding)")
         ("workload", po::value<std::string>(), "workload YAML (default: BERT-Base shape, batch 1, 12 heads, 1K tokens)")
         ("batch", po::value<std::string>(), "batch size B")
@@ -98,6 +100,11 @@ SimOptions parse_sim_options(int argc, char** argv, std::string& help_text) {
 
     SimOptions o;
     o.help = vm.count("help") > 0;
+    if (vm.count("describe-stats")) {
+        o.describe_stats = vm["describe-stats"].as<std::string>();
+        if (*o.describe_stats != "text" && *o.describe_stats != "json" && *o.describe_stats != "csv")
+            throw ConfigError(std::string(kTool) + ": --describe-stats: expected text, json or csv, got '" + *o.describe_stats + "'");
+    }
     o.arch_path = vm.count("arch") ? vm["arch"].as<std::string>() : default_arch_path();
     if (vm.count("workload")) o.workload_path = vm["workload"].as<std::string>();
     auto opt_int = [&vm](const char* flag, std::optional<std::uint64_t>& slot) {

@@ -46,6 +46,7 @@ struct SimOptions {
     std::optional<std::uint64_t> max_memory;      // bytes functional mode may use (default: what is available)
     std::string fault;                            // --inject-fault: none, rescale or drop-key
     bool help = false;
+    std::optional<std::string> describe_stats;  // text, json or csv
 
     bool shape_flags_given() const {
         return batch || heads || seq || seq_q || seq_kv || head_dim || v_dim;

@@ -3,6 +3,7 @@
 #include <systemc>
 
 #include <chrono>
+#include <ctime>
 #include <future>
 #include <cstdio>
 #include <iostream>
@@ -355,6 +356,7 @@ RunSummary total_of(const std::vector<RunSummary>& parts, const ArchConfig& a) {
         t.energy.pe2d_pj += s.energy.pe2d_pj;
         t.energy.pe1d_pj += s.energy.pe1d_pj;
         if (t.energy.available()) t.energy.unavailable = s.energy.unavailable;
+        if (t.energy.note.empty()) t.energy.note = s.energy.note;  // an estimate in any part makes the total one
         t.dram_read_bytes += s.dram_read_bytes;
         t.dram_write_bytes += s.dram_write_bytes;
         t.pe2d_busy += s.pe2d_busy;
@@ -511,6 +513,7 @@ int run_simulation(const SimOptions& o, const ArchConfig& arch, nlohmann::json* 
     for (const LayerKernel& k : plan.kernels) jobs.push_back(k.job);
 
     const auto wall_start = std::chrono::steady_clock::now();
+    const std::clock_t cpu_start = std::clock();
     IpOptions ip;
     ip.fast_forward = o.fast_forward;
     ip.fault = fault_from_options(o);
@@ -529,7 +532,9 @@ int run_simulation(const SimOptions& o, const ArchConfig& arch, nlohmann::json* 
     // Each kernel's counts: the modules' counters when it had issued everything.
     std::vector<RunSummary> kernels;
     CounterSnapshot before;
+    Cycle origin = 0;  // when the first job started: the statistics' timestamps count from here
     platform.ip().scheduler().on_job_issued([&](const JobRecord& r) {
+        if (kernels.empty()) origin = r.start;
         const CounterSnapshot now = snapshot(platform.ip());
         kernels.push_back(summarize(arch, r, now, before));
         before = now;
@@ -571,7 +576,7 @@ int run_simulation(const SimOptions& o, const ArchConfig& arch, nlohmann::json* 
     if (files.trace_json) write_trace_json(top, *files.trace_json);
     const bool chained = plan.kind == "layer" || plan.kind == "decode";
     const RunSummary total = chained ? total_of(kernels, arch) : kernels.back();
-    nlohmann::json stats = report_json(top, total);
+    nlohmann::json stats = report_json(top, total, origin);
     if (plan.kind == "gemm") {
         const GemmShape& g = plan.kernels.front().job.gemm;
         stats["workload"] = {{"name", "gemm"}, {"m", g.m}, {"k", g.k}, {"n", g.n}};
@@ -648,7 +653,8 @@ int run_simulation(const SimOptions& o, const ArchConfig& arch, nlohmann::json* 
         }
     }
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
-    stats["wall_seconds"] = wall;
+    // Measurements of this machine, apart from the simulated (reproducible) statistics.
+    stats["host"] = {{"wall_s", wall}, {"cpu_s", double(std::clock() - cpu_start) / CLOCKS_PER_SEC}};
     if (files.stats) {
         files.stats->write(stats.dump(2) + "\n");
         files.stats->close();

@@ -33,13 +33,13 @@ class Sweep(unittest.TestCase):
         rows = list(csv.DictReader(open(self.csv)))
         self.assertEqual(len(rows), 4)
         for col in ["kernel", "design", "model", "seq_len", "batch", "heads", "cycles", "latency_s", "energy_pj",
-                    "traffic_bytes", "util_2d", "util_1d", "util_2d_QK", "util_2d_SLNV"]:
+                    "dram_bytes", "util_2d", "util_1d", "util_2d_QK", "util_2d_SLNV"]:
             self.assertIn(col, rows[0])
         point = {(r["design"], r["seq_len"]): r for r in rows}
         fm = point[("binding", "1024")]
         self.assertEqual(int(fm["batch"]), 64)
         self.assertLess(abs(int(fm["cycles"]) - 1892352) / 1892352, 1e-3)  # reference section 8
-        self.assertEqual(int(fm["traffic_bytes"]), 402653184)
+        self.assertEqual(int(fm["dram_bytes"]), 402653184)
         self.assertLess(abs(int(point[("flat", "1024")]["cycles"]) - 12582912) / 12582912, 1e-3)
         # Per-op 2D utilization adds up to the array's utilization.
         ops = sum(float(fm[f"util_2d_{op}"]) for op in ["QK", "LM", "SLN", "SLD", "SLNV", "AVM"])
@@ -68,7 +68,7 @@ class Sweep(unittest.TestCase):
         # attention's O, which the calibration's back-to-back GEMMs do not).
         for design, energy in (("flat", 8.405304e12), ("fusemax", 8.224361e12)):
             lin = rows[("linear", design, "bert")]
-            self.assertEqual(int(lin["traffic_bytes"]), 1826095104)
+            self.assertEqual(int(lin["dram_bytes"]), 1826095104)
             self.assertLess(abs(float(lin["energy_pj"]) - energy) / energy, 1e-2)
             self.assertLess(abs(int(lin["cycles"]) - 7077888) / 7077888, 2e-3)
             self.assertEqual(float(lin["util_1d"]), 0.0)
@@ -81,7 +81,7 @@ class Sweep(unittest.TestCase):
         m, d, h, s = 65536, 2048, 16 * 128, 8192
         compulsory = 2 * (3 * (m * d + d * h + m * h) + (m * h + h * d + m * d) + (m * d + d * s + m * s) +
                           (m * s + s * d + m * d))
-        self.assertAlmostEqual(int(xlm["traffic_bytes"]) / compulsory, 2.07, places=2)
+        self.assertAlmostEqual(int(xlm["dram_bytes"]) / compulsory, 2.07, places=2)
 
         out = os.path.join(self.tmp.name, "figs")
         p = run(PLOT, layer, "--out", out)
@@ -117,8 +117,8 @@ class Sweep(unittest.TestCase):
         p16, p64 = rows[(16, "published")], rows[(64, "published")]
         self.assertEqual((int(p16["glb_bytes"]), int(p16["p1"])), (16384, 2))
         self.assertEqual(int(p64["glb_bytes"]), 65536)
-        self.assertAlmostEqual(float(p16["area_mm2"]) / 100, 0.05441, places=5)
-        self.assertAlmostEqual(float(p64["area_mm2"]) / 100, 0.78370, places=5)
+        self.assertAlmostEqual(float(p16["area_um2"]) / 1e8, 0.05441, places=5)
+        self.assertAlmostEqual(float(p64["area_um2"]) / 1e8, 0.78370, places=5)
         # With room to double-buffer K and V (the next GLB size) the simulated latency is the
         # published one: 30266.67 s and 1891.83 s, the 1D array busy throughout.
         c16, c64 = rows[(16, "compute_bound")], rows[(64, "compute_bound")]

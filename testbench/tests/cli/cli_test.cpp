@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "io/npy.h"
+#include "scratch_dir.h"
 #include "numerics/tensor.h"
 
 namespace fusemax {
@@ -21,42 +22,11 @@ namespace fs = std::filesystem;
 const std::string kSim = FUSEMAX_SIM;
 const std::string kConfigs = FUSEMAX_CONFIG_DIR;
 
-struct Result {
-    int code = -1;
-    std::string out, err;
-};
+using Result = test::ToolRun;
 
-class Cli : public testing::Test {
+class Cli : public test::ScratchDir {
 protected:
-    fs::path dir;
-
-    void SetUp() override {
-        char tmpl[] = "/tmp/fusemax-cli-XXXXXX";
-        dir = mkdtemp(tmpl);
-    }
-    void TearDown() override { fs::remove_all(dir); }
-
-    std::string file(const std::string& name, const std::string& content) {
-        const fs::path p = dir / name;
-        fs::create_directories(p.parent_path());
-        std::ofstream(p, std::ios::binary) << content;
-        return p.string();
-    }
-
-    static std::string slurp(const fs::path& p) {
-        std::ifstream in(p);
-        return std::string(std::istreambuf_iterator<char>(in), {});
-    }
-
-    Result run(const std::string& args) {
-        const std::string cmd = kSim + " " + args + " >" + (dir / "stdout").string() + " 2>" + (dir / "stderr").string();
-        const int status = std::system(cmd.c_str());
-        Result r;
-        r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        r.out = slurp(dir / "stdout");
-        r.err = slurp(dir / "stderr");
-        return r;
-    }
+    Result run(const std::string& args) { return run_tool(kSim, args); }
 
     // Exit code 2 and exactly one line on stderr that contains `needle`.
     void expect_bad_input(const std::string& args, const std::string& needle) {
@@ -112,8 +82,8 @@ TEST_F(Cli, LengthsWithSuffixesAndStatsToStdout) {
     const Result n = run("--seq 4096 --batch 2 --mode timing --stats -");
     nlohmann::json b = nlohmann::json::parse(n.out);
     EXPECT_EQ(a["workload"]["seq_q"], 4096);
-    a.erase("wall_seconds");
-    b.erase("wall_seconds");
+    a.erase("host");
+    b.erase("host");
     EXPECT_EQ(a, b);
 }
 TEST_F(Cli, NegativeSize) { expect_bad_input("--batch -3", "--batch: expected a positive integer, got '-3'"); }
@@ -358,7 +328,7 @@ TEST_F(Cli, MappingInTheArchitecture) {
         const Result g = run(args + " --gemm 512,256,512 --mode timing --stats " + stats);
         EXPECT_EQ(g.code, 0) << g.err;
         nlohmann::json s = nlohmann::json::parse(slurp(stats));
-        s.erase("wall_seconds");
+        s.erase("host");
         return s;
     };
     const nlohmann::json from_file = gemm_stats("--arch " + arch);
@@ -445,11 +415,12 @@ TEST_F(Cli, StatsHaveEveryField) {
     const Result r = run("--seq 512 --heads 2 --stats " + stats);
     ASSERT_EQ(r.code, 0) << r.err;
     const nlohmann::json j = nlohmann::json::parse(slurp(stats));
-    for (const char* key : {"cycles", "seconds", "energy_pj", "energy_breakdown_pj", "dram_read_bytes",
+    for (const char* key : {"cycles", "latency_s", "energy_pj", "dram_bytes", "dram_read_bytes",
                             "dram_write_bytes", "glb_row_reads", "glb_row_writes", "util_2d", "util_1d",
                             "max_abs_error", "max_rel_error", "pe2d", "pe1d", "modules", "tiling"})
         EXPECT_TRUE(j.contains(key)) << key;
-    for (const char* part : {"dram", "glb", "pe2d", "pe1d"}) EXPECT_TRUE(j["energy_breakdown_pj"].contains(part));
+    for (const char* part : {"dram", "glb", "pe2d", "pe1d"}) EXPECT_TRUE(j["energy_" + std::string(part) + "_pj"].is_number());
+    EXPECT_EQ(j["dram_bytes"], j["dram_read_bytes"].get<std::uint64_t>() + j["dram_write_bytes"].get<std::uint64_t>());
     for (const char* op : {"QK", "LM", "SLN", "SLD", "SLNV"}) {
         EXPECT_GT(j["pe2d"]["ops"][op]["count"].get<int>(), 0) << op;
         EXPECT_GT(j["pe2d"]["ops"][op]["cycles"].get<int>(), 0) << op;
@@ -457,10 +428,11 @@ TEST_F(Cli, StatsHaveEveryField) {
     for (const char* op : {"RM", "PRM", "SPD", "RD", "SPNV", "RNV", "AV"})
         EXPECT_GT(j["pe1d"]["ops"][op]["count"].get<int>(), 0) << op;
     EXPECT_NE(r.out.find("cycles"), std::string::npos);
-    EXPECT_NEAR(j["area_um2"]["total"].get<double>() / 1e6, 1302.95, 0.005);
+    EXPECT_NEAR(j["area_um2"].get<double>() / 1e6, 1302.95, 0.005);
     for (const char* part : {"pe2d", "pe1d", "glb"}) {
-        EXPECT_GT(j["area_um2"][part].get<double>(), 0) << part;
-        EXPECT_EQ(j["modules"][std::string("fusemax.") + part]["area_um2"], j["area_um2"][part]) << part;
+        const std::string key = "area_" + std::string(part) + "_um2";
+        EXPECT_GT(j[key].get<double>(), 0) << part;
+        EXPECT_EQ(j["modules"][std::string("fusemax.") + part]["area_um2"], j[key]) << part;
     }
 }
 
@@ -503,14 +475,14 @@ TEST_F(Cli, UncoveredSizesHaveNoEnergyOrArea) {
     const nlohmann::json j = nlohmann::json::parse(slurp(stats));
     EXPECT_GT(j["cycles"].get<std::uint64_t>(), 0u);
     EXPECT_TRUE(j["energy_pj"].is_null());
-    EXPECT_TRUE(j["energy_breakdown_pj"].is_null());
+    for (const char* part : {"dram", "glb", "pe2d", "pe1d"}) EXPECT_TRUE(j["energy_" + std::string(part) + "_pj"].is_null());
     EXPECT_EQ(j["energy_unavailable"], "energy table fusemax_default covers a 16777216-byte GLB with 4096-bit rows, "
                                        "not 4194304 bytes with 4096-bit rows, nor does the GLB energy table list that "
                                        "size");
-    EXPECT_TRUE(j["area_um2"]["total"].is_null());
-    EXPECT_TRUE(j["area_um2"]["glb"].is_null());
-    EXPECT_GT(j["area_um2"]["pe2d"].get<double>(), 0);
-    EXPECT_EQ(j["area_um2"]["unavailable"], "glb: the area table has no 4194304-byte GLB with 4096-bit rows");
+    EXPECT_TRUE(j["area_um2"].is_null());
+    EXPECT_TRUE(j["area_glb_um2"].is_null());
+    EXPECT_GT(j["area_pe2d_um2"].get<double>(), 0);
+    EXPECT_EQ(j["area_unavailable"], "glb: the area table has no 4194304-byte GLB with 4096-bit rows");
     EXPECT_NE(r.out.find("energy       unavailable: energy table fusemax_default"), std::string::npos) << r.out;
 }
 
@@ -522,19 +494,19 @@ TEST_F(Cli, GlbEnergyFollowsTheConfiguredSize) {
     ASSERT_EQ(run("--seq 1024 --mode timing --glb-bytes 33554432 --stats " + big).code, 0);
     const nlohmann::json a = nlohmann::json::parse(slurp(base)), b = nlohmann::json::parse(slurp(big));
     const double rows_read = b["glb_row_reads"].get<double>(), rows_written = b["glb_row_writes"].get<double>();
-    EXPECT_NEAR(b["energy_breakdown_pj"]["glb"].get<double>(), rows_read * 23854.664592 + rows_written * 27097.564592,
-                1e-6 * b["energy_breakdown_pj"]["glb"].get<double>());
-    EXPECT_NEAR(a["energy_breakdown_pj"]["glb"].get<double>(),
+    EXPECT_NEAR(b["energy_glb_pj"].get<double>(), rows_read * 23854.664592 + rows_written * 27097.564592,
+                1e-6 * b["energy_glb_pj"].get<double>());
+    EXPECT_NEAR(a["energy_glb_pj"].get<double>(),
                 a["glb_row_reads"].get<double>() * 12512.760572 + a["glb_row_writes"].get<double>() * 15751.460572,
-                1e-6 * a["energy_breakdown_pj"]["glb"].get<double>());
-    EXPECT_EQ(a["energy_breakdown_pj"]["pe2d"], b["energy_breakdown_pj"]["pe2d"]);
-    EXPECT_NEAR(b["area_um2"]["glb"].get<double>(), 175717186.15744, 1e-3);
+                1e-6 * a["energy_glb_pj"].get<double>());
+    EXPECT_EQ(a["energy_pe2d_pj"], b["energy_pe2d_pj"]);
+    EXPECT_NEAR(b["area_glb_um2"].get<double>(), 175717186.15744, 1e-3);
 }
 
 // What only one mode has: wall time, the numerical check, and the simulator's own bookkeeping
 // (transaction counts include fast-forward marks; functional mode also forwards register values).
 nlohmann::json results_only(nlohmann::json j) {
-    for (const char* key : {"wall_seconds", "mode", "max_abs_error", "max_rel_error", "non_finite_outputs", "check"})
+    for (const char* key : {"host", "mode", "max_abs_error", "max_rel_error", "non_finite_outputs", "check"})
         j.erase(key);
     j["modules"].erase("memory");
     for (auto& [name, group] : j["modules"].items())
@@ -561,8 +533,8 @@ TEST_F(Cli, Deterministic) {
     ASSERT_EQ(run("--seq 300 --heads 3 --seed 5 --stats " + a + " --out " + oa).code, 0);
     ASSERT_EQ(run("--seq 300 --heads 3 --seed 5 --stats " + b + " --out " + ob).code, 0);
     nlohmann::json ja = nlohmann::json::parse(slurp(a)), jb = nlohmann::json::parse(slurp(b));
-    ja.erase("wall_seconds");
-    jb.erase("wall_seconds");
+    ja.erase("host");
+    jb.erase("host");
     EXPECT_EQ(ja.dump(), jb.dump());
     EXPECT_EQ(slurp(oa), slurp(ob));
 }
@@ -797,7 +769,7 @@ nlohmann::json run_stats(const std::string& args, const fs::path& out) {
     EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
     std::ifstream in(out);
     nlohmann::json j = nlohmann::json::parse(in);
-    j.erase("wall_seconds");
+    j.erase("host");
     for (auto& [name, group] : j["modules"].items())
         for (const char* key : {"transactions", "fast_forwards", "fast_forwarded_tile_steps"}) group.erase(key);
     return j;

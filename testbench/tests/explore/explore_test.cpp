@@ -1,6 +1,8 @@
 // fusemax-explore: the Pareto front, the search-space file, the bounds it prunes with, the forked
 // workers, and the tool as users run it (every point it reports reproduced by fusemax-sim).
 #include <gtest/gtest.h>
+
+#include "scratch_dir.h"
 #include <nlohmann/json.hpp>
 #include <sys/wait.h>
 
@@ -53,19 +55,7 @@ TEST(Bounds, VisiblePairsCountTheMask) {
     }
 }
 
-class Files : public testing::Test {
-protected:
-    fs::path dir;
-    void SetUp() override {
-        char tmpl[] = "/tmp/fusemax-explore-XXXXXX";
-        dir = mkdtemp(tmpl);
-    }
-    void TearDown() override { fs::remove_all(dir); }
-    std::string file(const std::string& name, const std::string& text) {
-        std::ofstream(dir / name) << text;
-        return (dir / name).string();
-    }
-};
+using Files = test::ScratchDir;
 
 using SearchSpaceFile = Files;
 
@@ -131,22 +121,11 @@ TEST(ForkPool, ResultsByTaskFailuresAndSkips) {
     EXPECT_EQ(std::set<std::size_t>(ended.begin(), ended.end()), (std::set<std::size_t>{0, 1, 2, 3, 5}));
 }
 
-struct ToolRun {
-    int code = -1;
-    std::string out, err;
-};
+using test::ToolRun;
 
 class ExploreCli : public Files {
 protected:
-    ToolRun run(const std::string& tool, const std::string& args) {
-        const std::string cmd = tool + " " + args + " >" + (dir / "stdout").string() + " 2>" + (dir / "stderr").string();
-        const int status = std::system(cmd.c_str());
-        auto slurp = [](const fs::path& p) {
-            std::ifstream in(p);
-            return std::string(std::istreambuf_iterator<char>(in), {});
-        };
-        return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(dir / "stdout"), slurp(dir / "stderr")};
-    }
+    ToolRun run(const std::string& tool, const std::string& args) { return run_tool(tool, args); }
     // points.csv as rows of column -> value.
     std::vector<std::map<std::string, std::string>> csv(const fs::path& p) {
         std::ifstream in(p);

@@ -60,7 +60,7 @@ TEST(Energy, EqualsCountsTimesTablePerComponent) {
     JobPlatform platform(a, w, ElemType::F32, false);
     platform.run();
     const RunSummary s = platform.summary();
-    const nlohmann::json j = report_json(platform.top(), s);
+    const nlohmann::json j = report_json(platform.top(), s, platform.top().scheduler().last_record().start);
     const auto& pe2d = j["modules"]["fusemax.pe2d"];
     const auto& pe1d = j["modules"]["fusemax.pe1d"];
     const auto& glb = j["modules"]["fusemax.glb"];
@@ -71,10 +71,10 @@ TEST(Energy, EqualsCountsTimesTablePerComponent) {
                        pe1d["max_ops"].get<double>() * 0.028036 + pe1d["divides"].get<double>() * 36.251153;
     const double eglb = glb["row_reads"].get<double>() * 12512.760572 + glb["row_writes"].get<double>() * 15751.460572;
     const double edram = (dram["read_accesses"].get<double>() + dram["write_accesses"].get<double>()) * 249.6;
-    EXPECT_DOUBLE_EQ(j["energy_breakdown_pj"]["pe2d"].get<double>(), e2d);
-    EXPECT_DOUBLE_EQ(j["energy_breakdown_pj"]["pe1d"].get<double>(), e1d);
-    EXPECT_DOUBLE_EQ(j["energy_breakdown_pj"]["glb"].get<double>(), eglb);
-    EXPECT_DOUBLE_EQ(j["energy_breakdown_pj"]["dram"].get<double>(), edram);
+    EXPECT_DOUBLE_EQ(j["energy_pe2d_pj"].get<double>(), e2d);
+    EXPECT_DOUBLE_EQ(j["energy_pe1d_pj"].get<double>(), e1d);
+    EXPECT_DOUBLE_EQ(j["energy_glb_pj"].get<double>(), eglb);
+    EXPECT_DOUBLE_EQ(j["energy_dram_pj"].get<double>(), edram);
     EXPECT_DOUBLE_EQ(j["energy_pj"].get<double>(), e2d + e1d + eglb + edram);
     // FuseMax is about 96% compute, 3% GLB and under 1% DRAM (reference section 6).
     EXPECT_NEAR((e2d + e1d) / j["energy_pj"].get<double>(), 0.96, 0.01);
