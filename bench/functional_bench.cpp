@@ -13,10 +13,10 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "config/arch_config.h"
-#include "numerics/attention.h"
-#include "numerics/blas.h"
-#include "numerics/gemm.h"
+#include "fusemax/config/arch_config.h"
+#include "fusemax/numerics/attention.h"
+#include "fusemax/numerics/blas.h"
+#include "fusemax/numerics/gemm.h"
 #include "platform/job_platform.h"
 
 using namespace fusemax;

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "config/config_error.h"
+#include "fusemax/config/config_error.h"
 #include "explore/fork_pool.h"
-#include "report/stat_catalog.h"
+#include "fusemax/report/stat_catalog.h"
 #include "sim/sim_run.h"
 
 namespace py = pybind11;

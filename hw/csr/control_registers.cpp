@@ -1,8 +1,8 @@
-#include "csr/control_registers.h"
+#include "fusemax/csr/control_registers.h"
 
 #include <cstring>
 
-#include "config/config_error.h"
+#include "fusemax/config/config_error.h"
 
 namespace fusemax {
 

@@ -8,10 +8,10 @@
 #include <cstdint>
 #include <string>
 
-#include "protocol/job_command.h"
-#include "observe/stat_group.h"
-#include "observe/stats_source.h"
-#include "csr/fusemax_regs.h"
+#include "fusemax/protocol/job_command.h"
+#include "fusemax/observe/stat_group.h"
+#include "fusemax/observe/stats_source.h"
+#include "fusemax/csr/fusemax_regs.h"
 
 namespace fusemax {
 

@@ -3,7 +3,7 @@
 // wide and accessed 4 bytes at a time on 4-byte boundaries; 64-bit quantities are LO/HI pairs.
 #include <cstdint>
 
-#include "protocol/job_error.h"
+#include "fusemax/protocol/job_error.h"
 
 namespace fusemax::regs {
 

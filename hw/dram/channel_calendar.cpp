@@ -1,4 +1,4 @@
-#include "dram/channel_calendar.h"
+#include "fusemax/dram/channel_calendar.h"
 
 #include <algorithm>
 

@@ -3,7 +3,7 @@
 #include <utility>
 #include <vector>
 
-#include "util/clock.h"
+#include "fusemax/clock/clock.h"
 
 namespace fusemax {
 

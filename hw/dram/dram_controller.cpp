@@ -1,11 +1,11 @@
-#include "dram/dram_controller.h"
+#include "fusemax/dram/dram_controller.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 
-#include "numerics/tensor.h"
-#include "util/checked_math.h"
+#include "fusemax/numerics/tensor.h"
+#include "fusemax/util/checked_math.h"
 
 namespace fusemax {
 

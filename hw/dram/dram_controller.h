@@ -10,15 +10,15 @@
 #include <cstdint>
 #include <vector>
 
-#include "util/clock.h"
-#include "dram/channel_calendar.h"
-#include "observe/stat_group.h"
-#include "observe/timing_control.h"
-#include "protocol/dma.h"
-#include "observe/stats_source.h"
+#include "fusemax/clock/clock.h"
+#include "fusemax/dram/channel_calendar.h"
+#include "fusemax/observe/stat_group.h"
+#include "fusemax/observe/timing_control.h"
+#include "fusemax/protocol/dma.h"
+#include "fusemax/observe/stats_source.h"
 #include <memory>
-#include "protocol/word_port.h"
-#include "config/arch_config.h"
+#include "fusemax/protocol/word_port.h"
+#include "fusemax/config/arch_config.h"
 
 namespace fusemax {
 

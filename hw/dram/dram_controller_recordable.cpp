@@ -1,4 +1,4 @@
-#include "dram/dram_controller_recordable.h"
+#include "fusemax/dram/dram_controller_recordable.h"
 
 #include <string>
 

@@ -2,9 +2,9 @@
 #include <memory>
 #include <vector>
 
-#include "dram/dram_controller.h"
-#include "observe/timed_signal.h"
-#include "observe/trace_options.h"
+#include "fusemax/dram/dram_controller.h"
+#include "fusemax/observe/timed_signal.h"
+#include "fusemax/observe/trace_options.h"
 
 namespace fusemax {
 

@@ -1,9 +1,9 @@
-#include "glb/global_buffer.h"
+#include "fusemax/glb/global_buffer.h"
 
 #include <algorithm>
 #include <cstring>
 
-#include "protocol/word_port.h"
+#include "fusemax/protocol/word_port.h"
 
 namespace fusemax {
 

@@ -7,11 +7,11 @@
 #include <cstdint>
 #include <vector>
 
-#include "observe/occupancy.h"
-#include "observe/stat_group.h"
-#include "observe/timing_control.h"
-#include "observe/stats_source.h"
-#include "config/arch_config.h"
+#include "fusemax/observe/occupancy.h"
+#include "fusemax/observe/stat_group.h"
+#include "fusemax/observe/timing_control.h"
+#include "fusemax/observe/stats_source.h"
+#include "fusemax/config/arch_config.h"
 
 namespace fusemax {
 

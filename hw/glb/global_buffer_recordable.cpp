@@ -1,4 +1,4 @@
-#include "glb/global_buffer_recordable.h"
+#include "fusemax/glb/global_buffer_recordable.h"
 
 #include <string>
 

@@ -1,9 +1,9 @@
 #pragma once
 #include <memory>
 
-#include "glb/global_buffer.h"
-#include "observe/timed_signal.h"
-#include "observe/trace_options.h"
+#include "fusemax/glb/global_buffer.h"
+#include "fusemax/observe/timed_signal.h"
+#include "fusemax/observe/trace_options.h"
 
 namespace fusemax {
 

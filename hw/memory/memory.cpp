@@ -1,4 +1,4 @@
-#include "memory/memory.h"
+#include "fusemax/memory/memory.h"
 
 #include <cstring>
 #include <stdexcept>

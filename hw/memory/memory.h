@@ -6,8 +6,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "observe/stat_group.h"
-#include "observe/stats_source.h"
+#include "fusemax/observe/stat_group.h"
+#include "fusemax/observe/stats_source.h"
 
 namespace fusemax {
 

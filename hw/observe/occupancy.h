@@ -1,7 +1,7 @@
 #pragma once
 #include <cstdint>
 
-#include "util/clock.h"
+#include "fusemax/clock/clock.h"
 
 namespace fusemax {
 

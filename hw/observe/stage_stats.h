@@ -3,9 +3,9 @@
 #include <cstdint>
 #include <string>
 
-#include "observe/stat_group.h"
-#include "program/ops.h"
-#include "util/clock.h"
+#include "fusemax/observe/stat_group.h"
+#include "fusemax/program/ops.h"
+#include "fusemax/clock/clock.h"
 
 namespace fusemax {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "util/clock.h"
+#include "fusemax/clock/clock.h"
 
 namespace fusemax {
 

@@ -4,7 +4,7 @@
 #include <map>
 #include <string>
 
-#include "util/clock.h"
+#include "fusemax/clock/clock.h"
 
 namespace fusemax {
 

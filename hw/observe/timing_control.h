@@ -2,7 +2,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "util/clock.h"
+#include "fusemax/clock/clock.h"
 
 namespace fusemax {
 

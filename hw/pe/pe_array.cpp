@@ -1,4 +1,4 @@
-#include "pe/pe_array.h"
+#include "fusemax/pe/pe_array.h"
 
 namespace fusemax {
 

@@ -7,15 +7,15 @@
 #include <array>
 #include <string>
 
-#include "util/clock.h"
-#include "observe/stat_group.h"
-#include "observe/timing_control.h"
-#include "observe/stats_source.h"
-#include "program/tile_registers.h"
-#include "protocol/tile_op.h"
-#include "protocol/word_port.h"
+#include "fusemax/clock/clock.h"
+#include "fusemax/observe/stat_group.h"
+#include "fusemax/observe/timing_control.h"
+#include "fusemax/observe/stats_source.h"
+#include "fusemax/program/tile_registers.h"
+#include "fusemax/protocol/tile_op.h"
+#include "fusemax/protocol/word_port.h"
 #include <memory>
-#include "config/arch_config.h"
+#include "fusemax/config/arch_config.h"
 
 namespace fusemax {
 

@@ -1,4 +1,4 @@
-#include "pe/pe_array_recordable.h"
+#include "fusemax/pe/pe_array_recordable.h"
 
 #include <string>
 

@@ -2,9 +2,9 @@
 #include <memory>
 #include <vector>
 
-#include "observe/timed_signal.h"
-#include "observe/trace_options.h"
-#include "pe/pe_array.h"
+#include "fusemax/observe/timed_signal.h"
+#include "fusemax/observe/trace_options.h"
+#include "fusemax/pe/pe_array.h"
 
 namespace fusemax {
 

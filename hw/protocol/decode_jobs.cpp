@@ -1,6 +1,6 @@
-#include "protocol/decode_jobs.h"
+#include "fusemax/protocol/decode_jobs.h"
 
-#include "config/config_error.h"
+#include "fusemax/config/config_error.h"
 
 namespace fusemax {
 namespace {

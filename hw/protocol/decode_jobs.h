@@ -3,8 +3,8 @@
 #include <string>
 #include <vector>
 
-#include "config/workload.h"
-#include "protocol/layer_jobs.h"
+#include "fusemax/config/workload.h"
+#include "fusemax/protocol/layer_jobs.h"
 
 namespace fusemax {
 

@@ -3,8 +3,8 @@
 
 #include <cstdint>
 
-#include "util/clock.h"
-#include "protocol/tile_op.h"
+#include "fusemax/clock/clock.h"
+#include "fusemax/protocol/tile_op.h"
 
 namespace fusemax {
 

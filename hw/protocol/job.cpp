@@ -1,12 +1,12 @@
-#include "protocol/job.h"
+#include "fusemax/protocol/job.h"
 
 #include <cstdio>
 #include <algorithm>
 #include <string>
 
-#include "config/config_error.h"
-#include "util/checked_math.h"
-#include "util/hex.h"
+#include "fusemax/config/config_error.h"
+#include "fusemax/util/checked_math.h"
+#include "fusemax/util/hex.h"
 
 namespace fusemax {
 std::optional<std::pair<std::uint64_t, std::uint64_t>> tensor_extent(const TensorLayout& l,

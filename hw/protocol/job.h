@@ -6,9 +6,9 @@
 #include <utility>
 #include <vector>
 
-#include "protocol/dma.h"
-#include "config/gemm_shape.h"
-#include "config/workload.h"
+#include "fusemax/protocol/dma.h"
+#include "fusemax/config/gemm_shape.h"
+#include "fusemax/config/workload.h"
 
 namespace fusemax {
 

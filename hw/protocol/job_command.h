@@ -3,9 +3,9 @@
 
 #include <string>
 
-#include "util/clock.h"
-#include "protocol/job.h"
-#include "protocol/job_error.h"
+#include "fusemax/clock/clock.h"
+#include "fusemax/protocol/job.h"
+#include "fusemax/protocol/job_error.h"
 
 namespace fusemax {
 

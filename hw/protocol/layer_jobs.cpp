@@ -1,9 +1,9 @@
-#include "protocol/layer_jobs.h"
+#include "fusemax/protocol/layer_jobs.h"
 
 #include <algorithm>
 
-#include "config/config_error.h"
-#include "config/layer.h"
+#include "fusemax/config/config_error.h"
+#include "fusemax/config/layer.h"
 
 namespace fusemax {
 namespace {

@@ -2,9 +2,9 @@
 #include <string>
 #include <vector>
 
-#include "config/gemm_shape.h"
-#include "config/workload.h"
-#include "protocol/job.h"
+#include "fusemax/config/gemm_shape.h"
+#include "fusemax/config/workload.h"
+#include "fusemax/protocol/job.h"
 
 namespace fusemax {
 

@@ -4,9 +4,9 @@
 #include <array>
 #include <cstdint>
 
-#include "util/clock.h"
-#include "observe/stage_stats.h"
-#include "program/ops.h"
+#include "fusemax/clock/clock.h"
+#include "fusemax/observe/stage_stats.h"
+#include "fusemax/program/ops.h"
 
 namespace fusemax {
 

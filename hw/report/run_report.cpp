@@ -1,12 +1,12 @@
-#include "report/run_report.h"
+#include "fusemax/report/run_report.h"
 
-#include "area/area_model.h"
-#include "scheduler/flat_program.h"
+#include "fusemax/area/area_model.h"
+#include "fusemax/scheduler/flat_program.h"
 
 #include <functional>
 
-#include "observe/stats_source.h"
-#include "report/stat_catalog.h"
+#include "fusemax/observe/stats_source.h"
+#include "fusemax/report/stat_catalog.h"
 
 namespace fusemax {
 namespace {

@@ -1,12 +1,12 @@
 #pragma once
-#include "area/area_model.h"
+#include "fusemax/area/area_model.h"
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
 
-#include "util/clock.h"
-#include "energy/energy_model.h"
-#include "top/fusemax.h"
+#include "fusemax/clock/clock.h"
+#include "fusemax/energy/energy_model.h"
+#include "fusemax/top/fusemax.h"
 
 namespace fusemax {
 

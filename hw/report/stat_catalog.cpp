@@ -1,4 +1,4 @@
-#include "report/stat_catalog.h"
+#include "fusemax/report/stat_catalog.h"
 
 #include <algorithm>
 #include <deque>

@@ -1,8 +1,8 @@
-#include "report/trace_json.h"
+#include "fusemax/report/trace_json.h"
 
 #include <sstream>
 
-#include "observe/trace_options.h"
+#include "fusemax/observe/trace_options.h"
 
 namespace fusemax {
 namespace {

@@ -1,8 +1,8 @@
 #pragma once
 #include <string>
 
-#include "io/files.h"
-#include "top/fusemax.h"
+#include "fusemax/io/files.h"
+#include "fusemax/top/fusemax.h"
 
 namespace fusemax {
 

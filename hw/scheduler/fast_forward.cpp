@@ -1,4 +1,4 @@
-#include "scheduler/fast_forward.h"
+#include "fusemax/scheduler/fast_forward.h"
 
 #include <algorithm>
 

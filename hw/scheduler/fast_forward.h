@@ -4,7 +4,7 @@
 #include <functional>
 #include <vector>
 
-#include "scheduler/program_context.h"
+#include "fusemax/scheduler/program_context.h"
 
 namespace fusemax {
 

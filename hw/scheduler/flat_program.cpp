@@ -1,9 +1,9 @@
-#include "scheduler/flat_program.h"
+#include "fusemax/scheduler/flat_program.h"
 
 #include <algorithm>
 #include <cmath>
 
-#include "config/config_error.h"
+#include "fusemax/config/config_error.h"
 
 namespace fusemax {
 

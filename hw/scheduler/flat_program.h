@@ -3,12 +3,12 @@
 #include <cstdint>
 #include <vector>
 
-#include "config/flat_dataflow.h"
-#include "scheduler/fast_forward.h"
-#include "scheduler/iteration_kinds.h"
-#include "scheduler/program.h"
-#include "scheduler/program_io.h"
-#include "tiling/tiling.h"
+#include "fusemax/config/flat_dataflow.h"
+#include "fusemax/scheduler/fast_forward.h"
+#include "fusemax/scheduler/iteration_kinds.h"
+#include "fusemax/scheduler/program.h"
+#include "fusemax/scheduler/program_io.h"
+#include "fusemax/tiling/tiling.h"
 
 namespace fusemax {
 

@@ -1,10 +1,10 @@
-#include "scheduler/gemm_program.h"
+#include "fusemax/scheduler/gemm_program.h"
 
 #include <algorithm>
 
-#include "config/config_error.h"
-#include "scheduler/iteration_kinds.h"
-#include "scheduler/tensor_block.h"
+#include "fusemax/config/config_error.h"
+#include "fusemax/scheduler/iteration_kinds.h"
+#include "fusemax/scheduler/tensor_block.h"
 
 namespace fusemax {
 namespace {

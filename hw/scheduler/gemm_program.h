@@ -2,9 +2,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "scheduler/fast_forward.h"
-#include "scheduler/program.h"
-#include "tiling/gemm_plan.h"
+#include "fusemax/scheduler/fast_forward.h"
+#include "fusemax/scheduler/program.h"
+#include "fusemax/tiling/gemm_plan.h"
 
 namespace fusemax {
 

@@ -1,4 +1,4 @@
-#include "scheduler/one_pass_program.h"
+#include "fusemax/scheduler/one_pass_program.h"
 
 #include <algorithm>
 

@@ -3,12 +3,12 @@
 #include <cstdint>
 #include <vector>
 
-#include "scheduler/fast_forward.h"
-#include "scheduler/iteration_kinds.h"
-#include "scheduler/program.h"
-#include "scheduler/seen_rows.h"
-#include "scheduler/tensor_block.h"
-#include "tiling/tiling.h"
+#include "fusemax/scheduler/fast_forward.h"
+#include "fusemax/scheduler/iteration_kinds.h"
+#include "fusemax/scheduler/program.h"
+#include "fusemax/scheduler/seen_rows.h"
+#include "fusemax/scheduler/tensor_block.h"
+#include "fusemax/tiling/tiling.h"
 
 namespace fusemax {
 

@@ -5,9 +5,9 @@
 #include <string_view>
 #include <vector>
 
-#include "config/arch_config.h"
-#include "scheduler/program_context.h"
-#include "tiling/tiling.h"
+#include "fusemax/config/arch_config.h"
+#include "fusemax/scheduler/program_context.h"
+#include "fusemax/tiling/tiling.h"
 
 namespace fusemax {
 

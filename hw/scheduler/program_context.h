@@ -2,11 +2,11 @@
 #include <cstdint>
 #include <vector>
 
-#include "util/clock.h"
-#include "protocol/dma.h"
-#include "protocol/job.h"
-#include "protocol/tile_op.h"
-#include "config/arch_config.h"
+#include "fusemax/clock/clock.h"
+#include "fusemax/protocol/dma.h"
+#include "fusemax/protocol/job.h"
+#include "fusemax/protocol/tile_op.h"
+#include "fusemax/config/arch_config.h"
 
 namespace fusemax {
 

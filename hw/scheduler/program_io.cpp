@@ -1,4 +1,4 @@
-#include "scheduler/program_io.h"
+#include "fusemax/scheduler/program_io.h"
 
 #include <algorithm>
 

@@ -2,7 +2,7 @@
 #include <cstdint>
 #include <initializer_list>
 
-#include "scheduler/program_context.h"
+#include "fusemax/scheduler/program_context.h"
 
 namespace fusemax {
 

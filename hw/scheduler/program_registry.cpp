@@ -1,11 +1,11 @@
 #include <map>
 
-#include "config/config_error.h"
-#include "scheduler/flat_program.h"
-#include "scheduler/gemm_program.h"
-#include "scheduler/one_pass_program.h"
-#include "scheduler/program.h"
-#include "scheduler/unfused_program.h"
+#include "fusemax/config/config_error.h"
+#include "fusemax/scheduler/flat_program.h"
+#include "fusemax/scheduler/gemm_program.h"
+#include "fusemax/scheduler/one_pass_program.h"
+#include "fusemax/scheduler/program.h"
+#include "fusemax/scheduler/unfused_program.h"
 
 namespace fusemax {
 namespace {

@@ -1,14 +1,14 @@
-#include "scheduler/scheduler.h"
+#include "fusemax/scheduler/scheduler.h"
 
 #include <algorithm>
 #include <cstdio>
 
-#include "protocol/word_port.h"
-#include "config/config_error.h"
-#include "util/checked_math.h"
-#include "scheduler/program.h"
-#include "tiling/gemm_plan.h"
-#include "util/hex.h"
+#include "fusemax/protocol/word_port.h"
+#include "fusemax/config/config_error.h"
+#include "fusemax/util/checked_math.h"
+#include "fusemax/scheduler/program.h"
+#include "fusemax/tiling/gemm_plan.h"
+#include "fusemax/util/hex.h"
 
 namespace fusemax {
 Scheduler::Scheduler(const sc_core::sc_module_name& name, const ArchConfig& arch)

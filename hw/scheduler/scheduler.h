@@ -11,21 +11,21 @@
 #include <string>
 #include <vector>
 
-#include "util/clock.h"
-#include "observe/stat_group.h"
-#include "observe/timing_control.h"
-#include "protocol/dma.h"
-#include "protocol/job.h"
-#include "protocol/job_command.h"
+#include "fusemax/clock/clock.h"
+#include "fusemax/observe/stat_group.h"
+#include "fusemax/observe/timing_control.h"
+#include "fusemax/protocol/dma.h"
+#include "fusemax/protocol/job.h"
+#include "fusemax/protocol/job_command.h"
 #include <tlm_utils/simple_target_socket.h>
-#include "observe/stats_source.h"
-#include "protocol/tile_op.h"
-#include "observe/occupancy.h"
+#include "fusemax/observe/stats_source.h"
+#include "fusemax/protocol/tile_op.h"
+#include "fusemax/observe/occupancy.h"
 #include <memory>
-#include "config/arch_config.h"
-#include "scheduler/program_context.h"
-#include "tiling/gemm_plan.h"
-#include "tiling/tiling.h"
+#include "fusemax/config/arch_config.h"
+#include "fusemax/scheduler/program_context.h"
+#include "fusemax/tiling/gemm_plan.h"
+#include "fusemax/tiling/tiling.h"
 
 namespace fusemax {
 

@@ -1,4 +1,4 @@
-#include "scheduler/scheduler_recordable.h"
+#include "fusemax/scheduler/scheduler_recordable.h"
 
 #include <string>
 

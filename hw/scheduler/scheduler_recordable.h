@@ -1,9 +1,9 @@
 #pragma once
 #include <memory>
 
-#include "observe/timed_signal.h"
-#include "observe/trace_options.h"
-#include "scheduler/scheduler.h"
+#include "fusemax/observe/timed_signal.h"
+#include "fusemax/observe/trace_options.h"
+#include "fusemax/scheduler/scheduler.h"
 
 namespace fusemax {
 

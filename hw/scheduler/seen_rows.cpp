@@ -1,4 +1,4 @@
-#include "scheduler/seen_rows.h"
+#include "fusemax/scheduler/seen_rows.h"
 
 #include <algorithm>
 

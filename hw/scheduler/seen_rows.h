@@ -3,8 +3,8 @@
 #include <utility>
 #include <vector>
 
-#include "program/ops.h"
-#include "tiling/tiling.h"
+#include "fusemax/program/ops.h"
+#include "fusemax/tiling/tiling.h"
 
 namespace fusemax {
 

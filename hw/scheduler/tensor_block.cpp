@@ -1,4 +1,4 @@
-#include "scheduler/tensor_block.h"
+#include "fusemax/scheduler/tensor_block.h"
 
 namespace fusemax {
 

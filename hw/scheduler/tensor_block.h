@@ -1,8 +1,8 @@
 #pragma once
 #include <cstdint>
 
-#include "protocol/dma.h"
-#include "protocol/job.h"
+#include "fusemax/protocol/dma.h"
+#include "fusemax/protocol/job.h"
 
 namespace fusemax {
 

@@ -1,8 +1,8 @@
-#include "scheduler/unfused_program.h"
+#include "fusemax/scheduler/unfused_program.h"
 
 #include <algorithm>
 
-#include "config/config_error.h"
+#include "fusemax/config/config_error.h"
 
 namespace fusemax {
 namespace {

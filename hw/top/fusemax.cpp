@@ -1,9 +1,9 @@
-#include "top/fusemax.h"
+#include "fusemax/top/fusemax.h"
 
-#include "dram/dram_controller_recordable.h"
-#include "glb/global_buffer_recordable.h"
-#include "pe/pe_array_recordable.h"
-#include "scheduler/scheduler_recordable.h"
+#include "fusemax/dram/dram_controller_recordable.h"
+#include "fusemax/glb/global_buffer_recordable.h"
+#include "fusemax/pe/pe_array_recordable.h"
+#include "fusemax/scheduler/scheduler_recordable.h"
 
 namespace fusemax {
 namespace {

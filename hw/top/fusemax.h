@@ -4,14 +4,14 @@
 
 #include <memory>
 
-#include "observe/trace_options.h"
-#include "protocol/job.h"
-#include "config/arch_config.h"
-#include "csr/control_registers.h"
-#include "dram/dram_controller.h"
-#include "glb/global_buffer.h"
-#include "pe/pe_array.h"
-#include "scheduler/scheduler.h"
+#include "fusemax/observe/trace_options.h"
+#include "fusemax/protocol/job.h"
+#include "fusemax/config/arch_config.h"
+#include "fusemax/csr/control_registers.h"
+#include "fusemax/dram/dram_controller.h"
+#include "fusemax/glb/global_buffer.h"
+#include "fusemax/pe/pe_array.h"
+#include "fusemax/scheduler/scheduler.h"
 
 namespace fusemax {
 

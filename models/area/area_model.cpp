@@ -1,6 +1,6 @@
-#include "area/area_model.h"
+#include "fusemax/area/area_model.h"
 
-#include "area/glb_fit.h"
+#include "fusemax/area/glb_fit.h"
 
 namespace fusemax {
 namespace {

@@ -2,7 +2,7 @@
 #include <optional>
 #include <string>
 
-#include "config/arch_config.h"
+#include "fusemax/config/arch_config.h"
 
 namespace fusemax {
 

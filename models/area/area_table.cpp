@@ -1,7 +1,7 @@
-#include "area/area_table.h"
+#include "fusemax/area/area_table.h"
 
-#include "config/config_error.h"
-#include "config/yaml_map.h"
+#include "fusemax/config/config_error.h"
+#include "fusemax/config/yaml_map.h"
 
 namespace fusemax {
 namespace {

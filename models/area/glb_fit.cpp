@@ -1,4 +1,4 @@
-#include "area/glb_fit.h"
+#include "fusemax/area/glb_fit.h"
 
 #include <array>
 #include <cmath>

@@ -3,8 +3,8 @@
 #include <optional>
 #include <vector>
 
-#include "area/area_table.h"
-#include "energy/energy_table.h"
+#include "fusemax/area/area_table.h"
+#include "fusemax/energy/energy_table.h"
 
 namespace fusemax {
 

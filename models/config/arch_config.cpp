@@ -1,6 +1,6 @@
-#include "config/arch_config.h"
-#include "config/gemm_shape.h"
-#include "area/glb_fit.h"
+#include "fusemax/config/arch_config.h"
+#include "fusemax/config/gemm_shape.h"
+#include "fusemax/area/glb_fit.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -8,9 +8,9 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "config/config_error.h"
-#include "config/workload.h"
-#include "config/yaml_map.h"
+#include "fusemax/config/config_error.h"
+#include "fusemax/config/workload.h"
+#include "fusemax/config/yaml_map.h"
 
 #ifndef FUSEMAX_DEFAULT_DATA_DIR
 #define FUSEMAX_DEFAULT_DATA_DIR "configs"

@@ -5,13 +5,13 @@
 #include <string>
 #include <vector>
 
-#include "config/cost_expr.h"
-#include "config/flat_dataflow.h"
-#include "config/gemm_shape.h"
-#include "energy/energy_table.h"
-#include "area/area_table.h"
-#include "program/ops.h"
-#include "program/programs.h"
+#include "fusemax/config/cost_expr.h"
+#include "fusemax/config/flat_dataflow.h"
+#include "fusemax/config/gemm_shape.h"
+#include "fusemax/energy/energy_table.h"
+#include "fusemax/area/area_table.h"
+#include "fusemax/program/ops.h"
+#include "fusemax/program/programs.h"
 
 namespace fusemax {
 

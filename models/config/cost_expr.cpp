@@ -1,6 +1,6 @@
-#include "config/cost_expr.h"
+#include "fusemax/config/cost_expr.h"
 
-#include "util/text_cursor.h"
+#include "fusemax/util/text_cursor.h"
 
 #include <algorithm>
 #include <cctype>

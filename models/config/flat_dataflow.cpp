@@ -1,12 +1,12 @@
-#include "config/flat_dataflow.h"
+#include "fusemax/config/flat_dataflow.h"
 
 #include <cmath>
 #include <map>
 #include <sstream>
 
-#include "config/config_error.h"
-#include "config/yaml_map.h"
-#include "io/files.h"
+#include "fusemax/config/config_error.h"
+#include "fusemax/config/yaml_map.h"
+#include "fusemax/io/files.h"
 
 namespace fusemax {
 namespace {

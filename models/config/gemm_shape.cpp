@@ -1,12 +1,12 @@
-#include "config/gemm_shape.h"
+#include "fusemax/config/gemm_shape.h"
 
 #include <sstream>
 #include <vector>
 
-#include "config/config_error.h"
-#include "config/workload.h"
-#include "config/yaml_map.h"
-#include "util/checked_math.h"
+#include "fusemax/config/config_error.h"
+#include "fusemax/config/workload.h"
+#include "fusemax/config/yaml_map.h"
+#include "fusemax/util/checked_math.h"
 
 namespace fusemax {
 

@@ -1,7 +1,7 @@
-#include "config/layer.h"
+#include "fusemax/config/layer.h"
 
-#include "config/config_error.h"
-#include "util/checked_math.h"
+#include "fusemax/config/config_error.h"
+#include "fusemax/util/checked_math.h"
 
 namespace fusemax {
 

@@ -1,8 +1,8 @@
 #pragma once
 #include <vector>
 
-#include "config/gemm_shape.h"
-#include "config/workload.h"
+#include "fusemax/config/gemm_shape.h"
+#include "fusemax/config/workload.h"
 
 namespace fusemax {
 

@@ -1,12 +1,12 @@
-#include "config/workload.h"
+#include "fusemax/config/workload.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 
-#include "config/config_error.h"
-#include "config/yaml_map.h"
-#include "util/checked_math.h"
+#include "fusemax/config/config_error.h"
+#include "fusemax/config/yaml_map.h"
+#include "fusemax/util/checked_math.h"
 
 namespace fusemax {
 namespace {

@@ -2,7 +2,7 @@
 #include <cstdint>
 #include <string>
 
-#include "program/ops.h"
+#include "fusemax/program/ops.h"
 
 namespace fusemax {
 

@@ -1,12 +1,12 @@
-#include "config/yaml_map.h"
+#include "fusemax/config/yaml_map.h"
 
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 
-#include "config/config_error.h"
-#include "io/files.h"
+#include "fusemax/config/config_error.h"
+#include "fusemax/io/files.h"
 
 namespace fusemax {
 

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-#include "config/config_error.h"
+#include "fusemax/config/config_error.h"
 
 namespace fusemax {
 

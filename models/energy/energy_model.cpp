@@ -1,4 +1,4 @@
-#include "energy/energy_model.h"
+#include "fusemax/energy/energy_model.h"
 
 namespace fusemax {
 

@@ -2,8 +2,8 @@
 #include <string>
 #include <cstdint>
 
-#include "energy/energy_table.h"
-#include "program/ops.h"
+#include "fusemax/energy/energy_table.h"
+#include "fusemax/program/ops.h"
 
 namespace fusemax {
 

@@ -1,9 +1,9 @@
-#include "energy/energy_table.h"
+#include "fusemax/energy/energy_table.h"
 
 #include <stdexcept>
 
-#include "config/config_error.h"
-#include "config/yaml_map.h"
+#include "fusemax/config/config_error.h"
+#include "fusemax/config/yaml_map.h"
 
 namespace fusemax {
 namespace {

@@ -1,4 +1,4 @@
-#include "explore/pareto.h"
+#include "fusemax/explore/pareto.h"
 
 namespace fusemax {
 

@@ -1,4 +1,4 @@
-#include "explore/search_space.h"
+#include "fusemax/explore/search_space.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -8,10 +8,10 @@
 #include <map>
 #include <sstream>
 
-#include "config/config_error.h"
-#include "config/gemm_shape.h"
-#include "config/workload.h"
-#include "config/yaml_map.h"
+#include "fusemax/config/config_error.h"
+#include "fusemax/config/gemm_shape.h"
+#include "fusemax/config/workload.h"
+#include "fusemax/config/yaml_map.h"
 
 namespace fusemax {
 namespace {

@@ -3,7 +3,7 @@
 #include <string>
 #include <vector>
 
-#include "config/arch_config.h"
+#include "fusemax/config/arch_config.h"
 
 namespace fusemax {
 

@@ -1,11 +1,11 @@
-#include "io/files.h"
+#include "fusemax/io/files.h"
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 
-#include "config/config_error.h"
+#include "fusemax/config/config_error.h"
 
 namespace fusemax {
 namespace {

@@ -1,14 +1,14 @@
-#include "io/npy.h"
+#include "fusemax/io/npy.h"
 
 #include <cctype>
 #include <cmath>
 #include <cstring>
 #include <fstream>
 
-#include "config/config_error.h"
-#include "config/workload.h"
-#include "util/checked_math.h"
-#include "util/text_cursor.h"
+#include "fusemax/config/config_error.h"
+#include "fusemax/config/workload.h"
+#include "fusemax/util/checked_math.h"
+#include "fusemax/util/text_cursor.h"
 
 namespace fusemax {
 namespace {

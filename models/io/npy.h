@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "io/files.h"
-#include "numerics/tensor.h"
+#include "fusemax/io/files.h"
+#include "fusemax/numerics/tensor.h"
 
 namespace fusemax {
 

@@ -1,6 +1,6 @@
-#include "numerics/attention.h"
+#include "fusemax/numerics/attention.h"
 
-#include "numerics/attention_reference.h"
+#include "fusemax/numerics/attention_reference.h"
 
 #include <algorithm>
 #include <cmath>

@@ -2,8 +2,8 @@
 #include <atomic>
 #include <cstdint>
 
-#include "numerics/tensor.h"
-#include "program/ops.h"
+#include "fusemax/numerics/tensor.h"
+#include "fusemax/program/ops.h"
 
 namespace fusemax {
 

@@ -1,4 +1,4 @@
-#include "numerics/attention_reference.h"
+#include "fusemax/numerics/attention_reference.h"
 
 #include <algorithm>
 #include <cmath>
@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "numerics/blas.h"
+#include "fusemax/numerics/blas.h"
 
 namespace fusemax {
 

@@ -3,8 +3,8 @@
 #include <cstdint>
 #include <mutex>
 
-#include "numerics/tensor.h"
-#include "program/ops.h"
+#include "fusemax/numerics/tensor.h"
+#include "fusemax/program/ops.h"
 
 namespace fusemax {
 

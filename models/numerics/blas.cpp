@@ -1,4 +1,4 @@
-#include "numerics/blas.h"
+#include "fusemax/numerics/blas.h"
 
 #include <cblas.h>
 #include <dlfcn.h>

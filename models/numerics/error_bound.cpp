@@ -1,4 +1,4 @@
-#include "numerics/error_bound.h"
+#include "fusemax/numerics/error_bound.h"
 
 #include <algorithm>
 #include <cmath>

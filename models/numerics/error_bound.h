@@ -2,7 +2,7 @@
 #include <cstdint>
 #include <string>
 
-#include "numerics/tensor.h"
+#include "fusemax/numerics/tensor.h"
 
 namespace fusemax {
 

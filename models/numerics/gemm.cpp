@@ -1,11 +1,11 @@
-#include "numerics/gemm.h"
+#include "fusemax/numerics/gemm.h"
 
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <vector>
 
-#include "numerics/blas.h"
+#include "fusemax/numerics/blas.h"
 
 namespace fusemax {
 

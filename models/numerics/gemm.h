@@ -1,6 +1,6 @@
 #pragma once
 #include <atomic>
-#include "numerics/tensor.h"
+#include "fusemax/numerics/tensor.h"
 
 namespace fusemax {
 

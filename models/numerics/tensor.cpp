@@ -1,4 +1,4 @@
-#include "numerics/tensor.h"
+#include "fusemax/numerics/tensor.h"
 
 #include <cstring>
 

@@ -1,11 +1,11 @@
-#include "program/ops.h"
+#include "fusemax/program/ops.h"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 
-#include "numerics/blas.h"
-#include "program/tile_registers.h"
+#include "fusemax/numerics/blas.h"
+#include "fusemax/program/tile_registers.h"
 
 namespace fusemax {
 namespace {

@@ -1,4 +1,4 @@
-#include "program/programs.h"
+#include "fusemax/program/programs.h"
 
 #include <array>
 

@@ -3,7 +3,7 @@
 #include <string_view>
 #include <vector>
 
-#include "program/ops.h"
+#include "fusemax/program/ops.h"
 
 namespace fusemax {
 

@@ -1,4 +1,4 @@
-#include "program/tile_registers.h"
+#include "fusemax/program/tile_registers.h"
 
 namespace fusemax {
 

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "program/ops.h"
+#include "fusemax/program/ops.h"
 
 namespace fusemax {
 

@@ -1,4 +1,4 @@
-#include "reference/closed_form.h"
+#include "fusemax/reference/closed_form.h"
 
 #include <algorithm>
 

@@ -1,8 +1,8 @@
 #pragma once
 #include <cstdint>
 
-#include "config/workload.h"
-#include "program/ops.h"
+#include "fusemax/config/workload.h"
+#include "fusemax/program/ops.h"
 
 namespace fusemax {
 

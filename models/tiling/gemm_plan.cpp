@@ -1,6 +1,6 @@
-#include "tiling/gemm_plan.h"
+#include "fusemax/tiling/gemm_plan.h"
 
-#include "config/config_error.h"
+#include "fusemax/config/config_error.h"
 
 namespace fusemax {
 namespace {

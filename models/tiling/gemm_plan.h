@@ -1,8 +1,8 @@
 #pragma once
 #include <cstdint>
 
-#include "config/arch_config.h"
-#include "config/gemm_shape.h"
+#include "fusemax/config/arch_config.h"
+#include "fusemax/config/gemm_shape.h"
 
 namespace fusemax {
 

@@ -1,9 +1,9 @@
-#include "tiling/tiling.h"
+#include "fusemax/tiling/tiling.h"
 
 #include <algorithm>
 #include <stdexcept>
 
-#include "config/config_error.h"
+#include "fusemax/config/config_error.h"
 
 namespace fusemax {
 namespace {

@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string>
 
-#include "config/arch_config.h"
-#include "config/workload.h"
+#include "fusemax/config/arch_config.h"
+#include "fusemax/config/workload.h"
 
 namespace fusemax {
 

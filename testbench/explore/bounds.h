@@ -1,9 +1,9 @@
 #pragma once
 #include <vector>
 
-#include "config/arch_config.h"
-#include "explore/pareto.h"
-#include "protocol/job.h"
+#include "fusemax/config/arch_config.h"
+#include "fusemax/explore/pareto.h"
+#include "fusemax/protocol/job.h"
 
 namespace fusemax {
 

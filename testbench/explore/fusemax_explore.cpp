@@ -17,15 +17,15 @@
 #include <numeric>
 #include <optional>
 
-#include "area/area_model.h"
-#include "config/config_error.h"
+#include "fusemax/area/area_model.h"
+#include "fusemax/config/config_error.h"
 #include "explore/bounds.h"
 #include "explore/fork_pool.h"
-#include "explore/pareto.h"
-#include "explore/search_space.h"
+#include "fusemax/explore/pareto.h"
+#include "fusemax/explore/search_space.h"
 #include "sim/sim_run.h"
-#include "tiling/gemm_plan.h"
-#include "tiling/tiling.h"
+#include "fusemax/tiling/gemm_plan.h"
+#include "fusemax/tiling/tiling.h"
 #include "tool/exit_codes.h"
 #include "tool/tool_main.h"
 

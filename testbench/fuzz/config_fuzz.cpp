@@ -12,12 +12,12 @@
 #include <unistd.h>
 #include <string>
 
-#include "config/arch_config.h"
-#include "config/config_error.h"
-#include "config/flat_dataflow.h"
-#include "config/workload.h"
-#include "energy/energy_table.h"
-#include "tiling/tiling.h"
+#include "fusemax/config/arch_config.h"
+#include "fusemax/config/config_error.h"
+#include "fusemax/config/flat_dataflow.h"
+#include "fusemax/config/workload.h"
+#include "fusemax/energy/energy_table.h"
+#include "fusemax/tiling/tiling.h"
 
 namespace fs = std::filesystem;
 

@@ -4,8 +4,8 @@
 #include <sstream>
 #include <string>
 
-#include "config/config_error.h"
-#include "io/npy.h"
+#include "fusemax/config/config_error.h"
+#include "fusemax/io/npy.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     std::istringstream in(std::string(reinterpret_cast<const char*>(data), size));

@@ -15,10 +15,10 @@
 
 #include <pthread.h>
 
-#include "config/arch_config.h"
-#include "csr/fusemax_regs.h"
-#include "memory/memory.h"
-#include "top/fusemax.h"
+#include "fusemax/config/arch_config.h"
+#include "fusemax/csr/fusemax_regs.h"
+#include "fusemax/memory/memory.h"
+#include "fusemax/top/fusemax.h"
 
 namespace {
 

@@ -5,8 +5,8 @@
 #include <sstream>
 #include <string>
 
-#include "config/config_error.h"
-#include "config/yaml_map.h"
+#include "fusemax/config/config_error.h"
+#include "fusemax/config/yaml_map.h"
 #include "trace/trace_player.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {

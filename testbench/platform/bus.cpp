@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "util/hex.h"
+#include "fusemax/util/hex.h"
 
 namespace fusemax {
 Bus::Bus(const sc_core::sc_module_name& name) : sc_core::sc_module(name), targ("targ"), init("init") {

@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "csr/fusemax_regs.h"
+#include "fusemax/csr/fusemax_regs.h"
 
 namespace fusemax {
 

@@ -5,12 +5,12 @@
 #include <vector>
 #include <memory>
 
-#include "protocol/job.h"
-#include "config/arch_config.h"
-#include "memory/memory.h"
+#include "fusemax/protocol/job.h"
+#include "fusemax/config/arch_config.h"
+#include "fusemax/memory/memory.h"
 #include "platform/bus.h"
 #include "platform/cpu_driver.h"
-#include "top/fusemax.h"
+#include "fusemax/top/fusemax.h"
 
 namespace fusemax {
 

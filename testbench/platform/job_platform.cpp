@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "protocol/word_port.h"
+#include "fusemax/protocol/word_port.h"
 
 namespace fusemax {
 

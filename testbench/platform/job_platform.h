@@ -3,12 +3,12 @@
 #include <memory>
 #include <vector>
 
-#include "protocol/job.h"
-#include "config/arch_config.h"
-#include "memory/memory.h"
-#include "numerics/tensor.h"
-#include "report/run_report.h"
-#include "top/fusemax.h"
+#include "fusemax/protocol/job.h"
+#include "fusemax/config/arch_config.h"
+#include "fusemax/memory/memory.h"
+#include "fusemax/numerics/tensor.h"
+#include "fusemax/report/run_report.h"
+#include "fusemax/top/fusemax.h"
 
 namespace fusemax {
 

@@ -7,10 +7,10 @@
 #include <cstring>
 #include <string>
 
-#include "config/arch_config.h"
-#include "config/config_error.h"
-#include "csr/fusemax_regs.h"
-#include "numerics/attention.h"
+#include "fusemax/config/arch_config.h"
+#include "fusemax/config/config_error.h"
+#include "fusemax/csr/fusemax_regs.h"
+#include "fusemax/numerics/attention.h"
 #include "platform/job_platform.h"
 #include "platform/example_platform.h"
 #include "tool/cli.h"

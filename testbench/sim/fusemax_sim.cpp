@@ -2,7 +2,7 @@
 // output checked against the fp64 reference.
 #include <iostream>
 
-#include "report/stat_catalog.h"
+#include "fusemax/report/stat_catalog.h"
 #include "sim/sim_run.h"
 #include "tool/exit_codes.h"
 #include "tool/tool_main.h"

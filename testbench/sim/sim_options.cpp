@@ -4,9 +4,9 @@
 #include <sstream>
 #include <type_traits>
 
-#include "config/arch_config.h"
-#include "config/config_error.h"
-#include "config/yaml_map.h"
+#include "fusemax/config/arch_config.h"
+#include "fusemax/config/config_error.h"
+#include "fusemax/config/yaml_map.h"
 #include "tool/cli.h"
 
 namespace po = boost::program_options;

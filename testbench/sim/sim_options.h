@@ -4,11 +4,11 @@
 #include <string>
 #include <vector>
 
-#include "protocol/dma.h"
-#include "program/tile_registers.h"
-#include "config/gemm_shape.h"
-#include "config/arch_config.h"
-#include "config/workload.h"
+#include "fusemax/protocol/dma.h"
+#include "fusemax/program/tile_registers.h"
+#include "fusemax/config/gemm_shape.h"
+#include "fusemax/config/arch_config.h"
+#include "fusemax/config/workload.h"
 
 namespace fusemax {
 

@@ -1,8 +1,8 @@
 #pragma once
 #include <nlohmann/json.hpp>
 
-#include "config/arch_config.h"
-#include "protocol/layer_jobs.h"
+#include "fusemax/config/arch_config.h"
+#include "fusemax/protocol/layer_jobs.h"
 #include "sim/sim_options.h"
 
 namespace fusemax {

@@ -3,8 +3,8 @@
 #include <iostream>
 #include <sstream>
 
-#include "config/config_error.h"
-#include "config/yaml_map.h"
+#include "fusemax/config/config_error.h"
+#include "fusemax/config/yaml_map.h"
 
 namespace fusemax::cli {
 

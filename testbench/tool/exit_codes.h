@@ -1,7 +1,7 @@
 #pragma once
 #include <string>
 
-#include "csr/fusemax_regs.h"
+#include "fusemax/csr/fusemax_regs.h"
 
 namespace fusemax {
 

@@ -6,9 +6,9 @@
 #include <new>
 #include <string>
 
-#include "util/clock.h"
-#include "protocol/word_port.h"
-#include "config/config_error.h"
+#include "fusemax/clock/clock.h"
+#include "fusemax/protocol/word_port.h"
+#include "fusemax/config/config_error.h"
 
 namespace fusemax {
 namespace {

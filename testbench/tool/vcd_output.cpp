@@ -5,7 +5,7 @@
 #include <fstream>
 #include <vector>
 
-#include "config/config_error.h"
+#include "fusemax/config/config_error.h"
 
 namespace fusemax {
 

@@ -4,7 +4,7 @@
 #include <memory>
 #include <string>
 
-#include "io/files.h"
+#include "fusemax/io/files.h"
 
 namespace fusemax {
 

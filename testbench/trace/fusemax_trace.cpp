@@ -8,8 +8,8 @@
 #include <cstdio>
 #include <string>
 
-#include "config/arch_config.h"
-#include "config/config_error.h"
+#include "fusemax/config/arch_config.h"
+#include "fusemax/config/config_error.h"
 #include "platform/example_platform.h"
 #include "tool/cli.h"
 #include "tool/host_memory.h"

@@ -6,12 +6,12 @@
 #include <fstream>
 #include <sstream>
 
-#include "config/config_error.h"
-#include "config/yaml_map.h"
-#include "csr/fusemax_regs.h"
-#include "io/files.h"
-#include "io/npy.h"
-#include "util/hex.h"
+#include "fusemax/config/config_error.h"
+#include "fusemax/config/yaml_map.h"
+#include "fusemax/csr/fusemax_regs.h"
+#include "fusemax/io/files.h"
+#include "fusemax/io/npy.h"
+#include "fusemax/util/hex.h"
 
 namespace fusemax {
 namespace {

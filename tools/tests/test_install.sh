@@ -11,7 +11,13 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
 test -f "$tmp/prefix/lib/cmake/FuseMaxTLM/FuseMaxTLMConfig.cmake"
-test -f "$tmp/prefix/include/fusemax/hw/top/fusemax.h"
+test -f "$tmp/prefix/include/fusemax/top/fusemax.h"
+# Every header under the one prefix, and none of them reaching another but through it.
+test ! -e "$tmp/prefix/include/fusemax/hw" && test ! -e "$tmp/prefix/include/memory"
+if grep -rhE '#include "[a-z_]+/' "$tmp/prefix/include/fusemax" | grep -v '#include "fusemax/'; then
+  echo "an installed header includes another without the fusemax/ prefix" >&2
+  exit 1
+fi
 test -f "$tmp/prefix/share/fusemax/configs/arch/fusemax.yaml"
 cmake -S "$src/testbench/tests/consumer" -B "$tmp/consumer" -DCMAKE_PREFIX_PATH="$tmp/prefix" -DCMAKE_BUILD_TYPE=Release \
   -DCMAKE_CXX_COMPILER="$cxx" >/dev/null

@@ -11,9 +11,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "io/npy.h"
+#include "fusemax/io/npy.h"
 #include "scratch_dir.h"
-#include "numerics/tensor.h"
+#include "fusemax/numerics/tensor.h"
 
 namespace fusemax {
 namespace {

@@ -4,10 +4,13 @@
 #include <cstdio>
 #include <cstring>
 
-#include "config/arch_config.h"
-#include "memory/memory.h"
-#include "numerics/attention.h"
-#include "top/fusemax.h"
+#include "fusemax/config/arch_config.h"
+#include "fusemax/memory/memory.h"
+#include "fusemax/numerics/attention.h"
+#include "fusemax/top/fusemax.h"
+#include "memory/memory.h"  // the platform's own, beside the IP's
+
+static_assert(platform::Memory::kIsThePlatforms == 1);
 
 int sc_main(int, char**) {
     using namespace fusemax;

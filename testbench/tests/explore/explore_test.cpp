@@ -14,12 +14,12 @@
 #include <set>
 #include <sstream>
 
-#include "config/config_error.h"
+#include "fusemax/config/config_error.h"
 #include "explore/bounds.h"
 #include "explore/fork_pool.h"
-#include "explore/pareto.h"
-#include "explore/search_space.h"
-#include "program/ops.h"
+#include "fusemax/explore/pareto.h"
+#include "fusemax/explore/search_space.h"
+#include "fusemax/program/ops.h"
 
 namespace fusemax {
 namespace {

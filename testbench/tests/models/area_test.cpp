@@ -2,9 +2,9 @@
 // array-size sweep's calibration points), and what it says for sizes the tables do not cover.
 #include <gtest/gtest.h>
 
-#include "area/area_model.h"
-#include "area/glb_fit.h"
-#include "config/arch_config.h"
+#include "fusemax/area/area_model.h"
+#include "fusemax/area/glb_fit.h"
+#include "fusemax/config/arch_config.h"
 
 namespace fusemax {
 namespace {

@@ -3,9 +3,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "config/arch_config.h"
-#include "config/config_error.h"
-#include "config/workload.h"
+#include "fusemax/config/arch_config.h"
+#include "fusemax/config/config_error.h"
+#include "fusemax/config/workload.h"
 #include "test_files.h"
 
 namespace fusemax {

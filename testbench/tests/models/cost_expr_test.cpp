@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "config/cost_expr.h"
+#include "fusemax/config/cost_expr.h"
 
 namespace fusemax {
 namespace {

@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "config/arch_config.h"
-#include "energy/energy_model.h"
-#include "energy/energy_table.h"
+#include "fusemax/config/arch_config.h"
+#include "fusemax/energy/energy_model.h"
+#include "fusemax/energy/energy_table.h"
 
 namespace fusemax {
 namespace {

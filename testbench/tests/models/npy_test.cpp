@@ -4,8 +4,8 @@
 #include <cstring>
 #include <fstream>
 
-#include "config/config_error.h"
-#include "io/npy.h"
+#include "fusemax/config/config_error.h"
+#include "fusemax/io/npy.h"
 #include "test_files.h"
 
 namespace fusemax {

@@ -3,9 +3,9 @@
 #include <cmath>
 #include <tuple>
 
-#include "numerics/attention.h"
-#include "numerics/attention_reference.h"
-#include "numerics/blas.h"
+#include "fusemax/numerics/attention.h"
+#include "fusemax/numerics/attention_reference.h"
+#include "fusemax/numerics/blas.h"
 
 #include <thread>
 

@@ -1,9 +1,9 @@
 #include <gtest/gtest.h>
 
-#include "config/arch_config.h"
-#include "config/config_error.h"
-#include "reference/closed_form.h"
-#include "tiling/tiling.h"
+#include "fusemax/config/arch_config.h"
+#include "fusemax/config/config_error.h"
+#include "fusemax/reference/closed_form.h"
+#include "fusemax/tiling/tiling.h"
 
 namespace fusemax {
 namespace {

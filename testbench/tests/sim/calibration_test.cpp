@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "platform/job_platform.h"
-#include "reference/closed_form.h"
+#include "fusemax/reference/closed_form.h"
 #include "sim_helpers.h"
 
 namespace fusemax {

@@ -3,8 +3,8 @@
 // FLAT and exact for the others, utilizations to the published four digits.
 #include <gtest/gtest.h>
 
-#include "config/config_error.h"
-#include "numerics/attention.h"
+#include "fusemax/config/config_error.h"
+#include "fusemax/numerics/attention.h"
 #include "platform/job_platform.h"
 #include "sim_helpers.h"
 

@@ -9,8 +9,8 @@
 #include <cstring>
 #include <memory>
 
-#include "csr/fusemax_regs.h"
-#include "numerics/attention.h"
+#include "fusemax/csr/fusemax_regs.h"
+#include "fusemax/numerics/attention.h"
 #include "platform/job_platform.h"
 #include "platform/bus.h"
 #include "platform/cpu_driver.h"

@@ -4,14 +4,14 @@
 // fast-forward.
 #include <gtest/gtest.h>
 
-#include "config/config_error.h"
-#include "config/layer.h"
-#include "numerics/attention.h"
-#include "numerics/error_bound.h"
-#include "numerics/gemm.h"
+#include "fusemax/config/config_error.h"
+#include "fusemax/config/layer.h"
+#include "fusemax/numerics/attention.h"
+#include "fusemax/numerics/error_bound.h"
+#include "fusemax/numerics/gemm.h"
 #include "platform/job_platform.h"
 #include "sim_helpers.h"
-#include "tiling/gemm_plan.h"
+#include "fusemax/tiling/gemm_plan.h"
 
 namespace fusemax {
 namespace {

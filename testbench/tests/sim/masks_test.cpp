@@ -3,9 +3,9 @@
 // worked out by hand; numerics against the fp64 reference with the same mask.
 #include <gtest/gtest.h>
 
-#include "numerics/attention.h"
+#include "fusemax/numerics/attention.h"
 #include "platform/job_platform.h"
-#include "scheduler/flat_program.h"
+#include "fusemax/scheduler/flat_program.h"
 #include "sim_helpers.h"
 
 namespace fusemax {

@@ -2,10 +2,10 @@
 #include <gtest/gtest.h>
 #include <tlm_utils/simple_initiator_socket.h>
 
-#include "config/config_error.h"
-#include "dram/dram_controller.h"
-#include "glb/global_buffer.h"
-#include "memory/memory.h"
+#include "fusemax/config/config_error.h"
+#include "fusemax/dram/dram_controller.h"
+#include "fusemax/glb/global_buffer.h"
+#include "fusemax/memory/memory.h"
 #include "platform/job_platform.h"
 #include "sim_helpers.h"
 

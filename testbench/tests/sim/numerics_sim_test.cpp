@@ -3,7 +3,7 @@
 
 #include <algorithm>
 
-#include "numerics/attention.h"
+#include "fusemax/numerics/attention.h"
 #include "platform/job_platform.h"
 #include "sim_helpers.h"
 

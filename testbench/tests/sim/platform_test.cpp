@@ -6,8 +6,8 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
-#include "csr/fusemax_regs.h"
-#include "numerics/attention.h"
+#include "fusemax/csr/fusemax_regs.h"
+#include "fusemax/numerics/attention.h"
 #include "platform/job_platform.h"
 #include "platform/example_platform.h"
 #include "sim_helpers.h"

@@ -2,10 +2,10 @@
 // overlap it buys, and what happens to a queued job when the one before fails or is reset.
 #include <gtest/gtest.h>
 
-#include "config/layer.h"
-#include "csr/fusemax_regs.h"
-#include "numerics/attention.h"
-#include "numerics/gemm.h"
+#include "fusemax/config/layer.h"
+#include "fusemax/csr/fusemax_regs.h"
+#include "fusemax/numerics/attention.h"
+#include "fusemax/numerics/gemm.h"
 #include "platform/example_platform.h"
 #include "platform/job_platform.h"
 #include "sim_helpers.h"

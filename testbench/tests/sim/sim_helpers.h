@@ -2,8 +2,8 @@
 #include <cmath>
 #include <string>
 
-#include "config/arch_config.h"
-#include "config/workload.h"
+#include "fusemax/config/arch_config.h"
+#include "fusemax/config/workload.h"
 
 namespace fusemax::test {
 

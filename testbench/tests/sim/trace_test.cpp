@@ -4,13 +4,13 @@
 #include <filesystem>
 #include <fstream>
 
-#include "config/config_error.h"
-#include "io/npy.h"
-#include "numerics/attention.h"
+#include "fusemax/config/config_error.h"
+#include "fusemax/io/npy.h"
+#include "fusemax/numerics/attention.h"
 #include "platform/job_platform.h"
 #include "platform/example_platform.h"
 #include "sim_helpers.h"
-#include "numerics/gemm.h"
+#include "fusemax/numerics/gemm.h"
 #include "trace/trace_player.h"
 
 namespace fusemax {

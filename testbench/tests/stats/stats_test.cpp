@@ -9,7 +9,7 @@
 #include <fstream>
 #include <set>
 
-#include "report/stat_catalog.h"
+#include "fusemax/report/stat_catalog.h"
 #include "scratch_dir.h"
 
 namespace fusemax {
