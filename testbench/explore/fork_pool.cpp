@@ -58,7 +58,8 @@ struct Running {
 std::vector<ForkResult> run_forked(std::size_t count, unsigned workers,
                                    const std::function<std::string(std::size_t)>& task,
                                    const std::function<void(std::size_t, const ForkResult&)>& done,
-                                   const std::function<bool(std::size_t)>& skip) {
+                                   const std::function<bool(std::size_t)>& skip,
+                                   const std::function<bool(std::size_t)>& ready) {
     std::vector<ForkResult> results(count);
     std::map<int, Running> running;  // by the read end of its pipe
     std::size_t next = 0;
@@ -67,6 +68,7 @@ std::vector<ForkResult> run_forked(std::size_t count, unsigned workers,
     std::fflush(stderr);
     while (next < count || !running.empty()) {
         while (next < count && running.size() < workers) {
+            if (ready && !running.empty() && !ready(next)) break;  // wait for what it depends on
             if (skip && skip(next)) {
                 results[next++].skipped = true;
                 continue;

@@ -38,6 +38,7 @@ namespace {
 constexpr const char* kTool = "fusemax-explore";
 constexpr double kInf = std::numeric_limits<double>::infinity();
 const char* const kObjectives[] = {"latency", "energy", "edp"};
+constexpr std::size_t kPruneLag = 16;
 
 struct ExploreOptions {
     std::optional<std::string> space_path;
@@ -346,8 +347,24 @@ int run(int argc, char** argv) {
     order.insert(order.begin(), 0);
 
     const unsigned workers = o.jobs ? o.jobs : std::max(1u, static_cast<unsigned>(sysconf(_SC_NPROCESSORS_ONLN)));
+    // Point k is pruned against the points simulated at least kPruneLag places before it in the
+    // order, never against whichever happened to finish first: the same rows for any --jobs.
     std::vector<Costs> simulated;
-    std::size_t finished = 0;
+    std::vector<char> ended(order.size(), 0);
+    std::size_t settled = 0, admitted = 0, finished = 0;
+    auto ready = [&](std::size_t k) {
+        while (settled < order.size() && ended[settled]) ++settled;
+        return k < kPruneLag || settled >= k - kPruneLag;
+    };
+    auto skip = [&](std::size_t k) {
+        for (; admitted + kPruneLag < k; ++admitted)
+            if (!all[order[admitted]].result.is_null()) simulated.push_back(all[order[admitted]].costs);
+        Candidate& c = all[order[k]];
+        if (!o.prune || k == 0 || !bound_dominated(c.bound, simulated)) return false;
+        c.status = "pruned_bound";
+        ended[k] = 1;
+        return true;
+    };
     const auto results = run_forked(
         order.size(), workers, [&](std::size_t k) { return simulate(o.sim, *all[order[k]].arch); },
         [&](std::size_t k, const ForkResult& r) {
@@ -355,20 +372,15 @@ int run(int argc, char** argv) {
             if (r.ok) {
                 c.result = nlohmann::json::parse(r.output);
                 c.costs = costs_of(c.result);
-                simulated.push_back(c.costs);
             } else {
                 c.status = "refused";
                 c.reason = r.output;
             }
+            ended[k] = 1;
             if (!o.quiet && isatty(2) && (++finished % 50 == 0))
                 std::fprintf(stderr, "%s: %zu simulated\n", kTool, finished);
         },
-        [&](std::size_t k) {
-            Candidate& c = all[order[k]];
-            if (!o.prune || k == 0 || !bound_dominated(c.bound, simulated)) return false;
-            c.status = "pruned_bound";
-            return true;
-        });
+        skip, ready);
     (void)results;
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     const double cpu = cpu_seconds() - cpu_start;

@@ -1,6 +1,7 @@
 // fusemax-explore: the Pareto front, the search-space file, the bounds it prunes with, the forked
 // workers, and the tool as users run it (every point it reports reproduced by fusemax-sim).
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include "scratch_dir.h"
 #include <nlohmann/json.hpp>
@@ -119,6 +120,32 @@ TEST(ForkPool, ResultsByTaskFailuresAndSkips) {
     EXPECT_NE(r[3].output.find("signal 9"), std::string::npos);
     EXPECT_TRUE(r[4].skipped);
     EXPECT_EQ(std::set<std::size_t>(ended.begin(), ended.end()), (std::set<std::size_t>{0, 1, 2, 3, 5}));
+}
+
+// `ready` holds a task back until what its skip decision depends on has ended: here task k waits
+// for every task before k - 1, although task 0 sleeps while the others would race ahead.
+TEST(ForkPool, ReadyHoldsTasksBackUntilTheirInputsEnded) {
+    std::vector<char> ended(8, 0);
+    std::vector<std::size_t> late;  // tasks whose skip decision came before an input had ended
+    run_forked(
+        8, 3,
+        [](std::size_t i) -> std::string {
+            if (i == 0) usleep(200000);
+            return std::to_string(i);
+        },
+        [&](std::size_t i, const ForkResult&) { ended[i] = 1; },
+        [&](std::size_t k) {
+            for (std::size_t j = 0; j + 1 < k; ++j)
+                if (!ended[j]) late.push_back(k);
+            return false;
+        },
+        [&](std::size_t k) {
+            for (std::size_t j = 0; j + 1 < k; ++j)
+                if (!ended[j]) return false;
+            return true;
+        });
+    EXPECT_TRUE(late.empty());
+    EXPECT_EQ(std::count(ended.begin(), ended.end(), 1), 8);
 }
 
 using test::ToolRun;
