@@ -211,7 +211,10 @@ def sweep(designs=None, models=None, seq_lens=None, kernel="attention", batch=No
 def explore(out=None, space=None, objective="edp", jobs=None, prune=True, arch=None, workload=None, **flags):
     """fusemax-explore: every point it looked at as a DataFrame (its points.csv); .attrs["summary"]
     is summary.json, .attrs["out"] the folder (best_*.yaml, pareto.csv, front.png). `space`: a
-    search-space YAML path or dict; arch, workload and the job flags as run() takes them."""
+    search-space YAML path or dict; arch, workload and the job flags as run() takes them.
+    backend="slurm" evaluates the points that fit on a Slurm job array (slurm_tasks=,
+    slurm_partition=, slurm_time=, slurm_account=, slurm_dir= on a filesystem the nodes share), with
+    no pruning by bounds: the rows equal the local backend's with prune=False."""
     import pandas as pd
     keep = out is not None
     scratch = _scratch()

@@ -16,6 +16,8 @@
 #include <limits>
 #include <numeric>
 #include <optional>
+#include <sstream>
+#include <utility>
 
 #include "fusemax/area/area_model.h"
 #include "fusemax/config/config_error.h"
@@ -49,7 +51,31 @@ struct ExploreOptions {
     bool quiet = false;
     bool plot = true;
     SimOptions sim;
+    // --backend slurm: the points that fit go to a Slurm job array (tools/slurm_array.py).
+    bool slurm = false;
+    unsigned slurm_tasks = 64;
+    std::string slurm_partition, slurm_time, slurm_account, slurm_dir, slurm_wait = "86400";
+    std::vector<std::string> args;  // the command line without the backend's flags: what a task reruns
+    // Inside an array task: simulate the points (indices of points.csv) listed in this file, write
+    // their results to evaluate_out, and nothing else.
+    std::optional<std::string> evaluate_points, evaluate_out;
 };
+
+// The flags only the submitting explorer reads (an array task gets the rest).
+bool backend_flag(const std::string& arg) {
+    for (const char* f : {"--backend", "--jobs", "--slurm-tasks", "--slurm-partition", "--slurm-time", "--slurm-account",
+                          "--slurm-dir", "--slurm-wait", "--evaluate-points", "--evaluate-out"})
+        if (arg == f || arg.rfind(std::string(f) + "=", 0) == 0) return true;
+    return false;
+}
+
+unsigned positive_flag(const po::variables_map& vm, const char* flag, unsigned max) {
+    const std::string text = vm[flag].as<std::string>();
+    if (text.empty() || text.size() > 9 || text.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoul(text) == 0 || std::stoul(text) > max)
+        throw ConfigError(std::string(kTool) + ": --" + flag + ": expected 1 to " + std::to_string(max) + ", got '" + text + "'");
+    return static_cast<unsigned>(std::stoul(text));
+}
 
 // fusemax-sim's flags pass through (the job and its shape); the explorer's own are taken here.
 ExploreOptions parse(int argc, char** argv, bool& help) {
@@ -63,11 +89,22 @@ ExploreOptions parse(int argc, char** argv, bool& help) {
         "out", po::value<std::string>(), "output folder (points.csv, pareto.csv, best_*.yaml, summary.json, front.png)")(
         "jobs", po::value<std::string>(), "simulations at once (default: the machine's cores)")(
         "no-prune", "simulate every point that fits (no pruning by bounds)")(
-        "no-plot", "skip front.png")("quiet", "print nothing but errors");
+        "no-plot", "skip front.png")("quiet", "print nothing but errors")(
+        "backend", po::value<std::string>(), "local (this machine's cores; default) or slurm (a job array; no pruning by bounds)")(
+        "slurm-tasks", po::value<std::string>(), "slurm: array tasks, each a share of the points (default 64)")(
+        "slurm-partition", po::value<std::string>(), "slurm: partition (default: the cluster's)")(
+        "slurm-time", po::value<std::string>(), "slurm: time limit per task, e.g. 00:30:00")(
+        "slurm-account", po::value<std::string>(), "slurm: account to charge")(
+        "slurm-dir", po::value<std::string>(), "slurm: work folder on a filesystem the nodes share (default: OUT/slurm)")(
+        "slurm-wait", po::value<std::string>(), "slurm: seconds to wait for the array before cancelling it (default 86400)");
+    po::options_description hidden;
+    hidden.add_options()("evaluate-points", po::value<std::string>(), "")("evaluate-out", po::value<std::string>(), "");
+    po::options_description all_flags;
+    all_flags.add(desc).add(hidden);
     po::variables_map vm;
     std::vector<std::string> rest;
     try {
-        const auto parsed = po::command_line_parser(argc, argv).options(desc).allow_unregistered().run();
+        const auto parsed = po::command_line_parser(argc, argv).options(all_flags).allow_unregistered().run();
         po::store(parsed, vm);
         rest = po::collect_unrecognized(parsed.options, po::include_positional);
     } catch (const po::error& e) {
@@ -93,11 +130,32 @@ ExploreOptions parse(int argc, char** argv, bool& help) {
         if (std::find(std::begin(kObjectives), std::end(kObjectives), o.objective) == std::end(kObjectives))
             throw ConfigError(std::string(kTool) + ": --objective: expected latency, energy or edp, got '" + o.objective + "'");
     }
-    if (vm.count("jobs")) {
-        const std::string text = vm["jobs"].as<std::string>();
-        if (text.empty() || text.size() > 4 || text.find_first_not_of("0123456789") != std::string::npos || std::stoul(text) == 0)
-            throw ConfigError(std::string(kTool) + ": --jobs: expected 1 to 9999 simulations, got '" + text + "'");
-        o.jobs = static_cast<unsigned>(std::stoul(text));
+    if (vm.count("jobs")) o.jobs = positive_flag(vm, "jobs", 9999);
+    if (vm.count("backend")) {
+        const std::string b = vm["backend"].as<std::string>();
+        if (b != "local" && b != "slurm") throw ConfigError(std::string(kTool) + ": --backend: expected local or slurm, got '" + b + "'");
+        o.slurm = b == "slurm";
+    }
+    if (vm.count("slurm-tasks")) o.slurm_tasks = positive_flag(vm, "slurm-tasks", 100000);
+    if (vm.count("slurm-wait")) o.slurm_wait = std::to_string(positive_flag(vm, "slurm-wait", 100000000));
+    auto text = [&](const char* flag, std::string& slot) {
+        if (vm.count(flag)) slot = vm[flag].as<std::string>();
+    };
+    text("slurm-partition", o.slurm_partition);
+    text("slurm-time", o.slurm_time);
+    text("slurm-account", o.slurm_account);
+    text("slurm-dir", o.slurm_dir);
+    if (vm.count("evaluate-points")) o.evaluate_points = vm["evaluate-points"].as<std::string>();
+    if (vm.count("evaluate-out")) o.evaluate_out = vm["evaluate-out"].as<std::string>();
+    if (o.evaluate_points.has_value() != o.evaluate_out.has_value())
+        throw ConfigError(std::string(kTool) + ": --evaluate-points and --evaluate-out go together");
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (backend_flag(arg)) {
+            if (arg.find('=') == std::string::npos) ++i;  // its value
+            continue;
+        }
+        o.args.push_back(arg);
     }
     o.prune = !vm.count("no-prune");
     o.plot = !vm.count("no-plot");
@@ -292,6 +350,114 @@ std::string describe(const Candidate& c) {
     return s;
 }
 
+// What became of a point's simulation, wherever it ran.
+void record(Candidate& c, const ForkResult& r) {
+    if (r.ok) {
+        c.result = nlohmann::json::parse(r.output);
+        c.costs = costs_of(c.result);
+    } else {
+        c.status = "refused";
+        c.reason = r.output;
+    }
+}
+
+std::string quoted(const std::string& s) {
+    std::string q = "'";
+    for (char ch : s) q += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
+    return q + "'";
+}
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Inside an array task: the listed points, simulated here, into one JSON file.
+int evaluate_listed(const ExploreOptions& o, const std::vector<Candidate>& all, unsigned workers) {
+    std::vector<std::size_t> points;
+    std::istringstream list(slurp(*o.evaluate_points));
+    for (std::size_t i; list >> i;) {
+        if (i >= all.size() || !all[i].arch)
+            throw ConfigError(std::string(kTool) + ": --evaluate-points: " + *o.evaluate_points + ": no point " + std::to_string(i) + " that fits");
+        points.push_back(i);
+    }
+    const auto results = run_forked(points.size(), workers, [&](std::size_t k) { return simulate(o.sim, *all[points[k]].arch); });
+    nlohmann::json out = nlohmann::json::object();
+    for (std::size_t k = 0; k < points.size(); ++k)
+        out[std::to_string(points[k])] = {{"ok", results[k].ok}, {"output", results[k].output}};
+    write_file(*o.evaluate_out + ".tmp", out.dump() + "\n");
+    fs::rename(*o.evaluate_out + ".tmp", *o.evaluate_out);
+    return kExitOk;
+}
+
+// --backend slurm: the points in `order` dealt round-robin to array tasks, each of which reruns this
+// explorer on its share (--evaluate-points); tools/slurm_array.py submits, waits and resubmits once.
+// Returns how many points no task could simulate.
+std::size_t evaluate_on_slurm(const ExploreOptions& o, const std::vector<std::size_t>& order, std::vector<Candidate>& all) {
+    const fs::path work = fs::absolute(o.slurm_dir.empty() ? fs::path(o.out_dir) / "slurm" : fs::path(o.slurm_dir));
+    std::error_code ec;
+    fs::create_directories(work, ec);
+    if (!fs::is_directory(work)) throw ConfigError(std::string(kTool) + ": --slurm-dir: cannot create " + work.string());
+    const std::size_t tasks = std::min<std::size_t>(o.slurm_tasks, order.size());
+    std::vector<std::vector<std::size_t>> chunks(tasks);
+    for (std::size_t k = 0; k < order.size(); ++k) chunks[k % tasks].push_back(order[k]);
+    const unsigned per_task = o.jobs ? o.jobs : 1;
+    nlohmann::json commands = nlohmann::json::array();
+    for (std::size_t t = 0; t < tasks; ++t) {
+        std::string list;
+        for (std::size_t i : chunks[t]) list += std::to_string(i) + "\n";
+        const fs::path chunk = work / ("points-" + std::to_string(t) + ".txt");
+        write_file(chunk, list);
+        std::vector<std::string> cmd{fs::read_symlink("/proc/self/exe").string()};
+        cmd.insert(cmd.end(), o.args.begin(), o.args.end());
+        for (const std::string& extra : {std::string("--jobs"), std::to_string(per_task), std::string("--evaluate-points"),
+                                         chunk.string(), std::string("--evaluate-out"), (work / ("task-" + std::to_string(t) + ".json")).string()})
+            cmd.push_back(extra);
+        if (!o.quiet) cmd.push_back("--quiet");
+        commands.push_back(cmd);
+    }
+    write_file(work / "commands.json", commands.dump() + "\n");
+    const fs::path script = fs::path(data_dir()).parent_path() / "tools" / "slurm_array.py";
+    std::string cmd = "/usr/bin/python3 " + quoted(script.string()) + " --work " + quoted(work.string()) + " --commands " +
+                      quoted((work / "commands.json").string()) + " --name " + kTool + " --cpus " + std::to_string(per_task) +
+                      " --wait " + o.slurm_wait;
+    for (const auto& [flag, value] : {std::pair<const char*, const std::string*>{"--partition", &o.slurm_partition},
+                                      {"--time", &o.slurm_time}, {"--account", &o.slurm_account}})
+        if (!value->empty()) cmd += std::string(" ") + flag + " " + quoted(*value);
+    cmd += " >" + quoted((work / "submitted.json").string()) + " 2>" + quoted((work / "submitted.log").string());
+    std::fflush(stdout);
+    const int status = std::system(cmd.c_str());
+    const std::string log = slurp(work / "submitted.log");
+    if (!o.quiet) std::fputs(log.c_str(), stderr);
+    if (status != 0) {
+        std::string last = log.substr(0, log.find_last_not_of('\n') + 1);
+        last = last.substr(last.find_last_of('\n') + 1);
+        throw ConfigError(last.empty() ? std::string(kTool) + ": --backend slurm: " + script.string() + " failed" : last);
+    }
+    const nlohmann::json submitted = nlohmann::json::parse(slurp(work / "submitted.json"));
+    std::size_t lost = 0;
+    for (std::size_t t = 0; t < tasks; ++t) {
+        const std::string key = std::to_string(t);
+        if (submitted["failed"].contains(key)) {
+            for (std::size_t i : chunks[t]) {
+                all[i].status = "failed";
+                all[i].reason = submitted["failed"][key].get<std::string>();
+                ++lost;
+            }
+            continue;
+        }
+        const nlohmann::json results = nlohmann::json::parse(slurp(work / ("task-" + key + ".json")));
+        for (std::size_t i : chunks[t]) {
+            const nlohmann::json& r = results.at(std::to_string(i));
+            ForkResult f;
+            f.ok = r["ok"].get<bool>();
+            f.output = r["output"].get<std::string>();
+            record(all[i], f);
+        }
+    }
+    return lost;
+}
+
 int run(int argc, char** argv) {
     bool help = false;
     ExploreOptions o = parse(argc, argv, help);
@@ -347,41 +513,39 @@ int run(int argc, char** argv) {
     order.insert(order.begin(), 0);
 
     const unsigned workers = o.jobs ? o.jobs : std::max(1u, static_cast<unsigned>(sysconf(_SC_NPROCESSORS_ONLN)));
-    // Point k is pruned against the points simulated at least kPruneLag places before it in the
-    // order, never against whichever happened to finish first: the same rows for any --jobs.
-    std::vector<Costs> simulated;
-    std::vector<char> ended(order.size(), 0);
-    std::size_t settled = 0, admitted = 0, finished = 0;
-    auto ready = [&](std::size_t k) {
-        while (settled < order.size() && ended[settled]) ++settled;
-        return k < kPruneLag || settled >= k - kPruneLag;
-    };
-    auto skip = [&](std::size_t k) {
-        for (; admitted + kPruneLag < k; ++admitted)
-            if (!all[order[admitted]].result.is_null()) simulated.push_back(all[order[admitted]].costs);
-        Candidate& c = all[order[k]];
-        if (!o.prune || k == 0 || !bound_dominated(c.bound, simulated)) return false;
-        c.status = "pruned_bound";
-        ended[k] = 1;
-        return true;
-    };
-    const auto results = run_forked(
-        order.size(), workers, [&](std::size_t k) { return simulate(o.sim, *all[order[k]].arch); },
-        [&](std::size_t k, const ForkResult& r) {
+    if (o.evaluate_points) return evaluate_listed(o, all, workers);
+    std::size_t lost = 0;
+    if (o.slurm) {
+        lost = evaluate_on_slurm(o, order, all);
+    } else {
+        // Point k is pruned against the points simulated at least kPruneLag places before it in the
+        // order, never against whichever happened to finish first: the same rows for any --jobs.
+        std::vector<Costs> simulated;
+        std::vector<char> ended(order.size(), 0);
+        std::size_t settled = 0, admitted = 0, finished = 0;
+        auto ready = [&](std::size_t k) {
+            while (settled < order.size() && ended[settled]) ++settled;
+            return k < kPruneLag || settled >= k - kPruneLag;
+        };
+        auto skip = [&](std::size_t k) {
+            for (; admitted + kPruneLag < k; ++admitted)
+                if (!all[order[admitted]].result.is_null()) simulated.push_back(all[order[admitted]].costs);
             Candidate& c = all[order[k]];
-            if (r.ok) {
-                c.result = nlohmann::json::parse(r.output);
-                c.costs = costs_of(c.result);
-            } else {
-                c.status = "refused";
-                c.reason = r.output;
-            }
+            if (!o.prune || k == 0 || !bound_dominated(c.bound, simulated)) return false;
+            c.status = "pruned_bound";
             ended[k] = 1;
-            if (!o.quiet && isatty(2) && (++finished % 50 == 0))
-                std::fprintf(stderr, "%s: %zu simulated\n", kTool, finished);
-        },
-        skip, ready);
-    (void)results;
+            return true;
+        };
+        run_forked(
+            order.size(), workers, [&](std::size_t k) { return simulate(o.sim, *all[order[k]].arch); },
+            [&](std::size_t k, const ForkResult& r) {
+                record(all[order[k]], r);
+                ended[k] = 1;
+                if (!o.quiet && isatty(2) && (++finished % 50 == 0))
+                    std::fprintf(stderr, "%s: %zu simulated\n", kTool, finished);
+            },
+            skip, ready);
+    }
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
     const double cpu = cpu_seconds() - cpu_start;
 
@@ -394,9 +558,10 @@ int run(int argc, char** argv) {
             costs.push_back(all[i].costs);
         }
     for (std::size_t f : pareto_front(costs)) all[priced[f]].pareto = true;
-    std::size_t evaluated = 0, refused = 0, bound_pruned = 0, front = 0;
+    std::size_t evaluated = 0, refused = 0, bound_pruned = 0, front = 0, failed = 0;
     for (std::size_t i = 1; i < all.size(); ++i) {
         evaluated += all[i].status == "evaluated";
+        failed += all[i].status == "failed";
         refused += all[i].status == "refused";
         bound_pruned += all[i].status == "pruned_bound";
         front += all[i].pareto;
@@ -432,10 +597,10 @@ int run(int argc, char** argv) {
     summary["arch"] = base.source;
     summary["space"] = space.source;
     summary["counts"] = {{"enumerated", all.size() - 1}, {"pruned_capacity", capacity_pruned}, {"pruned_bound", bound_pruned},
-                         {"evaluated", evaluated}, {"refused", refused}, {"pareto", front}};
+                         {"evaluated", evaluated}, {"refused", refused}, {"failed", failed}, {"pareto", front}};
     // Measurements of this machine, apart from the results (which diff clean run to run).
     summary["host"] = {{"wall_s", wall}, {"cpu_s", cpu}, {"evaluated_per_s", wall > 0 ? double(evaluated + 1) / wall : 0.0},
-                       {"workers", workers}};
+                       {"workers", workers}, {"backend", o.slurm ? "slurm" : "local"}};
     auto point_json = [&](std::size_t i) {
         const Candidate& c = all[i];
         return nlohmann::json{{"point", i}, {"mapping", describe(c)}, {"cycles", c.result["cycles"]},
@@ -477,8 +642,10 @@ int run(int argc, char** argv) {
         std::printf("  space        %s: %zu points\n", space.source.c_str(), all.size() - 1);
         std::printf("  pruned       %zu by capacity, %zu by bounds (dominated before simulation)\n", capacity_pruned, bound_pruned);
         std::printf("  evaluated    %zu simulated (+ the default), %zu refused, %zu Pareto-optimal\n", evaluated, refused, front);
-        std::printf("  time         %.2f s wall, %.2f s CPU, %.1f points/s on %u workers\n", wall, cpu,
-                    summary["host"]["evaluated_per_s"].get<double>(), workers);
+        const std::string where = o.slurm ? "a Slurm array of " + std::to_string(std::min<std::size_t>(o.slurm_tasks, order.size())) + " tasks"
+                                          : std::to_string(workers) + " workers";
+        std::printf("  time         %.2f s wall, %.2f s CPU here, %.1f points/s on %s\n", wall, cpu,
+                    summary["host"]["evaluated_per_s"].get<double>(), where.c_str());
         const Costs& d = all[0].costs;
         std::printf("  default      %s: %.6g s, %.6g pJ, EDP %.6g J s\n", describe(all[0]).c_str(), d[0], d[1], edp(d));
         std::vector<std::string> order_printed{o.objective};
@@ -492,6 +659,10 @@ int run(int argc, char** argv) {
                         b["vs_default"]["edp"].get<double>(), (out / b["yaml"].get<std::string>()).c_str());
             std::printf("               %s\n", b["why"].get<std::string>().c_str());
         }
+    }
+    if (lost) {
+        std::fprintf(stderr, "%s: %zu points not simulated: their Slurm tasks failed twice (status failed in points.csv)\n", kTool, lost);
+        return kExitCheckFailed;
     }
     return kExitOk;
 }

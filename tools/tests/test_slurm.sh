@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # tools/sweep --backend slurm on a real (one-node) Slurm cluster started here: the rows equal the
 # local backend's; a task that dies leaves no result and is resubmitted once; a task that dies
-# twice is reported with its log, and the sweep exits 1. Skips (77) where the daemons cannot run.
+# twice is reported with its log, and the sweep exits 1. fusemax-explore --backend slurm: its
+# points.csv equals the local one with --no-prune. Skips (77) where the daemons cannot run.
 #   test_slurm.sh FUSEMAX_SIM
 set -uo pipefail
 sim=$1
@@ -59,4 +60,12 @@ grep -q "slurm task [0-9] failed twice" "$tmp/err" || fail "no per-task failure 
 rows=$(($(wc -l <"$tmp/dead.csv") - 1))
 [ "$rows" -eq 2 ] || fail "expected task 1's 2 rows, got $rows"
 [ "$(grep -c "slurm task [02] failed twice" "$tmp/err")" -eq 4 ] || fail "expected 4 points of tasks 0 and 2 reported: $(cat "$tmp/err")"
-echo "test_slurm: local and Slurm rows equal (6 points, 3 tasks); a dead task resubmitted once; one dead twice reported"
+
+# The explorer: its tasks rerun it on their share of the points; the same points.csv, row for row.
+explore="$(dirname "$sim")/fusemax-explore"
+job=(--seq 1024 --batch 2 --no-plot --quiet --space "$here/../../configs/explore/attention_mappings.yaml")
+"$explore" "${job[@]}" --no-prune --out "$tmp/explore-local" || fail "local explorer failed"
+"$explore" "${job[@]}" --backend slurm --slurm-tasks 4 --out "$tmp/explore-slurm" 2>"$tmp/err" ||
+  fail "slurm explorer failed: $(cat "$tmp/err")"
+cmp -s "$tmp/explore-local/points.csv" "$tmp/explore-slurm/points.csv" || fail "explorer rows on Slurm differ from the local rows"
+echo "test_slurm: local and Slurm rows equal (sweep: 6 points, 3 tasks; explorer: $(($(wc -l <"$tmp/explore-slurm/points.csv") - 1)) points, 4 tasks); a dead task resubmitted once; one dead twice reported"

@@ -301,8 +301,54 @@ TEST_F(ExploreCli, BadInputIsOneLine) {
     bad("--mode functional" + out, "--mode: not an explorer flag");
     bad("--seq 0" + out, "fusemax-explore: --seq: expected a positive length");
     bad("--jobs 0" + out, "--jobs: expected 1 to 9999");
+    bad("--backend cloud" + out, "--backend: expected local or slurm, got 'cloud'");
+    bad("--backend slurm --slurm-tasks 0" + out, "--slurm-tasks: expected 1 to 100000, got '0'");
+    bad("--evaluate-points x" + out, "--evaluate-points and --evaluate-out go together");
     bad("--space " + file("s.yaml", "mapping: {p1: [x]}") + out, "key 'mapping.p1'");
     bad("--space " + (dir / "missing.yaml").string() + out, "cannot read the search space");
+}
+
+// --backend slurm without a cluster: a stand-in sbatch runs each array task at once (task 1
+// never, as if its node died every time) and squeue reports the job gone. The tasks rerun the
+// explorer on their share of the points: the rows equal the local ones with --no-prune (Slurm
+// prunes nothing), task 1's points are marked failed with the reason, and the exit code is 1.
+TEST_F(ExploreCli, SlurmBackendRerunsItselfPerTaskAndReportsLostTasks) {
+    const std::string bin = (dir / "bin").string();
+    file("bin/sbatch", R"(#!/bin/bash
+for a in "$@"; do
+  case $a in --array=*) tasks=${a#--array=} ;; esac
+  prev=$a
+done
+script=${@: -1}
+IFS=, read -ra ids <<<"$tasks"
+for t in "${ids[@]}"; do
+  [ "$t" = 1 ] && continue
+  SLURM_ARRAY_TASK_ID=$t bash "$script" >"$(dirname "$script")/task-$t.log" 2>&1
+done
+echo 42
+)");
+    file("bin/squeue", "#!/bin/bash\nexit 0\n");
+    fs::permissions(dir / "bin/sbatch", fs::perms::owner_all);
+    fs::permissions(dir / "bin/squeue", fs::perms::owner_all);
+    const std::string job = "--seq 1024 --batch 2 --no-plot --quiet --space " + file("s.yaml", "mapping:\n  p1: [auto, 1, 2, 4]\n");
+    const fs::path local = dir / "local", slurm = dir / "slurm";
+    ASSERT_EQ(run(kExplore, job + " --no-prune --out " + local.string()).code, 0);
+    const ToolRun r = run("PATH=" + bin + ":$PATH " + kExplore, job + " --backend slurm --slurm-tasks 2 --out " + slurm.string());
+    EXPECT_EQ(r.code, 1) << r.err;
+    EXPECT_NE(r.err.find("points not simulated: their Slurm tasks failed twice"), std::string::npos) << r.err;
+    const auto want = csv(local / "points.csv"), got = csv(slurm / "points.csv");
+    ASSERT_EQ(want.size(), got.size());
+    std::size_t failed = 0;
+    for (std::size_t i = 0; i < want.size(); ++i) {
+        if (got[i].at("status") == "failed") {
+            ++failed;
+            EXPECT_NE(got[i].at("reason").find("slurm task 1 failed twice"), std::string::npos) << got[i].at("reason");
+            continue;
+        }
+        EXPECT_EQ(want[i], got[i]) << "point " << i;
+    }
+    EXPECT_EQ(failed, 2u);  // the 5 points that fit, dealt to 2 tasks: task 1 had 2 of them
+    EXPECT_EQ(summary(slurm)["counts"]["failed"], 2);
 }
 
 }  // namespace
