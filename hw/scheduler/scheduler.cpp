@@ -20,11 +20,8 @@ Scheduler::Scheduler(const sc_core::sc_module_name& name, const ArchConfig& arch
       sched2csr("sched2csr"),
       arch_(arch),
       clock_(arch.clock_hz),
-      op_ext_(new TileOp),
-      dma_ext_(new DmaTransfer) {
-    // The payloads own their extensions and free them on destruction.
-    op_gp_.set_extension(op_ext_);
-    dma_gp_.set_extension(dma_ext_);
+      op_carried_(op_gp_),
+      dma_carried_(dma_gp_) {
     report_gp_.set_extension(new JobReport);
     report_gp_.set_command(tlm::TLM_IGNORE_COMMAND);
     csr2sched.register_b_transport(this, &Scheduler::command);
@@ -328,6 +325,8 @@ void Scheduler::issue_job(Cycle start, Cycle t0) {
     stats_.tile_steps = 0;
     stats_.busy_cycles.fill(0);
     std::unique_ptr<Program> program = program_factory(program_).create(*this, tiling_, plan_);
+    // Declared after the program: the payloads give back its ops before it goes, also on a throw.
+    const CarriedRestore restore{op_carried_, dma_carried_};
     program->run();
     last_releases_ = program->glb_releases();
     flush();
@@ -360,30 +359,13 @@ Cycle Scheduler::handoff_free(std::uint64_t word, std::uint64_t words) const {
     return free;
 }
 
-namespace {
 
-// A caller's extension carried by a payload for one call (no copy); the payload's own is put back
-// when the call ends, also by an exception, so that the payload never frees the caller's.
-template <class Ext>
-class Lent {
-public:
-    Lent(tlm::tlm_generic_payload& gp, Ext& borrowed, Ext* own) : gp_(gp), own_(own) { gp_.set_extension(&borrowed); }
-    ~Lent() { gp_.set_extension(own_); }
-    Lent(const Lent&) = delete;
-    Lent& operator=(const Lent&) = delete;
-
-private:
-    tlm::tlm_generic_payload& gp_;
-    Ext* own_;
-};
-
-}  // namespace
 
 Cycle Scheduler::issue(TileOp& op, Cycle ready, float* out) {
     const ArrayKind array = array_of_[index_of(op.op)];
     ready = std::max(ready, op_floor_);
     op.arrival = ready;
-    const Lent<TileOp> lent(op_gp_, op, op_ext_);
+    op_carried_.carry(op);
     const bool returns_data = out != nullptr && job_.functional;
     op_gp_.set_command(returns_data ? tlm::TLM_READ_COMMAND : tlm::TLM_IGNORE_COMMAND);
     op_gp_.set_address(0);
@@ -424,7 +406,7 @@ Cycle Scheduler::transfer(DmaTransfer& x, Cycle ready, float* data) {
     if (dependent_[index_of(x.tensor)]) ready = std::max(ready, dependent_until_);
     x.arrival = ready;
     x.lookback = !handoff_.empty() && !x.store;
-    const Lent<DmaTransfer> lent(dma_gp_, x, dma_ext_);
+    dma_carried_.carry(x);
     const bool carries_values = x.store && x.functional;
     dma_gp_.set_command(carries_values ? tlm::TLM_WRITE_COMMAND : tlm::TLM_IGNORE_COMMAND);
     dma_gp_.set_address(x.mem_addr);

@@ -19,6 +19,7 @@
 #include "fusemax/protocol/job_command.h"
 #include <tlm_utils/simple_target_socket.h>
 #include "fusemax/observe/stats_source.h"
+#include "fusemax/protocol/carried.h"
 #include "fusemax/protocol/tile_op.h"
 #include "fusemax/observe/occupancy.h"
 #include <memory>
@@ -189,8 +190,16 @@ private:
     std::array<ArrayKind, kOpCount> array_of_{};  // where each op is bound, looked up once
 
     tlm::tlm_generic_payload op_gp_, dma_gp_, report_gp_;
-    TileOp* op_ext_;
-    DmaTransfer* dma_ext_;
+    Carried<TileOp> op_carried_;
+    Carried<DmaTransfer> dma_carried_;
+    struct CarriedRestore {
+        Carried<TileOp>& op;
+        Carried<DmaTransfer>& dma;
+        ~CarriedRestore() {
+            op.restore();
+            dma.restore();
+        }
+    };
 
     Cycle step_first_start_ = ~Cycle{0};
     OccupancyObserver* glb_ = nullptr;
