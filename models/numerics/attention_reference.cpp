@@ -39,7 +39,7 @@ void AttentionReference::cancel() { next_ = blocks_; }
 void AttentionReference::work() {
     constexpr double kNegInf = -std::numeric_limits<double>::infinity();
     const std::uint64_t per_head = (p_ + rows_ - 1) / rows_;
-    std::vector<double> kd(m_ * e_), vd(m_ * f_), qd(rows_ * e_), s(rows_ * m_);
+    std::vector<double> kd(m_ * e_), vd(m_ * f_), qd(rows_ * e_), s(rows_ * m_), den(rows_);
     std::uint64_t loaded = ~std::uint64_t{0};  // the K/V head kd and vd hold (b x kv heads + kv head)
     double logit_max = 0;
     for (std::uint64_t item = next_++; item < blocks_; item = next_++) {
@@ -59,9 +59,13 @@ void AttentionReference::work() {
             if (mask_.active)
                 for (std::uint64_t m = 0; m < m_; ++m)
                     if (!mask_.visible(m, p0 + i)) row[m] = kNegInf;
-            logit_max = std::max(logit_max, softmax_row_f64(row, m_));
+            logit_max = std::max(logit_max, softmax_numerators_f64(row, m_, den[i]));
         }
-        dgemm(false, false, n, f_, m_, 1.0, s.data(), m_, vd.data(), f_, 0.0, o_.matrix(b, h) + p0 * f_, f_);
+        double* o = o_.matrix(b, h) + p0 * f_;
+        dgemm(false, false, n, f_, m_, 1.0, s.data(), m_, vd.data(), f_, 0.0, o, f_);
+        for (std::uint64_t i = 0; i < n; ++i)
+            if (den[i] > 0)  // a query that sees no key keeps O = 0
+                for (std::uint64_t j = 0; j < f_; ++j) o[i * f_ + j] /= den[i];
     }
     const std::lock_guard<std::mutex> lock(mutex_);
     logit_max_ = std::max(logit_max_, logit_max);

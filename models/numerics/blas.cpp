@@ -138,7 +138,7 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void exp_f64(const 
     }
 }
 
-__attribute__((target_clones("avx512f", "avx2", "default"))) double softmax_row_f64(double* row, std::size_t n) {
+__attribute__((target_clones("avx512f", "avx2", "default"))) double softmax_numerators_f64(double* row, std::size_t n, double& den) {
     constexpr std::size_t kLanes = 8;
     constexpr double kNegInf = -std::numeric_limits<double>::infinity();
     double mx[kLanes], lo[kLanes];
@@ -157,6 +157,7 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) double softmax_row_
     const double top = *std::max_element(mx, mx + kLanes), bottom = *std::min_element(lo, lo + kLanes);
     if (top == kNegInf) {
         std::fill(row, row + n, 0.0);
+        den = 0;
         return 0.0;
     }
     for (std::size_t i = 0; i < n; ++i) row[i] -= top;
@@ -165,9 +166,8 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) double softmax_row_
     for (std::size_t i = 0; i < whole; i += kLanes)
         for (std::size_t j = 0; j < kLanes; ++j) sum[j] += row[i + j];
     for (std::size_t i = whole; i < n; ++i) sum[0] += row[i];
-    double den = 0;
+    den = 0;
     for (double s : sum) den += s;
-    for (std::size_t i = 0; i < n; ++i) row[i] /= den;
     return std::max(std::abs(top), std::abs(bottom));
 }
 

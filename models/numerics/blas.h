@@ -29,9 +29,11 @@ void exp_f32(const float* x, float* out, std::size_t n);
 // below -708 (-inf included) give 0, above 709 exp(709).
 void exp_f64(const double* x, double* out, std::size_t n);
 
-// A row of fp64 logits (-inf where masked) to its softmax, in place; returns the largest |logit|
-// of the unmasked ones (0 and a row of zeros when every one is masked). Sums and maxima run in
-// eight fixed lanes, so the result does not depend on how the loop is vectorised.
-double softmax_row_f64(double* row, std::size_t n);
+// A row of fp64 logits (-inf where masked) to its softmax numerators exp(x - max), in place, and
+// their sum in `den` (the caller divides what it computes from the row, a row of O, by it: F
+// divisions instead of one per key); returns the largest |logit| of the unmasked ones (0, a row
+// of zeros and den 0 when every one is masked). Sums and maxima run in eight fixed lanes, so the
+// result does not depend on how the loop is vectorised.
+double softmax_numerators_f64(double* row, std::size_t n, double& den);
 
 }  // namespace fusemax
