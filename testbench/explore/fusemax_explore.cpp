@@ -61,7 +61,7 @@ struct ExploreOptions {
     std::optional<std::string> evaluate_points, evaluate_out;
 };
 
-// The flags only the submitting explorer reads (an array task gets the rest).
+// The flags only the submitting explorer reads: an array task gets the rest, and a --jobs of its own.
 bool backend_flag(const std::string& arg) {
     for (const char* f : {"--backend", "--jobs", "--slurm-tasks", "--slurm-partition", "--slurm-time", "--slurm-account",
                           "--slurm-dir", "--slurm-wait", "--evaluate-points", "--evaluate-out"})
