@@ -12,12 +12,11 @@ ControlRegisters::ControlRegisters(const sc_core::sc_module_name& name)
     : sc_core::sc_module(name),
       csr("csr"),
       csr2sched("csr2sched"),
-      sched2csr("sched2csr"),
+      sched2csr("sched2csr", this),
       irq("irq"),
       command_(new JobCommand) {
     csr.register_b_transport(this, &ControlRegisters::b_transport);
     csr.register_transport_dbg(this, &ControlRegisters::transport_dbg);
-    sched2csr.register_b_transport(this, &ControlRegisters::report);
     command_gp_.set_extension(command_);
     command_gp_.set_command(tlm::TLM_IGNORE_COMMAND);
     reset_registers();

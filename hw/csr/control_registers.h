@@ -12,6 +12,7 @@
 #include "fusemax/observe/stat_group.h"
 #include "fusemax/observe/stats_source.h"
 #include "fusemax/csr/fusemax_regs.h"
+#include "fusemax/protocol/target_port.h"
 
 namespace fusemax {
 
@@ -41,10 +42,12 @@ struct ControlRegistersStats {
 // changes nothing. Debug transport reads any register and writes the writable ones, without side
 // effects (a poke of CONTROL starts nothing).
 class ControlRegisters : public sc_core::sc_module, public StatsSource {
+    void report(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+
 public:
     tlm_utils::simple_target_socket_optional<ControlRegisters> csr;  // from the platform's bus
     tlm_utils::simple_initiator_socket<ControlRegisters> csr2sched;
-    tlm_utils::simple_target_socket<ControlRegisters> sched2csr;
+    TargetPort<ControlRegisters, &ControlRegisters::report> sched2csr;
     sc_core::sc_out<bool> irq;
 
     explicit ControlRegisters(const sc_core::sc_module_name& name);
@@ -75,7 +78,6 @@ private:
 
     void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     unsigned int transport_dbg(tlm::tlm_generic_payload& gp);
-    void report(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void write_register(std::uint32_t offset, std::uint32_t value);
     void control(std::uint32_t value);
     void start(bool enqueue);

@@ -11,7 +11,7 @@ namespace fusemax {
 
 DramController::DramController(const sc_core::sc_module_name& name, const ArchConfig& arch)
     : sc_core::sc_module(name),
-      sched2dram("sched2dram"),
+      sched2dram("sched2dram", this),
       dram2glb("dram2glb"),
       dram2mem("dram2mem"),
       arch_(arch),
@@ -19,7 +19,6 @@ DramController::DramController(const sc_core::sc_module_name& name, const ArchCo
       bytes_per_cycle_(arch.dram.bandwidth_bytes_per_s / arch.clock_hz),
       glb_(dram2glb, clock_, std::string(this->name()) + ".dram2glb"),
       calendar_(arch.dram.schedule_intervals, arch.dram.schedule_window_cycles) {
-    sched2dram.register_b_transport(this, &DramController::b_transport);
     dram2mem.register_invalidate_direct_mem_ptr(this, &DramController::invalidate_direct_mem_ptr);
 }
 

@@ -2,7 +2,6 @@
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
-#include <tlm_utils/simple_target_socket.h>
 
 #include <array>
 #include <deque>
@@ -17,6 +16,7 @@
 #include "fusemax/protocol/dma.h"
 #include "fusemax/observe/stats_source.h"
 #include <memory>
+#include "fusemax/protocol/target_port.h"
 #include "fusemax/protocol/word_port.h"
 #include "fusemax/config/arch_config.h"
 
@@ -75,8 +75,10 @@ struct DramStats {
 // so the schedule is the same and only the interrupt may come later in simulated time. So cycles
 // and counts do not depend on the platform: functional and timing mode, DMI or not, agree.
 class DramController : public sc_core::sc_module, public StatsSource, public TimingControl {
+    void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+
 public:
-    tlm_utils::simple_target_socket<DramController> sched2dram;
+    TargetPort<DramController, &DramController::b_transport> sched2dram;
     tlm_utils::simple_initiator_socket<DramController> dram2glb;
     tlm_utils::simple_initiator_socket<DramController> dram2mem;
 
@@ -124,7 +126,6 @@ private:
     std::vector<unsigned char> staging_;
     std::vector<float> values_;
 
-    void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     // Books a transfer on the channel and reports it; returns when its data has arrived.
     Cycle book(DmaTransfer& x, Cycle cycles, std::uint64_t bytes);
     // Books the oldest posted write; returns when its queue entry is free again.

@@ -9,15 +9,11 @@ namespace fusemax {
 
 GlobalBuffer::GlobalBuffer(const sc_core::sc_module_name& name, const GlbConfig& config, std::uint32_t word_bytes)
     : sc_core::sc_module(name),
-      pe2d2glb("pe2d2glb"),
-      pe1d2glb("pe1d2glb"),
-      dram2glb("dram2glb"),
+      pe2d2glb("pe2d2glb", this),
+      pe1d2glb("pe1d2glb", this),
+      dram2glb("dram2glb", this),
       config_(config),
       capacity_words_(config.capacity_bytes / word_bytes) {
-    for (auto* s : {&pe2d2glb, &pe1d2glb, &dram2glb}) {
-        s->register_b_transport(this, &GlobalBuffer::b_transport);
-        s->register_transport_dbg(this, &GlobalBuffer::transport_dbg);
-    }
     stats_.value().bank_rows.assign(config_.banks, 0);
     auto pow2 = [](std::uint64_t v) { return v && (v & (v - 1)) == 0; };
     row_pow2_ = pow2(config_.row_words);

@@ -1,7 +1,6 @@
 #pragma once
 #include <systemc>
 #include <tlm>
-#include <tlm_utils/simple_target_socket.h>
 
 #include <array>
 #include <cstdint>
@@ -12,6 +11,7 @@
 #include "fusemax/observe/timing_control.h"
 #include "fusemax/observe/stats_source.h"
 #include "fusemax/config/arch_config.h"
+#include "fusemax/protocol/target_port.h"
 
 namespace fusemax {
 
@@ -44,10 +44,14 @@ struct GlobalBufferStats {
 // Accesses are assumed hidden behind compute (the reference's per-op costs include operand
 // delivery), so the GLB adds no delay.
 class GlobalBuffer : public sc_core::sc_module, public StatsSource, public TimingControl, public OccupancyObserver {
+    void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+    unsigned int transport_dbg(tlm::tlm_generic_payload& gp);
+    using Port = TargetPort<GlobalBuffer, &GlobalBuffer::b_transport, &GlobalBuffer::transport_dbg>;
+
 public:
-    tlm_utils::simple_target_socket<GlobalBuffer> pe2d2glb;
-    tlm_utils::simple_target_socket<GlobalBuffer> pe1d2glb;
-    tlm_utils::simple_target_socket<GlobalBuffer> dram2glb;
+    Port pe2d2glb;
+    Port pe1d2glb;
+    Port dram2glb;
 
     GlobalBuffer(const sc_core::sc_module_name& name, const GlbConfig& config, std::uint32_t word_bytes);
     GlobalBuffer(const GlobalBuffer&) = delete;
@@ -76,8 +80,6 @@ private:
     std::vector<float> storage_;  // allocated on the first access that carries values
     StatGroup<GlobalBufferStats> stats_;
 
-    void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
-    unsigned int transport_dbg(tlm::tlm_generic_payload& gp);
     tlm::tlm_response_status check(const tlm::tlm_generic_payload& gp) const;
     void count_rows(std::uint64_t first_word, std::uint64_t words, bool write);
 };

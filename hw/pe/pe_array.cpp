@@ -11,8 +11,8 @@ std::string path(const char* from, const char* to) { return std::string(from) + 
 
 PeArray::PeArray(const sc_core::sc_module_name& name, ArrayKind kind, const ArchConfig& arch)
     : sc_core::sc_module(name),
-      cmd_in(path("sched", kind == ArrayKind::Pe2d ? "pe2d" : "pe1d").c_str()),
-      link_in(path(kind == ArrayKind::Pe2d ? "pe1d" : "pe2d", kind == ArrayKind::Pe2d ? "pe2d" : "pe1d").c_str()),
+      cmd_in(path("sched", kind == ArrayKind::Pe2d ? "pe2d" : "pe1d").c_str(), this),
+      link_in(path(kind == ArrayKind::Pe2d ? "pe1d" : "pe2d", kind == ArrayKind::Pe2d ? "pe2d" : "pe1d").c_str(), this),
       glb_out(path(kind == ArrayKind::Pe2d ? "pe2d" : "pe1d", "glb").c_str()),
       link_out(path(kind == ArrayKind::Pe2d ? "pe2d" : "pe1d", kind == ArrayKind::Pe2d ? "pe1d" : "pe2d").c_str()),
       kind_(kind),
@@ -21,8 +21,6 @@ PeArray::PeArray(const sc_core::sc_module_name& name, ArrayKind kind, const Arch
       exp_(kind == ArrayKind::Pe2d ? arch.pe2d.exp : arch.pe1d.exp),
       glb_(glb_out, clock_, glb_out.name()),
       link_(link_out, clock_, link_out.name()) {
-    cmd_in.register_b_transport(this, &PeArray::b_transport);
-    link_in.register_b_transport(this, &PeArray::link_b_transport);
     link_.attach(&forward_ext_);
     for (const OpBinding& b : arch_.schedule.ops) binding_[index_of(b.op)] = &b;
 }

@@ -2,7 +2,6 @@
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
-#include <tlm_utils/simple_target_socket.h>
 
 #include <array>
 #include <string>
@@ -13,6 +12,7 @@
 #include "fusemax/observe/stats_source.h"
 #include "fusemax/program/tile_registers.h"
 #include "fusemax/protocol/tile_op.h"
+#include "fusemax/protocol/target_port.h"
 #include "fusemax/protocol/word_port.h"
 #include <memory>
 #include "fusemax/config/arch_config.h"
@@ -65,9 +65,12 @@ struct PeArrayStats {
 // array. Which ops an array runs is configuration; what an op computes is the datapath's. The
 // sockets are named after the hardware's paths (pe2d: sched2pe2d, pe1d2pe2d, pe2d2glb, pe2d2pe1d).
 class PeArray : public sc_core::sc_module, public StatsSource, public TimingControl {
+    void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+    void link_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+
 public:
-    tlm_utils::simple_target_socket<PeArray> cmd_in;       // tile ops from the scheduler
-    tlm_utils::simple_target_socket<PeArray> link_in;      // register forwards from the other array
+    TargetPort<PeArray, &PeArray::b_transport> cmd_in;         // tile ops from the scheduler
+    TargetPort<PeArray, &PeArray::link_b_transport> link_in;   // register forwards from the other array
     tlm_utils::simple_initiator_socket<PeArray> glb_out;   // operand reads, state writes
     tlm_utils::simple_initiator_socket<PeArray> link_out;  // register forwards to the other array
 
@@ -120,8 +123,6 @@ private:
     [[gnu::noinline]] const OpCost& costed(const TileOp& op);  // a miss: kept out of the hit's frame
     StatGroup<PeArrayStats> stats_;
 
-    void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
-    void link_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void glb_operands(const TileOp& op, const OpCost& c, const std::vector<Operand>& operands, bool write, Cycle at);
     void forward_results(const TileOp& op, Cycle at);
     void listed_glb_accesses(const TileOp& op, bool writes, Cycle at);

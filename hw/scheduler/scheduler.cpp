@@ -16,7 +16,7 @@ Scheduler::Scheduler(const sc_core::sc_module_name& name, const ArchConfig& arch
       sched2pe2d("sched2pe2d"),
       sched2pe1d("sched2pe1d"),
       sched2dram("sched2dram"),
-      csr2sched("csr2sched"),
+      csr2sched("csr2sched", this),
       sched2csr("sched2csr"),
       arch_(arch),
       clock_(arch.clock_hz),
@@ -24,7 +24,6 @@ Scheduler::Scheduler(const sc_core::sc_module_name& name, const ArchConfig& arch
       dma_carried_(dma_gp_) {
     report_gp_.set_extension(new JobReport);
     report_gp_.set_command(tlm::TLM_IGNORE_COMMAND);
-    csr2sched.register_b_transport(this, &Scheduler::command);
     program_factory(arch_.schedule.program);  // a configuration naming no registered program fails here
     for (const OpBinding& b : arch_.schedule.ops) array_of_[index_of(b.op)] = b.array;
     quantum_.set_global_quantum(clock_.at(100000));

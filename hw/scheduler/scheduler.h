@@ -17,9 +17,9 @@
 #include "fusemax/protocol/dma.h"
 #include "fusemax/protocol/job.h"
 #include "fusemax/protocol/job_command.h"
-#include <tlm_utils/simple_target_socket.h>
 #include "fusemax/observe/stats_source.h"
 #include "fusemax/protocol/carried.h"
+#include "fusemax/protocol/target_port.h"
 #include "fusemax/protocol/tile_op.h"
 #include "fusemax/observe/occupancy.h"
 #include <memory>
@@ -86,11 +86,13 @@ struct JobRecord {
 // of the op order and the arrays' timing. It never waits per op: time is annotated (loosely
 // timed), and a quantum keeper lets the rest of the platform catch up.
 class Scheduler : public sc_core::sc_module, public StatsSource, private ProgramContext {
+    void command(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
+
 public:
     tlm_utils::simple_initiator_socket<Scheduler> sched2pe2d;
     tlm_utils::simple_initiator_socket<Scheduler> sched2pe1d;
     tlm_utils::simple_initiator_socket<Scheduler> sched2dram;
-    tlm_utils::simple_target_socket<Scheduler> csr2sched;        // job start / abort
+    TargetPort<Scheduler, &Scheduler::command> csr2sched;       // job start / abort
     tlm_utils::simple_initiator_socket<Scheduler> sched2csr;     // job reports
 
     Scheduler(const sc_core::sc_module_name& name, const ArchConfig& arch);
@@ -223,7 +225,6 @@ private:
     Cycle validate_costs(std::uint64_t e, std::uint64_t f, Op of) const;
     void check_time_bound(std::optional<std::uint64_t> op_cycles, const char* what) const;
     void wait_until(Cycle c);
-    void command(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay);
     void report(const PendingReport& r);
 
     // ProgramContext
