@@ -24,7 +24,7 @@ GlobalBuffer::GlobalBuffer(const sc_core::sc_module_name& name, const GlbConfig&
     for (std::uint32_t slot = 0; slot < kSlots; ++slot) stats_.mark(slot);
 }
 
-tlm::tlm_response_status GlobalBuffer::check(const tlm::tlm_generic_payload& gp) const {
+inline tlm::tlm_response_status GlobalBuffer::check(const tlm::tlm_generic_payload& gp) const {
     const std::uint64_t addr = gp.get_address();
     const std::uint64_t len = gp.get_data_length();
     if (gp.get_command() == tlm::TLM_IGNORE_COMMAND) return tlm::TLM_COMMAND_ERROR_RESPONSE;
@@ -35,7 +35,7 @@ tlm::tlm_response_status GlobalBuffer::check(const tlm::tlm_generic_payload& gp)
     return tlm::TLM_OK_RESPONSE;
 }
 
-void GlobalBuffer::count_rows(std::uint64_t first_word, std::uint64_t words, bool write) {
+inline void GlobalBuffer::count_rows(std::uint64_t first_word, std::uint64_t words, bool write) {
     if (words == 0) return;
     const std::uint64_t last_word = first_word + words - 1;
     const std::uint64_t first_row = row_pow2_ ? first_word >> row_shift_ : first_word / config_.row_words;

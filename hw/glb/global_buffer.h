@@ -80,8 +80,9 @@ private:
     std::vector<float> storage_;  // allocated on the first access that carries values
     StatGroup<GlobalBufferStats> stats_;
 
-    tlm::tlm_response_status check(const tlm::tlm_generic_payload& gp) const;
-    void count_rows(std::uint64_t first_word, std::uint64_t words, bool write);
+    // Inlined into b_transport, which runs on every operand access.
+    [[gnu::always_inline]] inline tlm::tlm_response_status check(const tlm::tlm_generic_payload& gp) const;
+    [[gnu::always_inline]] inline void count_rows(std::uint64_t first_word, std::uint64_t words, bool write);
 };
 
 }  // namespace fusemax

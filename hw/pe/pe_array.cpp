@@ -25,7 +25,7 @@ PeArray::PeArray(const sc_core::sc_module_name& name, ArrayKind kind, const Arch
     for (const OpBinding& b : arch_.schedule.ops) binding_[index_of(b.op)] = &b;
 }
 
-const PeArray::OpCost& PeArray::cost(const TileOp& op) {
+inline const PeArray::OpCost& PeArray::cost(const TileOp& op) {
     OpCost& c = costs_[index_of(op.op)];
     const OpExtent& x = op.extent;
     if (c.valid && c.extent.rows == x.rows && c.extent.cols == x.cols && c.extent.e == x.e && c.extent.f == x.f)
@@ -52,13 +52,13 @@ const PeArray::OpCost& PeArray::costed(const TileOp& op) {
 
 // The op's GLB operands (operand tiles, running state) as its table row lists them: reads when it
 // starts, running-state writes when it ends.
-void PeArray::glb_operands(const TileOp& op, const OpCost& c, const std::vector<Operand>& operands, bool write,
-                           Cycle at) {
+inline void PeArray::glb_operands(const TileOp& op, const OpCost& c, const std::vector<Operand>& operands, bool write,
+                                  Cycle at, Cycle now) {
     for (Operand o : operands) {
         const std::uint64_t words = c.operand_words[index_of(o)];
         float* values = op.functional ? registers_.operand(o) : nullptr;
-        if (write) glb_.write(op.operands[index_of(o)], words, values, at);
-        else glb_.read(op.operands[index_of(o)], words, values, at);
+        if (write) glb_.write(op.operands[index_of(o)], words, values, at, now);
+        else glb_.read(op.operands[index_of(o)], words, values, at, now);
     }
 }
 
@@ -79,13 +79,13 @@ void PeArray::fast_forward(std::uint32_t slot, std::uint64_t periods, Cycle shif
 
 // GLB traffic the scheduler lists with the op: intermediates the configuration routes through the
 // GLB and the 3-pass ops' operands. Reads happen when the op starts, writes when it ends.
-void PeArray::listed_glb_accesses(const TileOp& op, bool writes, Cycle at) {
+inline void PeArray::listed_glb_accesses(const TileOp& op, bool writes, Cycle at, Cycle now) {
     for (std::uint8_t i = 0; i < op.glb_count; ++i) {
         const GlbAccess& g = op.glb[i];
         if (g.write != writes) continue;
         float* values = op.functional ? registers_.value(g.value) : nullptr;
-        if (g.write) glb_.write(g.word, g.words, values, at);
-        else glb_.read(g.word, g.words, values, at);
+        if (g.write) glb_.write(g.word, g.words, values, at, now);
+        else glb_.read(g.word, g.words, values, at, now);
     }
 }
 
@@ -108,6 +108,7 @@ void PeArray::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay)
     const OpCost& c = cost(*op);
     const OpSpec& spec = *c.spec;
     const Cycle arrival = op->arrival;
+    const Cycle now = clock_.now();  // read once: no time passes inside this call
     // In order: an op starts when it has arrived and the array has finished the previous one.
     const Cycle start = std::max(arrival, busy_until_);
     const Cycle end = start + c.cycles;
@@ -116,16 +117,16 @@ void PeArray::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay)
     if (op->functional)
         registers_.shape(arch_.pe2d.rows, arch_.pe2d.cols, spec.e_is_chunk ? arch_.pe2d.rows : op->extent.e,
                          op->extent.f);
-    if (!op->listed_only) glb_operands(*op, c, spec.reads, false, start);
-    listed_glb_accesses(*op, false, start);
+    if (!op->listed_only) glb_operands(*op, c, spec.reads, false, start, now);
+    listed_glb_accesses(*op, false, start, now);
     if (op->functional) {
         // An op with an output to memory returns it in a read payload sized as its table row says.
         float* out = gp.is_read() ? reinterpret_cast<float*>(gp.get_data_ptr()) : nullptr;
         registers_.mask = op->mask;
         if (spec.kernel) spec.kernel(registers_, op->extent, op->first_key_tile, out);
     }
-    if (!op->listed_only) glb_operands(*op, c, spec.writes, true, end);
-    listed_glb_accesses(*op, true, end);
+    if (!op->listed_only) glb_operands(*op, c, spec.writes, true, end, now);
+    listed_glb_accesses(*op, true, end, now);
     if (op->forward && op->functional) forward_results(*op, end + c.latency);
 
     if (stats.op_count++ == 0) stats.first_start = start;
@@ -144,7 +145,7 @@ void PeArray::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay)
     op->start = start;
     op->end = end;
     op->done = end + c.latency;
-    delay = clock_.delay_until(op->done);
+    delay = op->done > now ? clock_.at(op->done - now) : sc_core::SC_ZERO_TIME;
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 

@@ -119,13 +119,15 @@ private:
     Cycle busy_until_ = 0;
     std::array<const OpBinding*, kOpCount> binding_{};
     std::array<OpCost, kOpCount> costs_{};
-    const OpCost& cost(const TileOp& op);
+    [[gnu::always_inline]] inline const OpCost& cost(const TileOp& op);
     [[gnu::noinline]] const OpCost& costed(const TileOp& op);  // a miss: kept out of the hit's frame
     StatGroup<PeArrayStats> stats_;
 
-    void glb_operands(const TileOp& op, const OpCost& c, const std::vector<Operand>& operands, bool write, Cycle at);
+    // Inlined into b_transport: called four times per op, their calls cost more than their loops.
+    [[gnu::always_inline]] inline void glb_operands(const TileOp& op, const OpCost& c, const std::vector<Operand>& operands,
+                                                    bool write, Cycle at, Cycle now);
     void forward_results(const TileOp& op, Cycle at);
-    void listed_glb_accesses(const TileOp& op, bool writes, Cycle at);
+    [[gnu::always_inline]] inline void listed_glb_accesses(const TileOp& op, bool writes, Cycle at, Cycle now);
 };
 
 }  // namespace fusemax

@@ -51,12 +51,19 @@ public:
     WordPort(const WordPort&) = delete;
     WordPort& operator=(const WordPort&) = delete;
 
-    // `data` null: timing only. Returns the cycle at which the target completed.
+    // `data` null: timing only. Returns the cycle at which the target completed. `now`, when the
+    // caller has it, is the kernel's current cycle (saves reading it again on each access).
     Cycle read(std::uint64_t word, std::uint64_t words, float* data, Cycle when) {
-        return transfer(tlm::TLM_READ_COMMAND, word, words, data, when);
+        return transfer(tlm::TLM_READ_COMMAND, word, words, data, when, clock_.now());
     }
     Cycle write(std::uint64_t word, std::uint64_t words, const float* data, Cycle when) {
-        return transfer(tlm::TLM_WRITE_COMMAND, word, words, const_cast<float*>(data), when);
+        return transfer(tlm::TLM_WRITE_COMMAND, word, words, const_cast<float*>(data), when, clock_.now());
+    }
+    Cycle read(std::uint64_t word, std::uint64_t words, float* data, Cycle when, Cycle now) {
+        return transfer(tlm::TLM_READ_COMMAND, word, words, data, when, now);
+    }
+    Cycle write(std::uint64_t word, std::uint64_t words, const float* data, Cycle when, Cycle now) {
+        return transfer(tlm::TLM_WRITE_COMMAND, word, words, const_cast<float*>(data), when, now);
     }
 
 private:
@@ -68,7 +75,7 @@ private:
     bool marked_ = false;  // marker_ is on the payload (kept here: the payload's lookup is a library call)
     std::vector<std::function<void()>> attached_;
 
-    Cycle transfer(tlm::tlm_command cmd, std::uint64_t word, std::uint64_t words, float* data, Cycle when) {
+    Cycle transfer(tlm::tlm_command cmd, std::uint64_t word, std::uint64_t words, float* data, Cycle when, Cycle now) {
         gp_.set_command(cmd);
         gp_.set_address(word * 4);
         gp_.set_data_length(static_cast<unsigned>(words * 4));
@@ -80,7 +87,6 @@ private:
             else gp_.set_extension(&marker_);
             marked_ = !data;
         }
-        const Cycle now = clock_.now();
         const Cycle arrival = std::max(when, now);
         const sc_core::sc_time sent = arrival > now ? clock_.at(arrival - now) : sc_core::SC_ZERO_TIME;
         sc_core::sc_time delay = sent;

@@ -33,6 +33,7 @@ OnePassProgram::OnePassProgram(ProgramContext& ctx, const Tiling& tiling, const 
             if (arch_.schedule.binding(in).array != b.array && !via_glb) forward_[index_of(in)] = true;
         }
     for (Op op : arch_.schedule.overlap_next) overlaps_next_[index_of(op)] = true;
+    for (const OpBinding& b : arch_.schedule.step_ops) step_specs_.push_back(&op_spec(b.op));
     o_tile_.assign(job_.functional ? std::size_t{t_.p0} * w.v_dim : 0, 0.0f);
 
     for (auto* a : {&k_ready_, &k_last_use_, &v_ready_, &v_last_use_, &routed_free_})
@@ -212,8 +213,9 @@ void OnePassProgram::tile_step(std::uint64_t blk, std::uint64_t m1, std::uint64_
     const Cycle t0 = ctx_.job_start();
     std::array<Cycle, kOpCount> done{};
     Cycle barrier = barrier_, routed_last_use = routed_free_[parity];
-    for (const OpBinding& b : arch_.schedule.step_ops) {
-        const OpSpec& spec = op_spec(b.op);
+    for (std::size_t i = 0; i < arch_.schedule.step_ops.size(); ++i) {
+        const OpBinding& b = arch_.schedule.step_ops[i];
+        const OpSpec& spec = *step_specs_[i];
         Cycle ready = spec.inputs.empty() ? barrier_ : t0;
         for (Op in : spec.inputs) ready = std::max(ready, done[index_of(in)]);
         for (Operand o : spec.reads) ready = std::max(ready, operand_ready(o, qs, kvs, p1, m1 == first_row));

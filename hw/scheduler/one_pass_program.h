@@ -45,6 +45,7 @@ private:
 
     std::array<bool, kOpCount> forward_{};
     std::array<bool, kOpCount> overlaps_next_{};
+    std::vector<const OpSpec*> step_specs_;  // the table row of each step op, looked up once
     TileOp op_;
     DmaTransfer dma_;
     std::vector<float> o_tile_;
