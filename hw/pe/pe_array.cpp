@@ -25,7 +25,7 @@ PeArray::PeArray(const sc_core::sc_module_name& name, ArrayKind kind, const Arch
     for (const OpBinding& b : arch_.schedule.ops) binding_[index_of(b.op)] = &b;
 }
 
-inline const PeArray::OpCost& PeArray::cost(const TileOp& op) {
+inline PeArray::OpCost& PeArray::cost(const TileOp& op) {
     OpCost& c = costs_[index_of(op.op)];
     const OpExtent& x = op.extent;
     if (c.valid && c.extent.rows == x.rows && c.extent.cols == x.cols && c.extent.e == x.e && c.extent.f == x.f)
@@ -33,8 +33,9 @@ inline const PeArray::OpCost& PeArray::cost(const TileOp& op) {
     return costed(op);
 }
 
-const PeArray::OpCost& PeArray::costed(const TileOp& op) {
+PeArray::OpCost& PeArray::costed(const TileOp& op) {
     OpCost& c = costs_[index_of(op.op)];
+    if (c.valid) fold(c);  // its counts belong to the extent it had
     const OpExtent& x = op.extent;
     c.extent = x;
     c.valid = true;
@@ -72,7 +73,34 @@ void PeArray::forward_results(const TileOp& op, Cycle at) {
     }
 }
 
+// The counts of the ops run at `c` since the last fold: a count, cycles, busy and unit cycles and
+// actions per op, each a product now instead of a sum on every op.
+void PeArray::fold(OpCost& c) const {
+    std::uint64_t n = 0;
+    for (std::uint64_t p : c.pending) n += p;
+    if (n == 0) return;
+    PeArrayStats& stats = stats_.value();
+    OpStats& s = stats.ops[index_of(c.spec->op)];
+    s.count += n;
+    s.cycles += n * c.cycles;
+    stats.busy_cycles += n * c.cycles;
+    stats.unit_cycles += n * c.cycles * c.units;
+    stats.actions += c.actions.scaled(n);
+    for (std::size_t st = 0; st < kStageCount; ++st) {
+        if (c.pending[st] == 0) continue;
+        stats.stages[st].actions += c.actions.scaled(c.pending[st]);
+        stats.stages[st].events += c.pending[st];
+    }
+    c.pending = {};
+}
+
+void PeArray::fold_all() const {
+    for (OpCost& c : costs_)
+        if (c.valid) fold(c);
+}
+
 void PeArray::fast_forward(std::uint32_t slot, std::uint64_t periods, Cycle shift) {
+    fold_all();
     stats_.fast_forward(slot, periods, shift);
     busy_until_ += periods * shift;
 }
@@ -105,7 +133,7 @@ void PeArray::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay)
             return;
         }
     }
-    const OpCost& c = cost(*op);
+    OpCost& c = cost(*op);
     const OpSpec& spec = *c.spec;
     const Cycle arrival = op->arrival;
     const Cycle now = clock_.now();  // read once: no time passes inside this call
@@ -130,16 +158,8 @@ void PeArray::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay)
     if (op->forward && op->functional) forward_results(*op, end + c.latency);
 
     if (stats.op_count++ == 0) stats.first_start = start;
-    OpStats& s = stats.ops[index_of(op->op)];
-    ++s.count;
-    s.cycles += c.cycles;
-    stats.busy_cycles += c.cycles;
-    stats.unit_cycles += c.cycles * c.units;
-    stats.actions += c.actions;
+    ++c.pending[static_cast<std::size_t>(op->stage)];
     stats.last_end = end;
-    StageStats& stage = stats.stages[static_cast<std::size_t>(op->stage)];
-    stage.actions += c.actions;
-    ++stage.events;
 
     executed(*op, start, end);
     op->start = start;
@@ -167,11 +187,14 @@ void PeArray::link_b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&) 
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
-void PeArray::write_stats(nlohmann::json& out) const { stats_.write_json(out); }
+void PeArray::write_stats(nlohmann::json& out) const {
+    fold_all();
+    stats_.write_json(out);
+}
 
 nlohmann::json PeArray::op_table() const {
     nlohmann::json group;
-    stats_.write_json(group);
+    write_stats(group);
     return group["ops"];
 }
 

@@ -79,11 +79,17 @@ public:
     PeArray& operator=(const PeArray&) = delete;
 
     ArrayKind array_kind() const { return kind_; }
-    const PeArrayStats& stats() const { return stats_.value(); }
+    const PeArrayStats& stats() const {
+        fold_all();
+        return stats_.value();
+    }
     void write_stats(nlohmann::json& out) const override;
     // {"QK": {"count": ..., "cycles": ...}, ...} for the ops this array ran.
     nlohmann::json op_table() const;
-    void mark(std::uint32_t slot) override { stats_.mark(slot); }
+    void mark(std::uint32_t slot) override {
+        fold_all();
+        stats_.mark(slot);
+    }
     // The array's only timing state is where its queue ends, which the scheduler tracks itself.
     void fast_forward(std::uint32_t slot, std::uint64_t periods, Cycle shift) override;
     // Test hook: breaks the datapath on purpose (see DatapathFault).
@@ -106,6 +112,9 @@ private:
         std::uint64_t units = 0;
         ActionCounts actions;
         std::array<std::uint64_t, kOperandCount> operand_words{};
+        // Ops run at this cost since its counts were last folded into the statistics, by stage:
+        // one add per op instead of a dozen (see fold).
+        std::array<std::uint64_t, kStageCount> pending{};
     };
 
     ArrayKind kind_;
@@ -118,10 +127,13 @@ private:
     Forward forward_ext_;
     Cycle busy_until_ = 0;
     std::array<const OpBinding*, kOpCount> binding_{};
-    std::array<OpCost, kOpCount> costs_{};
-    [[gnu::always_inline]] inline const OpCost& cost(const TileOp& op);
-    [[gnu::noinline]] const OpCost& costed(const TileOp& op);  // a miss: kept out of the hit's frame
-    StatGroup<PeArrayStats> stats_;
+    // Mutable: reading the statistics folds the pending counts in first (logically const).
+    mutable std::array<OpCost, kOpCount> costs_{};
+    [[gnu::always_inline]] inline OpCost& cost(const TileOp& op);
+    [[gnu::noinline]] OpCost& costed(const TileOp& op);  // a miss: kept out of the hit's frame
+    mutable StatGroup<PeArrayStats> stats_;
+    void fold(OpCost& c) const;
+    void fold_all() const;
 
     // Inlined into b_transport: called four times per op, their calls cost more than their loops.
     [[gnu::always_inline]] inline void glb_operands(const TileOp& op, const OpCost& c, const std::vector<Operand>& operands,
