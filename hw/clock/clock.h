@@ -69,9 +69,16 @@ public:
     }
     // The kernel's current time, read where it lives: sc_time_stamp() returns a reference to the
     // simulation context's time, which lasts as long as the (one per process) simulation.
+    // Time moves only when a process waits, so the cycle of the last value seen is usually the
+    // answer (time 0 is cycle 0).
     Cycle now() const {
         if (!stamp_) stamp_ = &sc_core::sc_time_stamp();
-        return cycles(*stamp_);
+        const std::uint64_t v = stamp_->value();
+        if (v != seen_value_) {
+            seen_value_ = v;
+            seen_cycle_ = cycles(*stamp_);
+        }
+        return seen_cycle_;
     }
     // Delay annotation that makes a transaction arrive at cycle `c` (never negative: a cycle already
     // past arrives now).
@@ -87,6 +94,8 @@ private:
     std::uint64_t inverse_ = 0;  // floor((2^64 - 1) / ticks_)
     sc_core::sc_time period_;
     mutable const sc_core::sc_time* stamp_ = nullptr;
+    mutable std::uint64_t seen_value_ = 0;
+    mutable Cycle seen_cycle_ = 0;
     Cycle max_cycle_ = 0;
 
     [[noreturn]] void overflow(Cycle c) const {

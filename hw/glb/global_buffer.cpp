@@ -65,17 +65,17 @@ void GlobalBuffer::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&) 
     const std::uint64_t words = gp.get_data_length() / 4;
     const bool write = gp.is_write();
     count_rows(word, words, write);
-    if (!gp.get_extension<TimingOnly>()) {
+    if (unsigned char* data = gp.get_data_ptr()) {  // null: timing only, no values (see WordPort)
         if (storage_.empty()) storage_.assign(capacity_words_, 0.0f);
         float* at = storage_.data() + word;
-        if (write) std::memcpy(at, gp.get_data_ptr(), words * 4);
-        else std::memcpy(gp.get_data_ptr(), at, words * 4);
+        if (write) std::memcpy(at, data, words * 4);
+        else std::memcpy(data, at, words * 4);
     }
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 
 unsigned int GlobalBuffer::transport_dbg(tlm::tlm_generic_payload& gp) {
-    if (check(gp) != tlm::TLM_OK_RESPONSE) return 0;
+    if (check(gp) != tlm::TLM_OK_RESPONSE || !gp.get_data_ptr()) return 0;
     if (storage_.empty()) storage_.assign(capacity_words_, 0.0f);
     unsigned char* at = reinterpret_cast<unsigned char*>(storage_.data()) + gp.get_address();
     if (gp.is_write()) std::memcpy(at, gp.get_data_ptr(), gp.get_data_length());

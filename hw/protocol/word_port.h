@@ -12,13 +12,6 @@
 
 namespace fusemax {
 
-// Marks a transaction that carries addresses and lengths but no values (timing mode): the target
-// does its accounting and leaves storage alone. Keeps timing mode free of tensor-sized copies.
-struct TimingOnly : tlm::tlm_extension<TimingOnly> {
-    tlm::tlm_extension_base* clone() const override { return new TimingOnly; }
-    void copy_from(const tlm::tlm_extension_base&) override {}
-};
-
 // A transaction failed with an error response: names the path, what and where.
 class TransportError : public std::runtime_error {
 public:
@@ -27,7 +20,9 @@ public:
 
 // Word-granular reads and writes through one initiator socket into a word-addressed target
 // (the GLB, a PE array's register inbox). Each word travels as one fp32 value; addresses are
-// word index x 4 bytes. One reusable payload per port: no allocation per transaction.
+// word index x 4 bytes. One reusable payload per port: no allocation per transaction. A transfer
+// without values (timing mode) has a null data pointer: the target does its accounting and leaves
+// storage alone, so timing mode makes no tensor-sized copies.
 class WordPort {
 public:
     WordPort(tlm::tlm_initiator_socket<>& socket, const Clock& clock, std::string path)
@@ -38,7 +33,6 @@ public:
     }
     ~WordPort() {
         // The payload frees the extensions it still holds; these belong to their owners.
-        if (marked_) gp_.clear_extension(&marker_);
         for (auto& detach : attached_) detach();
     }
 
@@ -71,8 +65,6 @@ private:
     const Clock& clock_;
     std::string path_;
     tlm::tlm_generic_payload gp_;
-    TimingOnly marker_;
-    bool marked_ = false;  // marker_ is on the payload (kept here: the payload's lookup is a library call)
     std::vector<std::function<void()>> attached_;
 
     Cycle transfer(tlm::tlm_command cmd, std::uint64_t word, std::uint64_t words, float* data, Cycle when, Cycle now) {
@@ -82,11 +74,6 @@ private:
         gp_.set_streaming_width(static_cast<unsigned>(words * 4));
         gp_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
         gp_.set_data_ptr(reinterpret_cast<unsigned char*>(data));
-        if (marked_ != !data) {
-            if (data) gp_.clear_extension(&marker_);
-            else gp_.set_extension(&marker_);
-            marked_ = !data;
-        }
         const Cycle arrival = std::max(when, now);
         const sc_core::sc_time sent = arrival > now ? clock_.at(arrival - now) : sc_core::SC_ZERO_TIME;
         sc_core::sc_time delay = sent;
