@@ -28,8 +28,7 @@ PeArray::PeArray(const sc_core::sc_module_name& name, ArrayKind kind, const Arch
 inline PeArray::OpCost& PeArray::cost(const TileOp& op) {
     OpCost& c = costs_[index_of(op.op)];
     const OpExtent& x = op.extent;
-    if (c.valid && c.extent.rows == x.rows && c.extent.cols == x.cols && c.extent.e == x.e && c.extent.f == x.f)
-        return c;
+    if (c.valid && c.extent == x) return c;
     return costed(op);
 }
 
@@ -146,7 +145,7 @@ void PeArray::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay)
         registers_.shape(arch_.pe2d.rows, arch_.pe2d.cols, spec.e_is_chunk ? arch_.pe2d.rows : op->extent.e,
                          op->extent.f);
     if (!op->listed_only) glb_operands(*op, c, spec.reads, false, start, now);
-    listed_glb_accesses(*op, false, start, now);
+    if (op->glb_count) listed_glb_accesses(*op, false, start, now);
     if (op->functional) {
         // An op with an output to memory returns it in a read payload sized as its table row says.
         float* out = gp.is_read() ? reinterpret_cast<float*>(gp.get_data_ptr()) : nullptr;
@@ -154,7 +153,7 @@ void PeArray::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay)
         if (spec.kernel) spec.kernel(registers_, op->extent, op->first_key_tile, out);
     }
     if (!op->listed_only) glb_operands(*op, c, spec.writes, true, end, now);
-    listed_glb_accesses(*op, true, end, now);
+    if (op->glb_count) listed_glb_accesses(*op, true, end, now);
     if (op->forward && op->functional) forward_results(*op, end + c.latency);
 
     if (stats.op_count++ == 0) stats.first_start = start;

@@ -275,7 +275,7 @@ TileOperands OnePassProgram::operand_words(std::uint32_t qs, std::uint32_t kvs, 
 
 // When an operand is ready for a tile step: its tile has arrived, or the running state has been
 // written by the previous key tile (at the first, also read by the previous block's AV).
-Cycle OnePassProgram::operand_ready(Operand o, std::uint32_t qs, std::uint32_t kvs, std::uint64_t p1,
+inline Cycle OnePassProgram::operand_ready(Operand o, std::uint32_t qs, std::uint32_t kvs, std::uint64_t p1,
                                     bool first) const {
     switch (o) {
         case Operand::QTile: return q_ready_[qs][p1];
@@ -285,7 +285,7 @@ Cycle OnePassProgram::operand_ready(Operand o, std::uint32_t qs, std::uint32_t k
     }
 }
 
-Cycle* OnePassProgram::tile_last_use(Operand o, std::uint32_t qs, std::uint32_t kvs, std::uint64_t p1) {
+inline Cycle* OnePassProgram::tile_last_use(Operand o, std::uint32_t qs, std::uint32_t kvs, std::uint64_t p1) {
     switch (o) {
         case Operand::QTile: return &q_last_use_[qs][p1];
         case Operand::KTile: return &k_last_use_[kvs];

@@ -70,8 +70,10 @@ private:
     void replace_contents(std::int64_t& held, std::int64_t bytes);
     GlbAccess routed_access(Op op, std::uint32_t parity, bool write) const;
     TileOperands operand_words(std::uint32_t qs, std::uint32_t kvs, std::uint64_t p1) const;
-    Cycle operand_ready(Operand o, std::uint32_t qs, std::uint32_t kvs, std::uint64_t p1, bool first) const;
-    Cycle* tile_last_use(Operand o, std::uint32_t qs, std::uint32_t kvs, std::uint64_t p1);
+    // Inlined into tile_step, which asks them for every operand of every op.
+    [[gnu::always_inline]] inline Cycle operand_ready(Operand o, std::uint32_t qs, std::uint32_t kvs, std::uint64_t p1,
+                                                      bool first) const;
+    [[gnu::always_inline]] inline Cycle* tile_last_use(Operand o, std::uint32_t qs, std::uint32_t kvs, std::uint64_t p1);
     std::vector<Cycle>& state_ready(Operand o);
     const std::vector<Cycle>& state_ready(Operand o) const;
     Cycle dma(const TensorBlock& block, std::uint64_t glb_word, bool store, Cycle ready);

@@ -3,6 +3,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string_view>
 #include <utility>
@@ -88,7 +89,16 @@ struct OpExtent {
     std::uint32_t cols = 0;  // valid queries (p0)
     std::uint32_t e = 0;
     std::uint32_t f = 0;
+
+    // Compared on every op (the arrays' cost records): as two 64-bit words.
+    bool operator==(const OpExtent& o) const {
+        std::uint64_t a[2], b[2];
+        std::memcpy(a, this, sizeof a);
+        std::memcpy(b, &o, sizeof b);
+        return a[0] == b[0] && a[1] == b[1];
+    }
 };
+static_assert(sizeof(OpExtent) == 16, "OpExtent compares as two 64-bit words");
 
 // Which keys the queries of a tile see, for causal and sliding-window attention (FlashAttention's
 // bottom-right alignment): query q (global index, from 0) sees key k when k <= q + diagonal and, with
