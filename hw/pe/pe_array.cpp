@@ -160,7 +160,7 @@ void PeArray::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay)
     ++c.pending[static_cast<std::size_t>(op->stage)];
     stats.last_end = end;
 
-    executed(*op, start, end);
+    if (records_) executed(*op, start, end);
     op->start = start;
     op->end = end;
     op->done = end + c.latency;

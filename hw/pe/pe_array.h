@@ -98,6 +98,7 @@ public:
 protected:
     // Called after each op with when the array was busy with it (recording wraps the array here).
     virtual void executed(const TileOp& /*op*/, Cycle /*start*/, Cycle /*end*/) {}
+    bool records_ = false;  // set by a recording wrapper: executed() is called only then
     const Clock& clock() const { return clock_; }
 
 private:

@@ -7,6 +7,7 @@ namespace fusemax {
 PeArrayRecordable::PeArrayRecordable(const sc_core::sc_module_name& name, ArrayKind kind, const ArchConfig& arch,
                                      const TraceOptions& trace)
     : PeArray(name, kind, arch), trace_(trace) {
+    records_ = true;
     if (trace_.signals) {
         busy_ = std::make_unique<TimedSignal<bool>>("busy", clock(), false);
         op_ = std::make_unique<TimedSignal<std::uint32_t>>("op", clock(), 0u);
