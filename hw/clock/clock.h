@@ -80,12 +80,10 @@ public:
         }
         return seen_cycle_;
     }
-    // Delay annotation that makes a transaction arrive at cycle `c` (never negative: a cycle already
-    // past arrives now).
-    sc_core::sc_time delay_until(Cycle c) const {
-        const Cycle n = now();
-        return c > n ? at(c - n) : sc_core::SC_ZERO_TIME;
-    }
+    // Delay annotation that makes a transaction arrive at cycle `c` when the current cycle is `now`
+    // (never negative: a cycle already past arrives now).
+    sc_core::sc_time delay(Cycle c, Cycle now) const { return c > now ? at(c - now) : sc_core::SC_ZERO_TIME; }
+    sc_core::sc_time delay_until(Cycle c) const { return delay(c, now()); }
     double seconds(Cycle c) const { return double(c) / hz_; }
 
 private:

@@ -224,7 +224,7 @@ void DramController::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
             return;
         }
         if (x->side == GlbSide::Buffer)
-            glb_.write(x->glb_word, x->elements(), x->functional ? values_.data() : nullptr, done);
+            glb_.write(x->glb_word, x->elements(), x->functional ? values_.data() : nullptr, done, clock_.now());
         stats.read_bytes += bytes;
         stats.read_accesses += accesses;
     } else {
@@ -245,7 +245,7 @@ void DramController::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&
             book(*x, transfer, bytes);
             accepted = x->start;
         }
-        if (x->side == GlbSide::Buffer) glb_.read(x->glb_word, x->elements(), nullptr, accepted);
+        if (x->side == GlbSide::Buffer) glb_.read(x->glb_word, x->elements(), nullptr, accepted, clock_.now());
         stats.write_bytes += bytes;
         stats.write_accesses += accesses;
     }

@@ -62,12 +62,12 @@ inline void PeArray::glb_operands(const TileOp& op, const OpCost& c, const std::
     }
 }
 
-void PeArray::forward_results(const TileOp& op, Cycle at) {
+void PeArray::forward_results(const TileOp& op, Cycle at, Cycle now) {
     forward_ext_.e = op.extent.e;
     forward_ext_.f = op.extent.f;
     for (TileValue v : op_spec(op.op).outputs) {
         forward_ext_.value = v;
-        link_.write(0, registers_.value_words(v), registers_.value(v), at);
+        link_.write(0, registers_.value_words(v), registers_.value(v), at, now);
         ++stats_.value().forwards;
     }
 }
@@ -154,7 +154,7 @@ void PeArray::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay)
     }
     if (!op->listed_only) glb_operands(*op, c, spec.writes, true, end, now);
     if (op->glb_count) listed_glb_accesses(*op, true, end, now);
-    if (op->forward && op->functional) forward_results(*op, end + c.latency);
+    if (op->forward && op->functional) forward_results(*op, end + c.latency, now);
 
     if (stats.op_count++ == 0) stats.first_start = start;
     ++c.pending[static_cast<std::size_t>(op->stage)];
@@ -164,7 +164,7 @@ void PeArray::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay)
     op->start = start;
     op->end = end;
     op->done = end + c.latency;
-    delay = op->done > now ? clock_.at(op->done - now) : sc_core::SC_ZERO_TIME;
+    delay = clock_.delay(op->done, now);
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 

@@ -139,7 +139,7 @@ private:
     // Inlined into b_transport: called four times per op, their calls cost more than their loops.
     [[gnu::always_inline]] inline void glb_operands(const TileOp& op, const OpCost& c, const std::vector<Operand>& operands,
                                                     bool write, Cycle at, Cycle now);
-    void forward_results(const TileOp& op, Cycle at);
+    void forward_results(const TileOp& op, Cycle at, Cycle now);
     [[gnu::always_inline]] inline void listed_glb_accesses(const TileOp& op, bool writes, Cycle at, Cycle now);
 };
 

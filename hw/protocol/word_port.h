@@ -45,14 +45,8 @@ public:
     WordPort(const WordPort&) = delete;
     WordPort& operator=(const WordPort&) = delete;
 
-    // `data` null: timing only. Returns the cycle at which the target completed. `now`, when the
-    // caller has it, is the kernel's current cycle (saves reading it again on each access).
-    Cycle read(std::uint64_t word, std::uint64_t words, float* data, Cycle when) {
-        return transfer(tlm::TLM_READ_COMMAND, word, words, data, when, clock_.now());
-    }
-    Cycle write(std::uint64_t word, std::uint64_t words, const float* data, Cycle when) {
-        return transfer(tlm::TLM_WRITE_COMMAND, word, words, const_cast<float*>(data), when, clock_.now());
-    }
+    // `data` null: timing only. `now` is the kernel's current cycle, which the caller has read
+    // (once for all the accesses of an op). Returns the cycle at which the target completed.
     Cycle read(std::uint64_t word, std::uint64_t words, float* data, Cycle when, Cycle now) {
         return transfer(tlm::TLM_READ_COMMAND, word, words, data, when, now);
     }
@@ -75,7 +69,7 @@ private:
         gp_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
         gp_.set_data_ptr(reinterpret_cast<unsigned char*>(data));
         const Cycle arrival = std::max(when, now);
-        const sc_core::sc_time sent = arrival > now ? clock_.at(arrival - now) : sc_core::SC_ZERO_TIME;
+        const sc_core::sc_time sent = clock_.delay(arrival, now);
         sc_core::sc_time delay = sent;
         socket_->b_transport(gp_, delay);
         if (!gp_.is_response_ok())
