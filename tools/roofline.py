@@ -38,6 +38,7 @@ import importlib.util
 import os
 import sys
 import tempfile
+import threading
 import time
 
 try:
@@ -95,7 +96,22 @@ def point_rows(base, stats, kernels):
     return rows
 
 
+_shapes = {}  # (design, model) -> (gemms, error), found once: prefill and decode points share them
+_shapes_lock = threading.Lock()
+
+
 def layer_gemms(sim, design, model, tmp):
+    """The layer's linear layers as (name, K, N), found once per design and model (the points of a
+    pool's threads would otherwise write the same shapes file at once)."""
+    with _shapes_lock:
+        entry = _shapes.setdefault((design, model), [threading.Lock(), None])
+    with entry[0]:
+        if entry[1] is None:
+            entry[1] = find_layer_gemms(sim, design, model, tmp)
+        return entry[1]
+
+
+def find_layer_gemms(sim, design, model, tmp):
     """The layer's linear layers as (name, K, N), from a one-token layer run of the model."""
     args = ["--arch", os.path.join(ROOT, "configs", "arch", DESIGNS[design]), "--workload", sweep.workload_path(model),
             "--layer", "--seq", "1", "--batch", "1"]

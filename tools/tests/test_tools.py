@@ -236,6 +236,37 @@ class Roofline(unittest.TestCase):
             self.assertEqual(r.returncode, 2, args)
             self.assertIn(message, r.stderr)
 
+    def test_layer_shapes_found_once_across_threads(self):
+        """Prefill and decode GEMM points of one design and model ask for its layer's shapes from
+        several pool threads at once; one run finds them (two runs writing one shapes file once made
+        a reader see it empty)."""
+        import importlib.machinery
+        import importlib.util
+        import threading
+        import time
+        loader = importlib.machinery.SourceFileLoader("roofline_under_test", ROOFLINE)
+        roofline = importlib.util.module_from_spec(importlib.util.spec_from_loader("roofline_under_test", loader))
+        loader.exec_module(roofline)
+        calls = []
+
+        def slow_simulate(sim, args, fast_forward, out):
+            calls.append(out)
+            time.sleep(0.05)  # long enough for every thread to arrive while the first runs
+            return {"kernels": [{"name": "ffn1", "program": "gemm", "gemm": {"k": 4096, "n": 14336}}]}, None
+
+        roofline.sweep.simulate = slow_simulate
+        got = []
+        threads = [threading.Thread(target=lambda: got.append(roofline.layer_gemms("sim", "fusemax", "llama3_8b", "t")))
+                   for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(len(calls), 1, calls)
+        self.assertEqual(got, [([("ffn1", 4096, 14336)], None)] * 6)
+        roofline.layer_gemms("sim", "flat", "llama3_8b", "t")
+        self.assertEqual(len(calls), 2)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
