@@ -65,13 +65,15 @@ void GlobalBuffer::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&) 
     const std::uint64_t words = gp.get_data_length() / 4;
     const bool write = gp.is_write();
     count_rows(word, words, write);
-    if (unsigned char* data = gp.get_data_ptr()) {  // null: timing only, no values (see WordPort)
-        if (storage_.empty()) storage_.assign(capacity_words_, 0.0f);
-        float* at = storage_.data() + word;
-        if (write) std::memcpy(at, data, words * 4);
-        else std::memcpy(data, at, words * 4);
-    }
+    if (unsigned char* data = gp.get_data_ptr()) move_values(data, word, words, write);  // null: timing only (see WordPort)
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+void GlobalBuffer::move_values(unsigned char* data, std::uint64_t word, std::uint64_t words, bool write) {
+    if (storage_.empty()) storage_.assign(capacity_words_, 0.0f);
+    float* at = storage_.data() + word;
+    if (write) std::memcpy(at, data, words * 4);
+    else std::memcpy(data, at, words * 4);
 }
 
 unsigned int GlobalBuffer::transport_dbg(tlm::tlm_generic_payload& gp) {

@@ -83,6 +83,8 @@ private:
     // Inlined into b_transport, which runs on every operand access.
     [[gnu::always_inline]] inline tlm::tlm_response_status check(const tlm::tlm_generic_payload& gp) const;
     [[gnu::always_inline]] inline void count_rows(std::uint64_t first_word, std::uint64_t words, bool write);
+    // Out of line: timing mode's accesses, which move no values, then need no registers for it.
+    [[gnu::noinline]] void move_values(unsigned char* data, std::uint64_t word, std::uint64_t words, bool write);
 };
 
 }  // namespace fusemax

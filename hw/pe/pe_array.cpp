@@ -52,11 +52,12 @@ PeArray::OpCost& PeArray::costed(const TileOp& op) {
 
 // The op's GLB operands (operand tiles, running state) as its table row lists them: reads when it
 // starts, running-state writes when it ends.
+template <bool Functional>
 inline void PeArray::glb_operands(const TileOp& op, const OpCost& c, const std::vector<Operand>& operands, bool write,
                                   Cycle at, Cycle now) {
     for (Operand o : operands) {
         const std::uint64_t words = c.operand_words[index_of(o)];
-        float* values = op.functional ? registers_.operand(o) : nullptr;
+        float* values = Functional ? registers_.operand(o) : nullptr;
         if (write) glb_.write(op.operands[index_of(o)], words, values, at, now);
         else glb_.read(op.operands[index_of(o)], words, values, at, now);
     }
@@ -106,65 +107,71 @@ void PeArray::fast_forward(std::uint32_t slot, std::uint64_t periods, Cycle shif
 
 // GLB traffic the scheduler lists with the op: intermediates the configuration routes through the
 // GLB and the 3-pass ops' operands. Reads happen when the op starts, writes when it ends.
+template <bool Functional>
 inline void PeArray::listed_glb_accesses(const TileOp& op, bool writes, Cycle at, Cycle now) {
     for (std::uint8_t i = 0; i < op.glb_count; ++i) {
         const GlbAccess& g = op.glb[i];
         if (g.write != writes) continue;
-        float* values = op.functional ? registers_.value(g.value) : nullptr;
+        float* values = Functional ? registers_.value(g.value) : nullptr;
         if (g.write) glb_.write(g.word, g.words, values, at, now);
         else glb_.read(g.word, g.words, values, at, now);
     }
 }
 
 void PeArray::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
-    PeArrayStats& stats = stats_.value();
-    ++stats.transactions;
+    ++stats_.value().transactions;
     TileOp* op = gp.get_extension<TileOp>();
     if (!op) {
         gp.set_response_status(tlm::TLM_GENERIC_ERROR_RESPONSE);
         return;
     }
-    if (gp.is_read()) {
-        const OpExtent& x = op->extent;
-        const std::uint64_t words = size_of(op_spec(op->op).output, x.rows, x.cols, x.e, x.f);
-        if (!op->functional || words == 0 || gp.get_data_length() != 4 * words || !gp.get_data_ptr()) {
+    // Timing mode has its own copy of the path, without the datapath's branches.
+    if (op->functional) execute<true>(gp, *op, delay);
+    else execute<false>(gp, *op, delay);
+}
+
+template <bool Functional>
+inline void PeArray::execute(tlm::tlm_generic_payload& gp, TileOp& op, sc_core::sc_time& delay) {
+    if (gp.is_read()) {  // an op with an output to memory returns it in a payload sized as its table row says
+        const OpExtent& x = op.extent;
+        const std::uint64_t words = size_of(op_spec(op.op).output, x.rows, x.cols, x.e, x.f);
+        if (!Functional || words == 0 || gp.get_data_length() != 4 * words || !gp.get_data_ptr()) {
             gp.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
             return;
         }
     }
-    OpCost& c = cost(*op);
+    OpCost& c = cost(op);
     const OpSpec& spec = *c.spec;
-    const Cycle arrival = op->arrival;
     const Cycle now = clock_.now();  // read once: no time passes inside this call
     // In order: an op starts when it has arrived and the array has finished the previous one.
-    const Cycle start = std::max(arrival, busy_until_);
+    const Cycle start = std::max(op.arrival, busy_until_);
     const Cycle end = start + c.cycles;
     busy_until_ = end;
 
-    if (op->functional)
-        registers_.shape(arch_.pe2d.rows, arch_.pe2d.cols, spec.e_is_chunk ? arch_.pe2d.rows : op->extent.e,
-                         op->extent.f);
-    if (!op->listed_only) glb_operands(*op, c, spec.reads, false, start, now);
-    if (op->glb_count) listed_glb_accesses(*op, false, start, now);
-    if (op->functional) {
-        // An op with an output to memory returns it in a read payload sized as its table row says.
+    if (Functional)
+        registers_.shape(arch_.pe2d.rows, arch_.pe2d.cols, spec.e_is_chunk ? arch_.pe2d.rows : op.extent.e,
+                         op.extent.f);
+    if (!op.listed_only) glb_operands<Functional>(op, c, spec.reads, false, start, now);
+    if (op.glb_count) listed_glb_accesses<Functional>(op, false, start, now);
+    if (Functional) {
         float* out = gp.is_read() ? reinterpret_cast<float*>(gp.get_data_ptr()) : nullptr;
-        registers_.mask = op->mask;
-        if (spec.kernel) spec.kernel(registers_, op->extent, op->first_key_tile, out);
+        registers_.mask = op.mask;
+        if (spec.kernel) spec.kernel(registers_, op.extent, op.first_key_tile, out);
     }
-    if (!op->listed_only) glb_operands(*op, c, spec.writes, true, end, now);
-    if (op->glb_count) listed_glb_accesses(*op, true, end, now);
-    if (op->forward && op->functional) forward_results(*op, end + c.latency, now);
+    if (!op.listed_only) glb_operands<Functional>(op, c, spec.writes, true, end, now);
+    if (op.glb_count) listed_glb_accesses<Functional>(op, true, end, now);
+    if (Functional && op.forward) forward_results(op, end + c.latency, now);
 
+    PeArrayStats& stats = stats_.value();
     if (stats.op_count++ == 0) stats.first_start = start;
-    ++c.pending[static_cast<std::size_t>(op->stage)];
+    ++c.pending[static_cast<std::size_t>(op.stage)];
     stats.last_end = end;
 
-    if (records_) executed(*op, start, end);
-    op->start = start;
-    op->end = end;
-    op->done = end + c.latency;
-    delay = clock_.delay(op->done, now);
+    if (records_) executed(op, start, end);
+    op.start = start;
+    op.end = end;
+    op.done = end + c.latency;
+    delay = clock_.delay(op.done, now);
     gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
 

@@ -136,11 +136,16 @@ private:
     void fold(OpCost& c) const;
     void fold_all() const;
 
-    // Inlined into b_transport: called four times per op, their calls cost more than their loops.
+    // An op, in functional mode (values move) or timing mode.
+    template <bool Functional>
+    [[gnu::always_inline]] inline void execute(tlm::tlm_generic_payload& gp, TileOp& op, sc_core::sc_time& delay);
+    // Inlined into execute: called four times per op, their calls cost more than their loops.
+    template <bool Functional>
     [[gnu::always_inline]] inline void glb_operands(const TileOp& op, const OpCost& c, const std::vector<Operand>& operands,
                                                     bool write, Cycle at, Cycle now);
-    void forward_results(const TileOp& op, Cycle at, Cycle now);
+    template <bool Functional>
     [[gnu::always_inline]] inline void listed_glb_accesses(const TileOp& op, bool writes, Cycle at, Cycle now);
+    void forward_results(const TileOp& op, Cycle at, Cycle now);
 };
 
 }  // namespace fusemax

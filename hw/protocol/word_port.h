@@ -61,6 +61,13 @@ private:
     tlm::tlm_generic_payload gp_;
     std::vector<std::function<void()>> attached_;
 
+    // Out of line: building the message would otherwise cost every transfer its registers.
+    [[noreturn, gnu::noinline, gnu::cold]] void failed(tlm::tlm_command cmd, std::uint64_t word, std::uint64_t words) const {
+        throw TransportError(path_ + ": " + (cmd == tlm::TLM_READ_COMMAND ? "read" : "write") + " of " +
+                             std::to_string(words) + " words at word " + std::to_string(word) + ": " +
+                             gp_.get_response_string());
+    }
+
     Cycle transfer(tlm::tlm_command cmd, std::uint64_t word, std::uint64_t words, float* data, Cycle when, Cycle now) {
         gp_.set_command(cmd);
         gp_.set_address(word * 4);
@@ -72,10 +79,7 @@ private:
         const sc_core::sc_time sent = clock_.delay(arrival, now);
         sc_core::sc_time delay = sent;
         socket_->b_transport(gp_, delay);
-        if (!gp_.is_response_ok())
-            throw TransportError(path_ + ": " + (cmd == tlm::TLM_READ_COMMAND ? "read" : "write") + " of " +
-                                 std::to_string(words) + " words at word " + std::to_string(word) + ": " +
-                                 gp_.get_response_string());
+        if (!gp_.is_response_ok()) failed(cmd, word, words);
         // A target that adds no delay completes at the arrival (the usual case: no second look at
         // the time); one that does, at now + the delay.
         return delay == sent ? arrival : clock_.cycles(sc_core::sc_time_stamp() + delay);

@@ -1,9 +1,20 @@
 #include "fusemax/scheduler/one_pass_program.h"
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
 
 
 namespace fusemax {
+
+namespace {
+
+// The index of the lowest set bit of a non-zero mask.
+inline unsigned lowest_bit(std::uint32_t m) { return static_cast<unsigned>(__builtin_ctz(m)); }
+
+constexpr std::uint32_t bit(Operand o) { return std::uint32_t{1} << index_of(o); }
+
+}  // namespace
 
 OnePassProgram::OnePassProgram(ProgramContext& ctx, const Tiling& tiling, const GlbPlan& plan)
     : ctx_(ctx),
@@ -33,7 +44,7 @@ OnePassProgram::OnePassProgram(ProgramContext& ctx, const Tiling& tiling, const 
             if (arch_.schedule.binding(in).array != b.array && !via_glb) forward_[index_of(in)] = true;
         }
     for (Op op : arch_.schedule.overlap_next) overlaps_next_[index_of(op)] = true;
-    for (const OpBinding& b : arch_.schedule.step_ops) step_specs_.push_back(&op_spec(b.op));
+    plan_steps();
     o_tile_.assign(job_.functional ? std::size_t{t_.p0} * w.v_dim : 0, 0.0f);
 
     for (auto* a : {&k_ready_, &k_last_use_, &v_ready_, &v_last_use_, &routed_free_})
@@ -44,6 +55,39 @@ OnePassProgram::OnePassProgram(ProgramContext& ctx, const Tiling& tiling, const 
     for (auto* v : {&rm_ready_, &rd_ready_, &rnv_ready_, &state_free_})
         for (Cycle& c : *v) times_.push_back(&c);
     times_.push_back(&barrier_);
+}
+
+void OnePassProgram::plan_steps() {
+    const std::vector<OpBinding>& ops = arch_.schedule.step_ops;
+    constexpr std::uint32_t tiles = bit(Operand::QTile) | bit(Operand::KTile) | bit(Operand::VTile);
+    constexpr std::uint32_t state = bit(Operand::RunningMax) | bit(Operand::RunningDen) | bit(Operand::RunningNum);
+    static_assert(kOpCount <= 32, "a step's positions are bits of a 32-bit mask");
+    for (std::size_t i = 0; i < ops.size(); ++i) {
+        const OpSpec& spec = op_spec(ops[i].op);
+        StepOp s;
+        s.binding = &ops[i];
+        s.opens = spec.inputs.empty();
+        // An input is the latest earlier op of the step that produces it (the configuration lists
+        // each op once, its inputs first).
+        for (Op in : spec.inputs)
+            for (std::size_t j = i; j-- > 0;)
+                if (ops[j].op == in) {
+                    s.waits_for |= std::uint32_t{1} << j;
+                    break;
+                }
+        for (Operand o : spec.reads) s.reads |= bit(o);
+        for (Operand o : spec.writes) s.writes |= bit(o);
+        if ((s.reads | s.writes) & ~(tiles | state))
+            throw std::logic_error("one_pass: op " + std::string(op_name(ops[i].op)) +
+                                   " uses an operand outside Q, K, V and the running state");
+        if (s.writes & ~state)
+            throw std::logic_error("one_pass: op " + std::string(op_name(ops[i].op)) + " writes a Q, K or V tile");
+        s.tile_reads = s.reads & tiles;
+        s.reads_state = (s.reads & state) != 0;
+        s.reads_routed = !ops[i].glb_reads.empty();
+        s.holds_barrier = !arch_.schedule.interleave && !overlaps_next_[index_of(ops[i].op)];
+        step_.push_back(s);
+    }
 }
 
 TileCoord OnePassProgram::coord(std::uint64_t blk, std::uint64_t m1, std::uint64_t p1) const {
@@ -211,14 +255,26 @@ void OnePassProgram::tile_step(std::uint64_t blk, std::uint64_t m1, std::uint64_
     // the previous key tile (and, at the first key tile, where the state is overwritten, for AV to
     // have read the previous block's). The op that opens the step (no inputs) waits for the barrier.
     const Cycle t0 = ctx_.job_start();
-    std::array<Cycle, kOpCount> done{};
+    std::array<Cycle*, kOperandCount> ready_at{}, last_use{};  // this step's tiles and running state
+    ready_at[index_of(Operand::QTile)] = &q_ready_[qs][p1];
+    ready_at[index_of(Operand::KTile)] = &k_ready_[kvs];
+    ready_at[index_of(Operand::VTile)] = &v_ready_[kvs];
+    ready_at[index_of(Operand::RunningMax)] = &rm_ready_[p1];
+    ready_at[index_of(Operand::RunningDen)] = &rd_ready_[p1];
+    ready_at[index_of(Operand::RunningNum)] = &rnv_ready_[p1];
+    last_use[index_of(Operand::QTile)] = &q_last_use_[qs][p1];
+    last_use[index_of(Operand::KTile)] = &k_last_use_[kvs];
+    last_use[index_of(Operand::VTile)] = &v_last_use_[kvs];
+    const Cycle state_floor = m1 == first_row ? state_free_[p1] : t0;
+    std::array<Cycle, kOpCount> done;  // by position in the step; an op waits only for earlier ones
     Cycle barrier = barrier_, routed_last_use = routed_free_[parity];
-    for (std::size_t i = 0; i < arch_.schedule.step_ops.size(); ++i) {
-        const OpBinding& b = arch_.schedule.step_ops[i];
-        const OpSpec& spec = *step_specs_[i];
-        Cycle ready = spec.inputs.empty() ? barrier_ : t0;
-        for (Op in : spec.inputs) ready = std::max(ready, done[index_of(in)]);
-        for (Operand o : spec.reads) ready = std::max(ready, operand_ready(o, qs, kvs, p1, m1 == first_row));
+    for (std::size_t i = 0; i < step_.size(); ++i) {
+        const StepOp& s = step_[i];
+        const OpBinding& b = *s.binding;
+        Cycle ready = s.opens ? barrier_ : t0;
+        for (std::uint32_t m = s.waits_for; m; m &= m - 1) ready = std::max(ready, done[lowest_bit(m)]);
+        for (std::uint32_t m = s.reads; m; m &= m - 1) ready = std::max(ready, *ready_at[lowest_bit(m)]);
+        if (s.reads_state) ready = std::max(ready, state_floor);
         // Intermediates routed through the GLB: written to this step's buffer, read back by consumers.
         op_.glb_count = 0;
         if (b.glb_write) {
@@ -229,12 +285,14 @@ void OnePassProgram::tile_step(std::uint64_t blk, std::uint64_t m1, std::uint64_
         op_.op = b.op;
         op_.forward = forward_[index_of(b.op)];
         const Cycle op_done = ctx_.issue(op_, ready);
-        done[index_of(b.op)] = op_done;
-        for (Operand o : spec.reads)
-            if (Cycle* last = tile_last_use(o, qs, kvs, p1)) *last = std::max(*last, op_done);
-        for (Operand o : spec.writes) state_ready(o)[p1] = op_done;
-        if (!b.glb_reads.empty()) routed_last_use = std::max(routed_last_use, op_done);
-        if (!arch_.schedule.interleave && !overlaps_next_[index_of(b.op)]) barrier = std::max(barrier, op_done);
+        done[i] = op_done;
+        for (std::uint32_t m = s.tile_reads; m; m &= m - 1) {
+            Cycle& last = *last_use[lowest_bit(m)];
+            last = std::max(last, op_done);
+        }
+        for (std::uint32_t m = s.writes; m; m &= m - 1) *ready_at[lowest_bit(m)] = op_done;
+        if (s.reads_routed) routed_last_use = std::max(routed_last_use, op_done);
+        if (s.holds_barrier) barrier = std::max(barrier, op_done);
     }
     op_.glb_count = 0;
     routed_free_[parity] = routed_last_use;
@@ -275,24 +333,7 @@ TileOperands OnePassProgram::operand_words(std::uint32_t qs, std::uint32_t kvs, 
 
 // When an operand is ready for a tile step: its tile has arrived, or the running state has been
 // written by the previous key tile (at the first, also read by the previous block's AV).
-inline Cycle OnePassProgram::operand_ready(Operand o, std::uint32_t qs, std::uint32_t kvs, std::uint64_t p1,
-                                    bool first) const {
-    switch (o) {
-        case Operand::QTile: return q_ready_[qs][p1];
-        case Operand::KTile: return k_ready_[kvs];
-        case Operand::VTile: return v_ready_[kvs];
-        default: return std::max(state_ready(o)[p1], first ? state_free_[p1] : ctx_.job_start());
-    }
-}
 
-inline Cycle* OnePassProgram::tile_last_use(Operand o, std::uint32_t qs, std::uint32_t kvs, std::uint64_t p1) {
-    switch (o) {
-        case Operand::QTile: return &q_last_use_[qs][p1];
-        case Operand::KTile: return &k_last_use_[kvs];
-        case Operand::VTile: return &v_last_use_[kvs];
-        default: return nullptr;
-    }
-}
 
 std::vector<Cycle>& OnePassProgram::state_ready(Operand o) {
     return o == Operand::RunningMax ? rm_ready_ : o == Operand::RunningDen ? rd_ready_ : rnv_ready_;

@@ -45,7 +45,20 @@ private:
 
     std::array<bool, kOpCount> forward_{};
     std::array<bool, kOpCount> overlaps_next_{};
-    std::vector<const OpSpec*> step_specs_;  // the table row of each step op, looked up once
+    // A step op's dependencies, resolved once from its table row and binding: the earlier ops of
+    // the step it waits for (bits by position in the step) and the GLB operands it reads and
+    // writes (bits by Operand), so that a tile step follows bits instead of walking the table.
+    struct StepOp {
+        const OpBinding* binding = nullptr;
+        std::uint32_t waits_for = 0;
+        std::uint32_t reads = 0, writes = 0;
+        std::uint32_t tile_reads = 0;  // Q, K and V reads: the op is their tile's latest user
+        bool opens = false;            // no inputs: waits for the barrier (the previous step drained)
+        bool reads_state = false;      // at the first key tile, waits until AV read the previous block's state
+        bool reads_routed = false;     // reads an intermediate back from the GLB's routed buffer
+        bool holds_barrier = false;    // without interleaving: the next step waits for it
+    };
+    std::vector<StepOp> step_;
     TileOp op_;
     DmaTransfer dma_;
     std::vector<float> o_tile_;
@@ -57,6 +70,7 @@ private:
     KeyMask mask_;
     SeenRows seen_;
 
+    void plan_steps();
     void block(std::uint64_t blk);
     void row(std::uint64_t blk, std::uint64_t m1);
     // One tile step of row m1: the row's K/V slot, and the key rows [first, last] the tile sees.
@@ -70,10 +84,6 @@ private:
     void replace_contents(std::int64_t& held, std::int64_t bytes);
     GlbAccess routed_access(Op op, std::uint32_t parity, bool write) const;
     TileOperands operand_words(std::uint32_t qs, std::uint32_t kvs, std::uint64_t p1) const;
-    // Inlined into tile_step, which asks them for every operand of every op.
-    [[gnu::always_inline]] inline Cycle operand_ready(Operand o, std::uint32_t qs, std::uint32_t kvs, std::uint64_t p1,
-                                                      bool first) const;
-    [[gnu::always_inline]] inline Cycle* tile_last_use(Operand o, std::uint32_t qs, std::uint32_t kvs, std::uint64_t p1);
     std::vector<Cycle>& state_ready(Operand o);
     const std::vector<Cycle>& state_ready(Operand o) const;
     Cycle dma(const TensorBlock& block, std::uint64_t glb_word, bool store, Cycle ready);

@@ -360,6 +360,11 @@ Cycle Scheduler::handoff_free(std::uint64_t word, std::uint64_t words) const {
 
 
 
+void Scheduler::op_failed(const TileOp& op) const {
+    throw TransportError(std::string(name()) + ": op " + std::string(op_name(op.op)) + " failed: " +
+                         op_gp_.get_response_string());
+}
+
 Cycle Scheduler::issue(TileOp& op, Cycle ready, float* out) {
     const ArrayKind array = array_of_[index_of(op.op)];
     ready = std::max(ready, op_floor_);
@@ -380,9 +385,7 @@ Cycle Scheduler::issue(TileOp& op, Cycle ready, float* out) {
     auto& socket = array == ArrayKind::Pe2d ? sched2pe2d : sched2pe1d;
     socket->b_transport(op_gp_, delay);
     ++stats_.transactions;
-    if (!op_gp_.is_response_ok())
-        throw TransportError(std::string(name()) + ": op " + std::string(op_name(op.op)) + " failed: " +
-                             op_gp_.get_response_string());
+    if (!op_gp_.is_response_ok()) op_failed(op);
     const Cycle done = op.done;
 
     ++stats_.ops_issued[index_of(array)];

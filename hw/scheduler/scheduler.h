@@ -191,6 +191,8 @@ private:
     std::vector<std::pair<TimingControl*, unsigned>> controls_;
     std::array<ArrayKind, kOpCount> array_of_{};  // where each op is bound, looked up once
 
+    // Out of line: building the message would otherwise cost every op its registers.
+    [[noreturn, gnu::noinline, gnu::cold]] void op_failed(const TileOp& op) const;
     tlm::tlm_generic_payload op_gp_, dma_gp_, report_gp_;
     Carried<TileOp> op_carried_;
     Carried<DmaTransfer> dma_carried_;
