@@ -162,7 +162,16 @@ void OnePassProgram::run() {
     }
 }
 
+void OnePassProgram::enter(std::uint64_t blk) {
+    block_.at = coord(blk, 0, 0);
+    block_.first_tile = seen_.query_tile(blk, 0);
+    block_.q_slot = static_cast<std::uint32_t>(blk % plan_.q_slots);
+    block_.seen.resize(t_.p1);
+    for (std::uint64_t p1 = 0; p1 < t_.p1; ++p1) block_.seen[p1] = seen_.of_tile(block_.first_tile + p1);
+}
+
 void OnePassProgram::block(std::uint64_t blk) {
+    enter(blk);
     // With one Q slot the next block's Q waits until this block's last QK has been issued.
     if (plan_.q_slots == 1 && blk > 0) load_q(blk, 0, t_.p1);
     row_ff_.reset();
@@ -181,7 +190,7 @@ void OnePassProgram::row(std::uint64_t blk, std::uint64_t m1) {
     const auto kvs = static_cast<std::uint32_t>(number % plan_.kv_slots);
     std::uint64_t skipped = 0;
     for (std::uint64_t p1 = 0; p1 < t_.p1; ++p1) {
-        const auto seen = seen_.of_tile(seen_.query_tile(blk, p1));
+        const auto seen = block_.seen[p1];
         if (seen.first <= m1 && m1 <= seen.second) tile_step(blk, m1, p1, kvs, seen);
         else ++skipped;  // every key of the tile is masked for every query of it
     }
@@ -234,13 +243,15 @@ void OnePassProgram::load_kv(std::uint64_t row) {
 void OnePassProgram::tile_step(std::uint64_t blk, std::uint64_t m1, std::uint64_t p1, std::uint32_t kvs,
                                std::pair<std::uint64_t, std::uint64_t> seen) {
     const Workload& w = job_.shape;
-    const std::uint64_t query_tile = (blk % t_.p2) * t_.p1 + p1;
-    const std::uint32_t qs = static_cast<std::uint32_t>(blk % plan_.q_slots);
+    const std::uint64_t query_tile = block_.first_tile + p1;
+    const std::uint32_t qs = block_.q_slot;
     const auto [first_row, last_row] = seen;
     const std::uint64_t e = w.head_dim, f = w.v_dim;
     const std::uint32_t parity = static_cast<std::uint32_t>(steps_++ % 2);
 
-    op_.at = coord(blk, m1, p1);
+    op_.at = block_.at;
+    op_.at.m1 = static_cast<std::uint32_t>(m1);
+    op_.at.p1 = static_cast<std::uint32_t>(p1);
     op_.extent = {t_.keys_in(m1), t_.queries_in(query_tile), static_cast<std::uint32_t>(e),
                   static_cast<std::uint32_t>(f)};
     op_.operands = operand_words(qs, kvs, p1);

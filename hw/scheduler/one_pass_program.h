@@ -70,7 +70,18 @@ private:
     KeyMask mask_;
     SeenRows seen_;
 
+    // What the tile steps of the block being run share, worked out when it starts so that the
+    // divides stay off the per-step path.
+    struct BlockState {
+        TileCoord at;                  // the block's b, h and p2 (each step sets m1 and p1)
+        std::uint64_t first_tile = 0;  // its first query tile
+        std::uint32_t q_slot = 0;
+        std::vector<std::pair<std::uint64_t, std::uint64_t>> seen;  // the key rows each query tile sees
+    };
+    BlockState block_;
+
     void plan_steps();
+    void enter(std::uint64_t blk);
     void block(std::uint64_t blk);
     void row(std::uint64_t blk, std::uint64_t m1);
     // One tile step of row m1: the row's K/V slot, and the key rows [first, last] the tile sees.
