@@ -66,6 +66,9 @@ void OnePassProgram::plan_steps() {
         const OpSpec& spec = op_spec(ops[i].op);
         StepOp s;
         s.binding = &ops[i];
+        s.op = ops[i].op;
+        s.forward = forward_[index_of(ops[i].op)];
+        s.glb_write = ops[i].glb_write;
         s.opens = spec.inputs.empty();
         // An input is the latest earlier op of the step that produces it (the configuration lists
         // each op once, its inputs first).
@@ -281,20 +284,20 @@ void OnePassProgram::tile_step(std::uint64_t blk, std::uint64_t m1, std::uint64_
     Cycle barrier = barrier_, routed_last_use = routed_free_[parity];
     for (std::size_t i = 0; i < step_.size(); ++i) {
         const StepOp& s = step_[i];
-        const OpBinding& b = *s.binding;
         Cycle ready = s.opens ? barrier_ : t0;
         for (std::uint32_t m = s.waits_for; m; m &= m - 1) ready = std::max(ready, done[lowest_bit(m)]);
         for (std::uint32_t m = s.reads; m; m &= m - 1) ready = std::max(ready, *ready_at[lowest_bit(m)]);
         if (s.reads_state) ready = std::max(ready, state_floor);
         // Intermediates routed through the GLB: written to this step's buffer, read back by consumers.
         op_.glb_count = 0;
-        if (b.glb_write) {
+        if (s.glb_write) {
             ready = std::max(ready, routed_free_[parity]);
-            op_.glb[op_.glb_count++] = routed_access(b.op, parity, true);
+            op_.glb[op_.glb_count++] = routed_access(s.op, parity, true);
         }
-        for (Op in : b.glb_reads) op_.glb[op_.glb_count++] = routed_access(in, parity, false);
-        op_.op = b.op;
-        op_.forward = forward_[index_of(b.op)];
+        if (s.reads_routed)
+            for (Op in : s.binding->glb_reads) op_.glb[op_.glb_count++] = routed_access(in, parity, false);
+        op_.op = s.op;
+        op_.forward = s.forward;
         const Cycle op_done = ctx_.issue(op_, ready);
         done[i] = op_done;
         for (std::uint32_t m = s.tile_reads; m; m &= m - 1) {

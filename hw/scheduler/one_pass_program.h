@@ -50,6 +50,9 @@ private:
     // writes (bits by Operand), so that a tile step follows bits instead of walking the table.
     struct StepOp {
         const OpBinding* binding = nullptr;
+        Op op = Op::QK;
+        bool forward = false;    // its result crosses to the other array by register forward
+        bool glb_write = false;  // its result is routed through the GLB
         std::uint32_t waits_for = 0;
         std::uint32_t reads = 0, writes = 0;
         std::uint32_t tile_reads = 0;  // Q, K and V reads: the op is their tile's latest user
