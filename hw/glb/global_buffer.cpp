@@ -14,7 +14,7 @@ GlobalBuffer::GlobalBuffer(const sc_core::sc_module_name& name, const GlbConfig&
       dram2glb("dram2glb", this),
       config_(config),
       capacity_words_(config.capacity_bytes / word_bytes) {
-    stats_.value().bank_rows.assign(config_.banks, 0);
+    stats_.value().bank_row_edges.assign(std::uint64_t{config_.banks} + 1, 0);
     auto pow2 = [](std::uint64_t v) { return v && (v & (v - 1)) == 0; };
     row_pow2_ = pow2(config_.row_words);
     bank_pow2_ = pow2(config_.banks);
@@ -47,11 +47,17 @@ inline void GlobalBuffer::count_rows(std::uint64_t first_word, std::uint64_t wor
     const std::uint64_t banks = config_.banks;
     const std::uint64_t rounds = bank_pow2_ ? rows >> bank_shift_ : rows / banks;  // every bank this often
     stats.every_bank_rows += rounds;
-    const std::uint64_t from = first_row + rounds * banks;
-    if (bank_pow2_)
-        for (std::uint64_t r = from; r <= last_row; ++r) ++stats.bank_rows[r & bank_mask_];
-    else
-        for (std::uint64_t r = from; r <= last_row; ++r) ++stats.bank_rows[r % banks];
+    const std::uint64_t left = rows - rounds * banks;  // a run of consecutive banks from first_row's
+    if (left == 0) return;
+    const std::uint64_t first_bank = bank_pow2_ ? first_row & bank_mask_ : first_row % banks;
+    const std::uint64_t end_bank = first_bank + left;
+    std::uint64_t* edges = stats.bank_row_edges.data();
+    ++edges[first_bank];
+    --edges[std::min(end_bank, banks)];
+    if (end_bank > banks) {  // wraps past the last bank
+        ++edges[0];
+        --edges[end_bank - banks];
+    }
 }
 
 void GlobalBuffer::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&) {
@@ -86,8 +92,13 @@ unsigned int GlobalBuffer::transport_dbg(tlm::tlm_generic_payload& gp) {
 }
 
 std::vector<std::uint64_t> GlobalBuffer::bank_rows() const {
-    std::vector<std::uint64_t> rows = stats_.value().bank_rows;
-    for (auto& r : rows) r += stats_.value().every_bank_rows;
+    const GlobalBufferStats& s = stats_.value();
+    std::vector<std::uint64_t> rows(config_.banks);
+    std::uint64_t run = 0;
+    for (std::size_t b = 0; b < rows.size(); ++b) {
+        run += s.bank_row_edges[b];
+        rows[b] = run + s.every_bank_rows;
+    }
     return rows;
 }
 
@@ -95,6 +106,7 @@ void GlobalBuffer::write_stats(nlohmann::json& out) const {
     stats_.write_json(out);
     out["bank_rows"] = bank_rows();
     out.erase("every_bank_rows");
+    out.erase("bank_row_edges");
     out["capacity_words"] = capacity_words_;
     out["row_words"] = config_.row_words;
     out["banks"] = config_.banks;

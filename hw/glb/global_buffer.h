@@ -20,9 +20,13 @@ struct GlobalBufferStats {
     std::uint64_t row_writes = 0;
     std::uint64_t words_read = 0;
     std::uint64_t words_written = 0;
-    std::vector<std::uint64_t> bank_rows;  // rows touched per bank (row r lives in bank r % banks)
-    // Rows every bank saw from accesses that swept all banks, kept apart from bank_rows (one add
-    // instead of one per bank on each long access) and folded into it when reported.
+    // Rows touched per bank (row r lives in bank r % banks), kept in two parts that make an access
+    // cost a few adds whatever its length: every bank saw `every_bank_rows` (from accesses that
+    // swept all banks), and an access's leftover rows, fewer than the banks and so a run of
+    // consecutive banks (wrapping at most once), add one at the run's first bank and take one
+    // after its last in `bank_row_edges` (banks + 1 entries, modulo 2^64), whose running sum is
+    // the rest. GlobalBuffer::bank_rows() adds them up when reported.
+    std::vector<std::uint64_t> bank_row_edges;
     std::uint64_t every_bank_rows = 0;
     std::uint64_t transactions = 0;
 
@@ -33,7 +37,7 @@ struct GlobalBufferStats {
         v("row_writes", &S::row_writes);
         v("words_read", &S::words_read);
         v("words_written", &S::words_written);
-        v("bank_rows", &S::bank_rows);
+        v("bank_row_edges", &S::bank_row_edges);
         v("every_bank_rows", &S::every_bank_rows);
         v("transactions", &S::transactions);
     }

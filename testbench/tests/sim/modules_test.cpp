@@ -32,6 +32,24 @@ struct Initiator : sc_core::sc_module {
     }
 };
 
+TEST(GlobalBuffer, CountsRowsOverBanksNotAPowerOfTwo) {
+    GlbConfig c;
+    c.capacity_bytes = 4096;  // 2048 words
+    c.row_words = 100;
+    c.banks = 3;
+    GlobalBuffer glb("glb", c, 2);
+    Initiator cpu("cpu");
+    cpu.socket.bind(glb.pe2d2glb);
+    std::vector<float> data(700, 1.0f);
+    // Words 250..949 are rows 2..9, in banks 2, 0, 1, 2, 0, 1, 2, 0.
+    EXPECT_EQ(cpu.access(tlm::TLM_WRITE_COMMAND, 250 * 4, data.data(), 700 * 4), tlm::TLM_OK_RESPONSE);
+    EXPECT_EQ(glb.stats().row_writes, 8u);
+    EXPECT_EQ(glb.bank_rows(), (std::vector<std::uint64_t>{3, 2, 3}));
+    // Word 1000 alone: row 10, bank 1.
+    EXPECT_EQ(cpu.access(tlm::TLM_READ_COMMAND, 1000 * 4, data.data(), 4), tlm::TLM_OK_RESPONSE);
+    EXPECT_EQ(glb.bank_rows(), (std::vector<std::uint64_t>{3, 3, 3}));
+}
+
 TEST(GlobalBuffer, CountsRowsAndRejectsBadAccesses) {
     GlbConfig c;
     c.capacity_bytes = 4096;  // 2048 words
@@ -54,12 +72,17 @@ TEST(GlobalBuffer, CountsRowsAndRejectsBadAccesses) {
     EXPECT_EQ(cpu.access(tlm::TLM_READ_COMMAND, 256 * 4, long_tile.data(), 1536 * 4), tlm::TLM_OK_RESPONSE);
     EXPECT_EQ(glb.bank_rows(), (std::vector<std::uint64_t>{3, 4, 2, 1}));
     EXPECT_EQ(glb.stats().row_reads, 8u);
+    // Words 768..1535 are rows 3..5: banks 3, 0 and 1, a run that wraps past the last bank.
+    EXPECT_EQ(cpu.access(tlm::TLM_READ_COMMAND, 768 * 4, long_tile.data(), 768 * 4), tlm::TLM_OK_RESPONSE);
+    EXPECT_EQ(glb.bank_rows(), (std::vector<std::uint64_t>{4, 5, 2, 2}));
+    EXPECT_EQ(glb.stats().row_reads, 11u);
     // Past the end, misaligned, with byte enables: refused, nothing counted.
     EXPECT_EQ(cpu.access(tlm::TLM_READ_COMMAND, 2000 * 4, back.data(), 100 * 4), tlm::TLM_ADDRESS_ERROR_RESPONSE);
     EXPECT_EQ(cpu.access(tlm::TLM_READ_COMMAND, 2, back.data(), 8), tlm::TLM_ADDRESS_ERROR_RESPONSE);
     unsigned char be[4] = {0xFF, 0, 0xFF, 0};
     EXPECT_EQ(cpu.access(tlm::TLM_WRITE_COMMAND, 0, data.data(), 4, be, 4), tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
-    EXPECT_EQ(glb.stats().row_reads, 8u);
+    EXPECT_EQ(glb.stats().row_reads, 11u);
+    EXPECT_EQ(glb.bank_rows(), (std::vector<std::uint64_t>{4, 5, 2, 2}));
 }
 
 TEST(Memory, ByteEnablesDebugAndDmi) {
