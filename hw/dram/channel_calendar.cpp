@@ -49,6 +49,16 @@ void ChannelCalendar::compact(std::vector<Interval>& calendar, std::size_t& dead
 // stretch of the calendar is rebuilt.
 Cycle ChannelCalendar::take_gaps(std::vector<Interval>& calendar, std::size_t dead, Cycle at, Cycle limit,
                                  Cycle cycles, Cycle& first, Cycle& last, bool& any) {
+    // The usual case on a busy channel: the booking starts after all booked time and fits before
+    // the limit; it extends the last interval or follows it.
+    if ((calendar.size() == dead || at >= calendar.back().second) && cycles > 0 && cycles <= limit - std::min(at, limit)) {
+        if (!any) first = at;
+        any = true;
+        last = at + cycles;
+        if (calendar.size() > dead && calendar.back().second == at) calendar.back().second = last;
+        else calendar.emplace_back(at, last);
+        return 0;
+    }
     pieces_.clear();
     auto it = std::upper_bound(calendar.begin() + static_cast<std::ptrdiff_t>(dead), calendar.end(), at,
                                [](Cycle t, const Interval& iv) { return t < iv.second; });
