@@ -45,6 +45,9 @@ OnePassProgram::OnePassProgram(ProgramContext& ctx, const Tiling& tiling, const 
         }
     for (Op op : arch_.schedule.overlap_next) overlaps_next_[index_of(op)] = true;
     plan_steps();
+    // What every op of the job shares; a tile step sets the mask's first key and query.
+    op_.functional = job_.functional;
+    op_.mask = mask_;
     o_tile_.assign(job_.functional ? std::size_t{t_.p0} * w.v_dim : 0, 0.0f);
 
     for (auto* a : {&k_ready_, &k_last_use_, &v_ready_, &v_last_use_, &routed_free_})
@@ -259,8 +262,6 @@ void OnePassProgram::tile_step(std::uint64_t blk, std::uint64_t m1, std::uint64_
                   static_cast<std::uint32_t>(f)};
     op_.operands = operand_words(qs, kvs, p1);
     op_.first_key_tile = m1 == first_row;
-    op_.functional = job_.functional;
-    op_.mask = mask_;
     op_.mask.key0 = m1 * t_.m0;
     op_.mask.query0 = query_tile * t_.p0;
 

@@ -371,14 +371,19 @@ Cycle Scheduler::issue(TileOp& op, Cycle ready, float* out) {
     op.arrival = ready;
     op_carried_.carry(op);
     const bool returns_data = out != nullptr && job_.functional;
-    op_gp_.set_command(returns_data ? tlm::TLM_READ_COMMAND : tlm::TLM_IGNORE_COMMAND);
-    op_gp_.set_address(0);
-    op_gp_.set_data_ptr(returns_data ? reinterpret_cast<unsigned char*>(out) : nullptr);
-    const OpExtent& x = op.extent;
-    const unsigned len =
-        returns_data ? static_cast<unsigned>(4 * size_of(op_spec(op.op).output, x.rows, x.cols, x.e, x.f)) : 0;
-    op_gp_.set_data_length(len);
-    op_gp_.set_streaming_width(len);
+    // Most ops return nothing: their payload's command and data fields stay as the last such op
+    // left them.
+    if (returns_data || op_returned_data_) {
+        op_returned_data_ = returns_data;
+        op_gp_.set_command(returns_data ? tlm::TLM_READ_COMMAND : tlm::TLM_IGNORE_COMMAND);
+        op_gp_.set_address(0);
+        op_gp_.set_data_ptr(returns_data ? reinterpret_cast<unsigned char*>(out) : nullptr);
+        const OpExtent& x = op.extent;
+        const unsigned len =
+            returns_data ? static_cast<unsigned>(4 * size_of(op_spec(op.op).output, x.rows, x.cols, x.e, x.f)) : 0;
+        op_gp_.set_data_length(len);
+        op_gp_.set_streaming_width(len);
+    }
     op_gp_.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
 
     sc_core::sc_time delay = clock_.delay_until(ready);

@@ -194,6 +194,7 @@ private:
     // Out of line: building the message would otherwise cost every op its registers.
     [[noreturn, gnu::noinline, gnu::cold]] void op_failed(const TileOp& op) const;
     tlm::tlm_generic_payload op_gp_, dma_gp_, report_gp_;
+    bool op_returned_data_ = true;  // the op payload's fields are not yet those of an op returning nothing
     Carried<TileOp> op_carried_;
     Carried<DmaTransfer> dma_carried_;
     struct CarriedRestore {
