@@ -161,6 +161,10 @@ void FlatProgram::run() {
 }
 
 void FlatProgram::tile(std::uint64_t g) {
+    // Each query tile places its regions from the GLB's start, so that its addresses, and with them
+    // the banks its accesses count, depend on the tile's kind alone: fast-forward repeats a period's
+    // counts, and a cursor carried on from the tiles it skipped would have put later tiles elsewhere.
+    cursor_ = 0;
     const std::uint64_t parts = subtiles(g);
     for (std::uint64_t j = 0; j < parts; ++j) {
         softmax_pass1(g, j);

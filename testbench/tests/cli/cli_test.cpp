@@ -818,6 +818,7 @@ INSTANTIATE_TEST_SUITE_P(
         FfCase{"CascadeRagged", ("--arch " + kArch + "cascade.yaml --batch 3 --heads 2 --seq-q 3000 --seq-kv 20000 --head-dim 48 --v-dim 80")},
         FfCase{"Unfused", ("--arch " + kArch + "unfused.yaml --batch 1 --heads 2 --seq 16384")},
         FfCase{"UnfusedRagged", ("--arch " + kArch + "unfused.yaml --batch 3 --heads 2 --seq-q 3000 --seq-kv 20000 --head-dim 48 --v-dim 80")},
+        FfCase{"FlatRagged", ("--arch " + kArch + "flat.yaml --batch 3 --heads 2 --seq 3000 --head-dim 48 --v-dim 80")},
         FfCase{"FlatOutputStationary", ("--arch " + kArch + "flat.yaml --workload " + kWl + "bert_base.yaml --batch 2 --seq 4096")},
         FfCase{"BindingInOrder", ("--arch " + kArch + "binding.yaml --batch 2 --heads 3 --seq-q 4096 --seq-kv 16384 --dram-policy in_order")},
         FfCase{"FlatOutputStationaryInOrder", ("--arch " + kArch + "flat.yaml --workload " + kWl + "bert_base.yaml --batch 2 --seq 4096 --dram-policy in_order")},
