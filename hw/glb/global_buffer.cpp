@@ -84,10 +84,7 @@ void GlobalBuffer::move_values(unsigned char* data, std::uint64_t word, std::uin
 
 unsigned int GlobalBuffer::transport_dbg(tlm::tlm_generic_payload& gp) {
     if (check(gp) != tlm::TLM_OK_RESPONSE || !gp.get_data_ptr()) return 0;
-    if (storage_.empty()) storage_.assign(capacity_words_, 0.0f);
-    unsigned char* at = reinterpret_cast<unsigned char*>(storage_.data()) + gp.get_address();
-    if (gp.is_write()) std::memcpy(at, gp.get_data_ptr(), gp.get_data_length());
-    else std::memcpy(gp.get_data_ptr(), at, gp.get_data_length());
+    move_values(gp.get_data_ptr(), gp.get_address() / 4, gp.get_data_length() / 4, gp.is_write());
     return gp.get_data_length();
 }
 

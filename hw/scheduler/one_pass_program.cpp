@@ -4,7 +4,6 @@
 #include <stdexcept>
 #include <string>
 
-
 namespace fusemax {
 
 namespace {
@@ -274,9 +273,7 @@ void OnePassProgram::tile_step(std::uint64_t blk, std::uint64_t m1, std::uint64_
     ready_at[index_of(Operand::QTile)] = &q_ready_[qs][p1];
     ready_at[index_of(Operand::KTile)] = &k_ready_[kvs];
     ready_at[index_of(Operand::VTile)] = &v_ready_[kvs];
-    ready_at[index_of(Operand::RunningMax)] = &rm_ready_[p1];
-    ready_at[index_of(Operand::RunningDen)] = &rd_ready_[p1];
-    ready_at[index_of(Operand::RunningNum)] = &rnv_ready_[p1];
+    for (Operand o : {Operand::RunningMax, Operand::RunningDen, Operand::RunningNum}) ready_at[index_of(o)] = &state_ready(o)[p1];
     last_use[index_of(Operand::QTile)] = &q_last_use_[qs][p1];
     last_use[index_of(Operand::KTile)] = &k_last_use_[kvs];
     last_use[index_of(Operand::VTile)] = &v_last_use_[kvs];
@@ -346,15 +343,8 @@ TileOperands OnePassProgram::operand_words(std::uint32_t qs, std::uint32_t kvs, 
     return words;
 }
 
-// When an operand is ready for a tile step: its tile has arrived, or the running state has been
-// written by the previous key tile (at the first, also read by the previous block's AV).
-
-
+// When each query tile's running state (RM, RD or RNV) was last written.
 std::vector<Cycle>& OnePassProgram::state_ready(Operand o) {
-    return o == Operand::RunningMax ? rm_ready_ : o == Operand::RunningDen ? rd_ready_ : rnv_ready_;
-}
-
-const std::vector<Cycle>& OnePassProgram::state_ready(Operand o) const {
     return o == Operand::RunningMax ? rm_ready_ : o == Operand::RunningDen ? rd_ready_ : rnv_ready_;
 }
 

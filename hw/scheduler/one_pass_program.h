@@ -99,7 +99,6 @@ private:
     GlbAccess routed_access(Op op, std::uint32_t parity, bool write) const;
     TileOperands operand_words(std::uint32_t qs, std::uint32_t kvs, std::uint64_t p1) const;
     std::vector<Cycle>& state_ready(Operand o);
-    const std::vector<Cycle>& state_ready(Operand o) const;
     Cycle dma(const TensorBlock& block, std::uint64_t glb_word, bool store, Cycle ready);
     Cycle dma_part(const TensorBlock& block, std::uint64_t glb_word, bool store, Cycle ready, float* data);
     TileCoord coord(std::uint64_t blk, std::uint64_t m1, std::uint64_t p1) const;

@@ -32,12 +32,17 @@ struct Initiator : sc_core::sc_module {
     }
 };
 
-TEST(GlobalBuffer, CountsRowsOverBanksNotAPowerOfTwo) {
+// A 4096-byte GLB of 2-byte words (2048 words) in `banks` banks of `row_words`-word rows.
+GlbConfig small_glb(std::uint32_t row_words, std::uint32_t banks) {
     GlbConfig c;
-    c.capacity_bytes = 4096;  // 2048 words
-    c.row_words = 100;
-    c.banks = 3;
-    GlobalBuffer glb("glb", c, 2);
+    c.capacity_bytes = 4096;
+    c.row_words = row_words;
+    c.banks = banks;
+    return c;
+}
+
+TEST(GlobalBuffer, CountsRowsOverBanksNotAPowerOfTwo) {
+    GlobalBuffer glb("glb", small_glb(100, 3), 2);
     Initiator cpu("cpu");
     cpu.socket.bind(glb.pe2d2glb);
     std::vector<float> data(700, 1.0f);
@@ -50,12 +55,42 @@ TEST(GlobalBuffer, CountsRowsOverBanksNotAPowerOfTwo) {
     EXPECT_EQ(glb.bank_rows(), (std::vector<std::uint64_t>{3, 3, 3}));
 }
 
+// Debug access (a platform's debugger, the trace player's memory dumps) reads and writes the stored
+// values and counts nothing; out of range or without data it moves nothing.
+TEST(GlobalBuffer, DebugAccessMovesValuesAndCountsNothing) {
+    GlobalBuffer glb("glb", small_glb(256, 4), 2);
+    Initiator cpu("cpu");
+    cpu.socket.bind(glb.pe2d2glb);
+    std::vector<float> data{1.5f, -2.0f, 3.25f};
+    EXPECT_EQ(cpu.access(tlm::TLM_WRITE_COMMAND, 300 * 4, data.data(), 12), tlm::TLM_OK_RESPONSE);
+    std::vector<float> back(3, 0.0f);
+    tlm::tlm_generic_payload gp;
+    gp.set_command(tlm::TLM_READ_COMMAND);
+    gp.set_address(300 * 4);
+    gp.set_data_ptr(reinterpret_cast<unsigned char*>(back.data()));
+    gp.set_data_length(12);
+    EXPECT_EQ(cpu.socket->transport_dbg(gp), 12u);
+    EXPECT_EQ(back, data);
+    const float patch = 7.0f;
+    gp.set_command(tlm::TLM_WRITE_COMMAND);
+    gp.set_address(301 * 4);
+    gp.set_data_ptr(reinterpret_cast<unsigned char*>(const_cast<float*>(&patch)));
+    gp.set_data_length(4);
+    EXPECT_EQ(cpu.socket->transport_dbg(gp), 4u);
+    EXPECT_EQ(cpu.access(tlm::TLM_READ_COMMAND, 300 * 4, back.data(), 12), tlm::TLM_OK_RESPONSE);
+    EXPECT_EQ(back, (std::vector<float>{1.5f, 7.0f, 3.25f}));
+    EXPECT_EQ(glb.stats().row_writes, 1u);  // the two transactions only
+    EXPECT_EQ(glb.stats().row_reads, 1u);
+    gp.set_address(2047 * 4);
+    gp.set_data_length(8);  // past the last word
+    EXPECT_EQ(cpu.socket->transport_dbg(gp), 0u);
+    gp.set_address(0);
+    gp.set_data_ptr(nullptr);
+    EXPECT_EQ(cpu.socket->transport_dbg(gp), 0u);
+}
+
 TEST(GlobalBuffer, CountsRowsAndRejectsBadAccesses) {
-    GlbConfig c;
-    c.capacity_bytes = 4096;  // 2048 words
-    c.row_words = 256;
-    c.banks = 4;
-    GlobalBuffer glb("glb", c, 2);
+    GlobalBuffer glb("glb", small_glb(256, 4), 2);
     Initiator cpu("cpu");
     cpu.socket.bind(glb.pe2d2glb);
     std::vector<float> data(300, 1.5f);
