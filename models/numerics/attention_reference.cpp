@@ -22,8 +22,7 @@ AttentionReference::AttentionReference(const Tensor4& q, const Tensor4& k, const
       p_(q.shape[2]),
       m_(k.shape[2]),
       e_(q.shape[3]),
-      f_(v.shape[3]),
-      o_({q.shape[0], q.shape[1], q.shape[2], v.shape[3]}) {
+      f_(v.shape[3]) {
     const std::uint64_t kv = k.shape[1];
     if (kv == 0 || v.shape[1] != kv || h_ % kv || k.shape[0] != b_ || v.shape[0] != b_ || k.shape[3] != e_ ||
         v.shape[2] != m_)
@@ -34,10 +33,17 @@ AttentionReference::AttentionReference(const Tensor4& q, const Tensor4& k, const
     blocks_ = b_ * h_ * ((p_ + rows_ - 1) / rows_);
 }
 
+// O is allocated (its pages zeroed) by the first thread to work: off the path of the thread that
+// made the reference, which goes on to store the inputs and simulate.
+void AttentionReference::allocate() {
+    std::call_once(allocated_, [this] { o_ = Tensor4D({b_, h_, p_, f_}); });
+}
+
 void AttentionReference::cancel() { next_ = blocks_; }
 
 void AttentionReference::work() {
     constexpr double kNegInf = -std::numeric_limits<double>::infinity();
+    allocate();
     const std::uint64_t per_head = (p_ + rows_ - 1) / rows_;
     std::vector<double> kd(m_ * e_), vd(m_ * f_), qd(rows_ * e_), s(rows_ * m_), den(rows_);
     std::uint64_t loaded = ~std::uint64_t{0};  // the K/V head kd and vd hold (b x kv heads + kv head)
@@ -72,6 +78,7 @@ void AttentionReference::work() {
 }
 
 Tensor4D AttentionReference::take(double* max_abs_logit) {
+    allocate();  // where work() was never called
     if (max_abs_logit) *max_abs_logit = logit_max_;
     return std::move(o_);
 }

@@ -27,11 +27,14 @@ public:
     Tensor4D take(double* max_abs_logit = nullptr);
 
 private:
+    void allocate();
+
     const Tensor4 &q_, &k_, &v_;
     double scale_;
     KeyMask mask_;
     std::uint64_t b_, h_, p_, m_, e_, f_, group_, rows_, blocks_;
     Tensor4D o_;
+    std::once_flag allocated_;
     std::atomic<std::uint64_t> next_{0};
     std::mutex mutex_;
     double logit_max_ = 0;

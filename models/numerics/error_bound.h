@@ -23,7 +23,15 @@ struct CheckBound {
     std::string basis;     // what the bound was derived from, for the report
 };
 
-CheckBound attention_error_bound(const Tensor4& q, const Tensor4& k, const Tensor4& v, double scale,
+// What the bound takes from the inputs alone, so that it can be found beside the simulation: S (the
+// largest over (b, h)) and max |v|.
+struct AttentionExtents {
+    double qk = 0;
+    double v = 0;
+};
+AttentionExtents attention_extents(const Tensor4& q, const Tensor4& k, const Tensor4& v, double scale);
+
+CheckBound attention_error_bound(const AttentionExtents& x, std::uint64_t head_dim, std::uint64_t keys,
                                  double max_abs_logit, double max_abs_ref, double output_unit_roundoff,
                                  std::uint64_t keys_per_tile);
 

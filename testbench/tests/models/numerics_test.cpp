@@ -7,6 +7,7 @@
 #include "fusemax/numerics/attention.h"
 #include "fusemax/numerics/attention_reference.h"
 #include "fusemax/numerics/blas.h"
+#include "fusemax/numerics/error_bound.h"
 #include "fusemax/numerics/exp_kernel.h"
 
 #include <thread>
@@ -168,6 +169,32 @@ TEST(Reference, SharedWorkIsBitForBit) {
     const Tensor4D two = shared.take(&two_logit);
     EXPECT_EQ(one.data, two.data);
     EXPECT_EQ(one_logit, two_logit);
+}
+
+// O is allocated by the first thread to work; a reference taken without any (cancelled at once)
+// still hands back O of the right shape, zero.
+TEST(Reference, TakenWithoutWorkHasTheShapeOfO) {
+    Tensor4 q({2, 2, 3, 4}), k({2, 1, 5, 4}), v({2, 1, 5, 6});
+    AttentionReference unused(q, k, v, 1.0, KeyMask{});
+    unused.cancel();
+    const Tensor4D o = unused.take();
+    EXPECT_EQ(o.shape, (std::array<std::uint64_t, 4>{2, 2, 3, 6}));
+    EXPECT_EQ(o.data, std::vector<double>(2 * 2 * 3 * 6, 0.0));
+}
+
+// The bound's input extents by hand: S is the largest |scale| max ||q|| max ||k|| over (b, h), with
+// grouped K heads; rows beyond a multiple of eight and a V whose size is not one are covered.
+TEST(ErrorBound, AttentionExtentsByHand) {
+    Tensor4 q({1, 2, 9, 2}), k({1, 1, 3, 2}), v({1, 1, 3, 3});
+    q.data.assign(q.size(), 0.0f);
+    k.data.assign(k.size(), 0.0f);
+    q.data[8 * 2 + 0] = 9, q.data[8 * 2 + 1] = 12;       // head 0, row 8 (the ninth): norm 15
+    q.data[9 * 2 + 3 * 2 + 1] = 12;                       // head 1, row 3: norm 12
+    k.data[1 * 2 + 0] = -1, k.data[1 * 2 + 1] = 1;        // norm sqrt 2, shared by both heads
+    v.data = {0.5f, -0.25f, 0.0f, 1.0f, -7.5f, 2.0f, 0.0f, 3.0f, -1.0f};
+    const AttentionExtents x = attention_extents(q, k, v, -0.5);
+    EXPECT_DOUBLE_EQ(x.qk, 0.5 * 15 * std::sqrt(2.0));
+    EXPECT_EQ(x.v, 7.5);
 }
 
 // The vectorised exps against libm: fp32 within 3e-7 relative, fp64 within 5e-16, over the range a
