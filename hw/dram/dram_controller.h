@@ -106,6 +106,12 @@ private:
     const ArchConfig& arch_;
     Clock clock_;
     double bytes_per_cycle_;
+    // Channel cycles by transfer size, remembered: a job moves a few sizes over and over.
+    struct TransferCycles {
+        std::uint64_t bytes = 0;
+        Cycle cycles = 0;
+    };
+    std::array<TransferCycles, 8> transfer_cycles_{};
     WordPort glb_;
     ChannelCalendar calendar_;
     // Posted writes (reads_first): accepted with their data, waiting for the channel. A write is
@@ -126,6 +132,7 @@ private:
     std::vector<unsigned char> staging_;
     std::vector<float> values_;
 
+    Cycle transfer_cycles(std::uint64_t bytes);
     // Books a transfer on the channel and reports it; returns when its data has arrived.
     Cycle book(DmaTransfer& x, Cycle cycles, std::uint64_t bytes);
     // Books the oldest posted write; returns when its queue entry is free again.

@@ -22,6 +22,7 @@ FlatProgram::FlatProgram(ProgramContext& ctx, const Tiling& tiling)
     // charge the capacity a whole row block would take (the spill fraction p stands for that).
     const std::uint64_t row = arch_.glb.row_words;
     window_ = arch_.glb_capacity_words() / row * row;
+    if ((row & (row - 1)) == 0) row_mask_ = row - 1;
     const Cycle t0 = ctx_.job_start();
     for (auto* a : {&qk_done_, &sm_done_}) a->fill(t0);
     for (Stream* s : {&q_in_, &k_in_, &v_in_, &a_in_}) s->last_use.fill(t0);
@@ -74,16 +75,24 @@ std::uint64_t FlatProgram::rows_of(std::uint64_t t) const {
 }
 
 TileCoord FlatProgram::coord(std::uint64_t g, std::uint64_t m1, std::uint64_t j) const {
-    const std::uint64_t pair = g / tiles_;
-    return {static_cast<std::uint32_t>(pair / job_.shape.heads), static_cast<std::uint32_t>(pair % job_.shape.heads),
-            static_cast<std::uint32_t>(g % tiles_), static_cast<std::uint32_t>(m1), static_cast<std::uint32_t>(j)};
+    if (g != coord_tile_) {
+        const std::uint64_t pair = g / tiles_;
+        coord_base_ = {static_cast<std::uint32_t>(pair / job_.shape.heads),
+                       static_cast<std::uint32_t>(pair % job_.shape.heads), static_cast<std::uint32_t>(g % tiles_), 0, 0};
+        coord_tile_ = g;
+    }
+    TileCoord c = coord_base_;
+    c.m1 = static_cast<std::uint32_t>(m1);
+    c.p1 = static_cast<std::uint32_t>(j);
+    return c;
 }
 
 // Consecutive GLB addresses for successive tiles, wrapping inside the GLB.
 std::uint64_t FlatProgram::glb_word(std::uint64_t words) {
     if (cursor_ + words > window_) cursor_ = 0;
     const std::uint64_t at = cursor_;
-    cursor_ += (words + arch_.glb.row_words - 1) / arch_.glb.row_words * arch_.glb.row_words;
+    const std::uint64_t row = arch_.glb.row_words;
+    cursor_ += row_mask_ ? (words + row - 1) & ~row_mask_ : (words + row - 1) / row * row;
     return at;
 }
 
@@ -94,6 +103,7 @@ Cycle FlatProgram::stream_in(Stream& s, Tensor t, std::uint64_t words, const Til
 void FlatProgram::used(Stream& s, Cycle done) { s.last_use[s.next++ % 2] = done; }
 
 void FlatProgram::spill(bool store, std::uint64_t words, const TileCoord& at, Cycle ready) {
+    if (df_.spill == 0) return;  // most rows spill nothing: no rounding per access
     const auto n = static_cast<std::uint64_t>(std::llround(df_.spill * double(words)));
     if (n) io_.move(Tensor::Spill, store, GlbSide::Stream, n, 0, at, ready);
 }
