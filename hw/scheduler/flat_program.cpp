@@ -18,6 +18,8 @@ FlatProgram::FlatProgram(ProgramContext& ctx, const Tiling& tiling)
     e_ = w.head_dim;
     f_ = w.v_dim;
     tile_words_ = std::uint64_t{t_.m0} * t_.p0;
+    head_loads_ = !df_.weight_stationary && (df_.q_on_chip || df_.v_on_chip);
+    one_loop_ = !head_loads_ && !mask_.active && w.seq_q % df_.p1 == 0;
     // Score tiles and on-chip tensors take turns in the GLB; like the reference, the model does not
     // charge the capacity a whole row block would take (the spill fraction p stands for that).
     const std::uint64_t row = arch_.glb.row_words;
@@ -109,16 +111,20 @@ void FlatProgram::spill(bool store, std::uint64_t words, const TileCoord& at, Cy
 }
 
 // Tiles differ by their number of query rows (the last may be ragged), at the start of a (b, h)
-// (on-chip Q/V loads: Q with the QK of a pair's first tile, V with its AV one iteration later), and
-// at the ends of the job. Iteration g also starts tile g + 1's QK and
-// finishes tile g - 1's AV, so their sizes belong to it too. Masked, every tile of a (b, h) sees
-// its own key tiles: only whole (b, h) pairs repeat.
+// where Q or V is loaded on chip (Q with the QK of a pair's first tile, V with its AV one iteration
+// later), and at the ends of the job. Iteration g also starts tile g + 1's QK and finishes tile
+// g - 1's AV, so their sizes belong to it too. Masked, every tile of a (b, h) sees its own key
+// tiles: only whole (b, h) pairs repeat.
 QueryTileKind FlatProgram::kind(std::uint64_t g) const {
     const std::uint64_t t = g % tiles_;
-    return {rows_of(t),   g + 1 < total_ ? rows_of((g + 1) % tiles_) : 0, g > 0 ? rows_of((g - 1) % tiles_) : 0,
-            t == 0,       (g + 1) % tiles_ == 0,
-            g == 0,       g + 1 == total_,
-            g > 0 && (g - 1) % tiles_ == 0,
+    return {rows_of(t),
+            g + 1 < total_ ? rows_of((g + 1) % tiles_) : 0,
+            g > 0 ? rows_of((g - 1) % tiles_) : 0,
+            head_loads_ && t == 0,
+            head_loads_ && (g + 1) % tiles_ == 0,
+            g == 0,
+            g + 1 == total_,
+            head_loads_ && g > 0 && (g - 1) % tiles_ == 0,
             mask_.active ? t + 1 : 0};
 }
 
@@ -157,17 +163,25 @@ ProgramFactory FlatProgram::factory() {
 
 void FlatProgram::run() {
     qk_phase(0, 0, t_.m1);
-    auto pair_kind = [this](std::uint64_t p) { return PairKind{p == 0, p + 1 == pairs_}; };
-    for (std::uint64_t pair = 0; pair < pairs_; ++pair) {
-        inner_.reset();
-        auto tile_kind = [this, pair](std::uint64_t t) { return kind(pair * tiles_ + t); };
-        for (std::uint64_t t = 0; t < tiles_; ++t) {
-            tile(pair * tiles_ + t);
-            t += inner_.after(t, tiles_, tile_kind, times_);
+    if (one_loop_) {
+        tiles(0, total_);
+    } else {
+        auto pair_kind = [this](std::uint64_t p) { return PairKind{p == 0, p + 1 == pairs_}; };
+        for (std::uint64_t pair = 0; pair < pairs_; ++pair) {
+            tiles(pair * tiles_, tiles_);
+            pair += outer_.after(pair, pairs_, pair_kind, times_);
         }
-        pair += outer_.after(pair, pairs_, pair_kind, times_);
     }
     av_phase(total_ - 1, 0, t_.m1);
+}
+
+void FlatProgram::tiles(std::uint64_t first, std::uint64_t count) {
+    inner_.reset();
+    auto tile_kind = [this, first](std::uint64_t i) { return kind(first + i); };
+    for (std::uint64_t i = 0; i < count; ++i) {
+        tile(first + i);
+        i += inner_.after(i, count, tile_kind, times_);
+    }
 }
 
 void FlatProgram::tile(std::uint64_t g) {

@@ -63,6 +63,10 @@ private:
     KeyMask mask_;
     std::uint64_t pairs_ = 0, tiles_ = 0, total_ = 0;  // query tiles per (b, h), in the whole job
     std::uint64_t e_ = 0, f_ = 0, tile_words_ = 0;
+    bool head_loads_ = false;  // Q or V loaded on chip per (b, h): a pair's first tiles differ
+    // No tile differs from the next but at the job's ends (nothing is loaded per (b, h), no mask,
+    // no ragged tile): the job's tiles are one loop for fast-forward, across (b, h) pairs.
+    bool one_loop_ = false;
     std::uint64_t window_ = 0;  // GLB words the score tiles and on-chip tensors cycle through
     std::uint64_t cursor_ = 0;
     std::uint64_t row_mask_ = 0;  // GLB row words - 1 where a power of two (rounding without a divide)
@@ -74,6 +78,8 @@ private:
     std::vector<Cycle*> times_;
     LoopFastForward outer_, inner_;
 
+    // Query tiles [first, first + count), one loop of fast-forward.
+    void tiles(std::uint64_t first, std::uint64_t count);
     void tile(std::uint64_t g);
     // Each phase in pieces: QK and AV over key tiles [m_begin, m_end), the softmax per 256-query
     // sub-tile j and pass group, so the pipeline's stages can be issued interleaved in time order.

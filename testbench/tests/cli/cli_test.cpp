@@ -795,6 +795,33 @@ TEST_F(Cli, GroupedHeadsOneByOne) {
     EXPECT_EQ(run_stats(big, dir / "ff.json").dump(), run_stats(big + " --no-fast-forward", dir / "full.json").dump());
 }
 
+// FLAT tiles that nothing loads per (b, h) (weight-stationary here) form one loop over the whole
+// job: fast-forward jumps across (b, h) pairs, so the steps simulated do not grow with the batch and
+// stay under a sixteenth of one pair's (simulating the pairs' first and last tiles each took more:
+// 319,488 steps against 3,145,728 a pair). The pipeline fills and drains once per job, so 8 times
+// the batch takes a little under 8 times the cycles.
+TEST_F(Cli, FlatFastForwardCrossesHeads) {
+    struct Run {
+        std::uint64_t simulated, per_pair, cycles;
+    };
+    auto run_batch = [&](int batch) {
+        const std::string stats = (dir / ("b" + std::to_string(batch) + ".json")).string();
+        const Result r = run("--arch " + kConfigs + "/arch/flat.yaml --workload " + kConfigs +
+                             "/workloads/t5_small.yaml --heads 4 --seq 262144 --batch " + std::to_string(batch) +
+                             " --mode timing --stats " + stats);
+        EXPECT_EQ(r.code, 0) << r.err;
+        const nlohmann::json j = nlohmann::json::parse(slurp(stats));
+        const std::uint64_t steps = j["tile_steps"].get<std::uint64_t>();
+        return Run{steps - j["modules"]["fusemax.scheduler"]["fast_forwarded_tile_steps"].get<std::uint64_t>(),
+                   steps / (4 * std::uint64_t(batch)), j["cycles"].get<std::uint64_t>()};
+    };
+    const Run one = run_batch(1), eight = run_batch(8);
+    EXPECT_EQ(one.simulated, eight.simulated);
+    EXPECT_LT(16 * one.simulated, one.per_pair);
+    EXPECT_GT(eight.cycles, 7 * one.cycles);
+    EXPECT_LT(eight.cycles, 8 * one.cycles);
+}
+
 TEST_P(FastForward, GivesIdenticalCyclesAndCounts) {
     const std::string& args = GetParam().args;
     const nlohmann::json with = run_stats(args, dir / "ff.json");
