@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 
 namespace fusemax {
 
@@ -101,18 +102,30 @@ TileCoord OnePassProgram::coord(std::uint64_t blk, std::uint64_t m1, std::uint64
             static_cast<std::uint32_t>(blk % t_.p2), static_cast<std::uint32_t>(m1), static_cast<std::uint32_t>(p1)};
 }
 
-// What a row does, as far as timing and counts go: its key tile size, whether it is the first or
-// last key tile, which query tiles run it (masks), and which loads it triggers (the K/V row
-// kv_slots ahead, tiles of the next Q block).
-RowKind OnePassProgram::row_kind(std::uint64_t blk, std::uint64_t m1) const {
-    const std::uint64_t ahead = seen_.ordinal(blk, m1) + plan_.kv_slots;
-    const auto [begin, end] = seen_.of_block(blk);
-    const auto [q_begin, q_end] = next_q_tiles(blk, m1 - begin);
-    RowKind k{t_.keys_in(m1), ahead < rows_ ? t_.keys_in(seen_.row_of(ahead).second) : 0, m1 == begin, m1 + 1 == end,
-              q_end - q_begin};
-    k.runs = seen_.tiles_where(blk, [m1](std::uint64_t f, std::uint64_t l) { return f <= m1 && m1 <= l; });
-    k.firsts = seen_.tiles_where(blk, [m1](std::uint64_t f, std::uint64_t) { return f == m1; });
-    k.lasts = seen_.tiles_where(blk, [m1](std::uint64_t, std::uint64_t l) { return l == m1; });
+template <class Pred>
+std::pair<std::uint64_t, std::uint64_t> OnePassProgram::tiles_where(Pred pred) const {
+    std::uint64_t begin = t_.p1, end = 0;
+    for (std::uint64_t p1 = 0; p1 < block_.tiles; ++p1)
+        if (pred(block_.seen[p1].first, block_.seen[p1].second)) begin = std::min(begin, p1), end = p1 + 1;
+    return begin < end ? std::pair{begin, end} : std::pair<std::uint64_t, std::uint64_t>{0, 0};
+}
+
+// What a row of the running block does, as far as timing and counts go: its key tile size,
+// whether it is the first or last key tile, which query tiles run it (masks), and which loads it
+// triggers (the K/V row kv_slots ahead, tiles of the next Q block). Worked out from the block's
+// state: fast-forward asks it of every row it jumps over.
+RowKind OnePassProgram::row_kind(std::uint64_t m1) const {
+    const BlockState& b = block_;
+    const std::uint64_t ahead = b.ordinal + (m1 - b.begin) + plan_.kv_slots;
+    const std::uint64_t block_rows = b.end - b.begin;
+    std::uint32_t keys_ahead = 0;
+    if (ahead < b.ordinal + block_rows) keys_ahead = t_.keys_in(b.begin + (ahead - b.ordinal));
+    else if (ahead < rows_) keys_ahead = t_.keys_in(seen_.row_of(ahead).second);
+    const auto [q_begin, q_end] = next_q_tiles(m1 - b.begin);
+    RowKind k{t_.keys_in(m1), keys_ahead, m1 == b.begin, m1 + 1 == b.end, q_end - q_begin};
+    k.runs = tiles_where([m1](std::uint64_t f, std::uint64_t l) { return f <= m1 && m1 <= l; });
+    k.firsts = tiles_where([m1](std::uint64_t f, std::uint64_t) { return f == m1; });
+    k.lasts = tiles_where([m1](std::uint64_t, std::uint64_t l) { return l == m1; });
     return k;
 }
 
@@ -120,10 +133,9 @@ RowKind OnePassProgram::row_kind(std::uint64_t blk, std::uint64_t m1) const {
 // row (or, with fewer rows than tiles, in proportion: row m1 loads [P1 m1 / M1, P1 (m1 + 1) / M1)),
 // so that they take the channel between the K/V rows this block needs rather than ahead of them.
 // The rows after the first P1 load no Q, so that a long block's rows repeat for fast-forward.
-std::pair<std::uint64_t, std::uint64_t> OnePassProgram::next_q_tiles(std::uint64_t blk, std::uint64_t r) const {
-    if (plan_.q_slots != 2 || blk + 1 >= blocks_) return {0, 0};
-    const auto [begin, end] = seen_.of_block(blk);
-    const std::uint64_t rows = end - begin;  // the block's rows; r counts from its first
+std::pair<std::uint64_t, std::uint64_t> OnePassProgram::next_q_tiles(std::uint64_t r) const {
+    if (plan_.q_slots != 2 || block_.index + 1 >= blocks_) return {0, 0};
+    const std::uint64_t rows = block_.end - block_.begin;  // the block's rows; r counts from its first
     if (rows >= t_.p1) return r < t_.p1 ? std::pair{r, r + 1} : std::pair<std::uint64_t, std::uint64_t>{0, 0};
     return {t_.p1 * r / rows, t_.p1 * (r + 1) / rows};
 }
@@ -168,9 +180,13 @@ void OnePassProgram::run() {
 }
 
 void OnePassProgram::enter(std::uint64_t blk) {
+    block_.index = blk;
     block_.at = coord(blk, 0, 0);
     block_.first_tile = seen_.query_tile(blk, 0);
+    block_.tiles = std::min<std::uint64_t>(t_.p1, t_.query_tiles - block_.first_tile);
     block_.q_slot = static_cast<std::uint32_t>(blk % plan_.q_slots);
+    std::tie(block_.begin, block_.end) = seen_.of_block(blk);
+    block_.ordinal = seen_.ordinal(blk, block_.begin);
     block_.seen.resize(t_.p1);
     for (std::uint64_t p1 = 0; p1 < t_.p1; ++p1) block_.seen[p1] = seen_.of_tile(block_.first_tile + p1);
 }
@@ -180,10 +196,10 @@ void OnePassProgram::block(std::uint64_t blk) {
     // With one Q slot the next block's Q waits until this block's last QK has been issued.
     if (plan_.q_slots == 1 && blk > 0) load_q(blk, 0, t_.p1);
     row_ff_.reset();
-    const auto [begin, end] = seen_.of_block(blk);
+    const std::uint64_t begin = block_.begin, end = block_.end;
     // Rows no query tile of the block sees are not visited at all: their tile steps are skipped.
     if (end - begin < t_.m1) ctx_.steps_skipped((t_.m1 - (end - begin)) * t_.p1);
-    auto kind = [this, blk, begin = begin](std::uint64_t i) { return row_kind(blk, begin + i); };
+    auto kind = [this, begin](std::uint64_t i) { return row_kind(begin + i); };
     for (std::uint64_t i = 0; i < end - begin; ++i) {
         row(blk, begin + i);
         i += row_ff_.after(i, end - begin, kind, times_);
@@ -191,7 +207,7 @@ void OnePassProgram::block(std::uint64_t blk) {
 }
 
 void OnePassProgram::row(std::uint64_t blk, std::uint64_t m1) {
-    const std::uint64_t number = seen_.ordinal(blk, m1);
+    const std::uint64_t number = block_.ordinal + (m1 - block_.begin);
     const auto kvs = static_cast<std::uint32_t>(number % plan_.kv_slots);
     std::uint64_t skipped = 0;
     for (std::uint64_t p1 = 0; p1 < t_.p1; ++p1) {
@@ -203,7 +219,7 @@ void OnePassProgram::row(std::uint64_t blk, std::uint64_t m1) {
     // This row has issued every read of its K/V slot: the slot can take the row kv_slots ahead.
     const std::uint64_t ahead = number + plan_.kv_slots;
     if (ahead < rows_) load_kv(ahead);
-    const auto [q_begin, q_end] = next_q_tiles(blk, m1 - seen_.of_block(blk).first);
+    const auto [q_begin, q_end] = next_q_tiles(m1 - block_.begin);
     if (q_end > q_begin) load_q(blk + 1, q_begin, q_end);
 }
 

@@ -76,9 +76,13 @@ private:
     // What the tile steps of the block being run share, worked out when it starts so that the
     // divides stay off the per-step path.
     struct BlockState {
+        std::uint64_t index = 0;
         TileCoord at;                  // the block's b, h and p2 (each step sets m1 and p1)
         std::uint64_t first_tile = 0;  // its first query tile
+        std::uint64_t tiles = 0;       // query tiles it has (fewer than P1 at a head's end)
         std::uint32_t q_slot = 0;
+        std::uint64_t begin = 0, end = 0;  // the rows it runs, [begin, end)
+        std::uint64_t ordinal = 0;         // the number of its first row
         std::vector<std::pair<std::uint64_t, std::uint64_t>> seen;  // the key rows each query tile sees
     };
     BlockState block_;
@@ -91,7 +95,11 @@ private:
     void tile_step(std::uint64_t blk, std::uint64_t m1, std::uint64_t p1, std::uint32_t kvs,
                    std::pair<std::uint64_t, std::uint64_t> seen);
     void load_q(std::uint64_t blk, std::uint64_t first_tile, std::uint64_t end_tile);  // tiles [first, end)
-    std::pair<std::uint64_t, std::uint64_t> next_q_tiles(std::uint64_t blk, std::uint64_t m1) const;
+    // The block's query tiles (a range) whose seen rows satisfy `pred(first, last)`.
+    template <class Pred>
+    std::pair<std::uint64_t, std::uint64_t> tiles_where(Pred pred) const;
+    // Of the running block, row r (counted from its first) and what it loads and is.
+    std::pair<std::uint64_t, std::uint64_t> next_q_tiles(std::uint64_t r) const;
     // Of the block's query tiles, those whose seen rows satisfy `pred(first, last)` form a range.
     void load_kv(std::uint64_t row);
     void store_o(std::uint64_t blk, std::uint64_t p1, Cycle ready);
@@ -102,7 +110,7 @@ private:
     Cycle dma(const TensorBlock& block, std::uint64_t glb_word, bool store, Cycle ready);
     Cycle dma_part(const TensorBlock& block, std::uint64_t glb_word, bool store, Cycle ready, float* data);
     TileCoord coord(std::uint64_t blk, std::uint64_t m1, std::uint64_t p1) const;
-    RowKind row_kind(std::uint64_t blk, std::uint64_t m1) const;
+    RowKind row_kind(std::uint64_t m1) const;
     BlockKind block_kind(std::uint64_t blk) const;
 };
 
