@@ -136,7 +136,7 @@ def main():
         _, _, s = sim_stats(["--workload", wl, "--seq", "16384", "--batch", "8", "--mode", "timing", "--no-fast-forward"])
         tx = sum(g.get("transactions", 0) for name, g in s["modules"].items() if name != "fusemax.scheduler")
         return s["tile_steps"] / s["host"]["wall_s"], tx / s["host"]["wall_s"]
-    steps, tx = best_of(5, timing_rate)
+    steps, tx = best_of(9, timing_rate)
     raw = min(float(re.search(r"([\d.]+) ns per transaction", run([os.path.join(ROOT, "build", "bench", "tlm_bench")])[2]).group(1))
               for _ in range(3))
     add("timing mode, no fast-forward, FuseMax BERT-Base 16K batch 8", f"{steps / 1e6:.2f} M tile steps/s",
