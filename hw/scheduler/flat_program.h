@@ -70,6 +70,9 @@ private:
     std::uint64_t window_ = 0;  // GLB words the score tiles and on-chip tensors cycle through
     std::uint64_t cursor_ = 0;
     std::uint64_t row_mask_ = 0;  // GLB row words - 1 where a power of two (rounding without a divide)
+    // The (b, h, query tile) of the tile coord() last saw: a phase asks for one tile many times.
+    mutable std::uint64_t coord_tile_ = ~std::uint64_t{0};
+    mutable TileCoord coord_base_;
 
     std::array<Cycle, 2> qk_done_{}, sm_done_{};  // by tile parity
     Cycle pass1_done_ = 0;                          // softmax: end of pass 1 of the current sub-tile
@@ -100,9 +103,6 @@ private:
     std::uint64_t glb_word(std::uint64_t words);
     std::uint64_t rows_of(std::uint64_t t) const;
     TileCoord coord(std::uint64_t g, std::uint64_t m1, std::uint64_t j) const;
-    // The (b, h, query tile) of the tile coord() last saw: a phase asks for one tile many times.
-    mutable std::uint64_t coord_tile_ = ~std::uint64_t{0};
-    mutable TileCoord coord_base_;
     QueryTileKind kind(std::uint64_t g) const;
 };
 

@@ -102,14 +102,6 @@ TileCoord OnePassProgram::coord(std::uint64_t blk, std::uint64_t m1, std::uint64
             static_cast<std::uint32_t>(blk % t_.p2), static_cast<std::uint32_t>(m1), static_cast<std::uint32_t>(p1)};
 }
 
-template <class Pred>
-std::pair<std::uint64_t, std::uint64_t> OnePassProgram::tiles_where(Pred pred) const {
-    std::uint64_t begin = t_.p1, end = 0;
-    for (std::uint64_t p1 = 0; p1 < block_.tiles; ++p1)
-        if (pred(block_.seen[p1].first, block_.seen[p1].second)) begin = std::min(begin, p1), end = p1 + 1;
-    return begin < end ? std::pair{begin, end} : std::pair<std::uint64_t, std::uint64_t>{0, 0};
-}
-
 // What a row of the running block does, as far as timing and counts go: its key tile size,
 // whether it is the first or last key tile, which query tiles run it (masks), and which loads it
 // triggers (the K/V row kv_slots ahead, tiles of the next Q block). Worked out from the block's
@@ -123,9 +115,10 @@ RowKind OnePassProgram::row_kind(std::uint64_t m1) const {
     else if (ahead < rows_) keys_ahead = t_.keys_in(seen_.row_of(ahead).second);
     const auto [q_begin, q_end] = next_q_tiles(m1 - b.begin);
     RowKind k{t_.keys_in(m1), keys_ahead, m1 == b.begin, m1 + 1 == b.end, q_end - q_begin};
-    k.runs = tiles_where([m1](std::uint64_t f, std::uint64_t l) { return f <= m1 && m1 <= l; });
-    k.firsts = tiles_where([m1](std::uint64_t f, std::uint64_t) { return f == m1; });
-    k.lasts = tiles_where([m1](std::uint64_t, std::uint64_t l) { return l == m1; });
+    auto seen = [&b](std::uint64_t p1) { return b.seen[p1]; };
+    k.runs = tiles_where(b.tiles, seen, [m1](std::uint64_t f, std::uint64_t l) { return f <= m1 && m1 <= l; });
+    k.firsts = tiles_where(b.tiles, seen, [m1](std::uint64_t f, std::uint64_t) { return f == m1; });
+    k.lasts = tiles_where(b.tiles, seen, [m1](std::uint64_t, std::uint64_t l) { return l == m1; });
     return k;
 }
 

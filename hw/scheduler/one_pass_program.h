@@ -95,12 +95,9 @@ private:
     void tile_step(std::uint64_t blk, std::uint64_t m1, std::uint64_t p1, std::uint32_t kvs,
                    std::pair<std::uint64_t, std::uint64_t> seen);
     void load_q(std::uint64_t blk, std::uint64_t first_tile, std::uint64_t end_tile);  // tiles [first, end)
-    // The block's query tiles (a range) whose seen rows satisfy `pred(first, last)`.
-    template <class Pred>
-    std::pair<std::uint64_t, std::uint64_t> tiles_where(Pred pred) const;
-    // Of the running block, row r (counted from its first) and what it loads and is.
+    // The next block's Q tiles [begin, end) that row r of the running block (counted from its
+    // first) loads.
     std::pair<std::uint64_t, std::uint64_t> next_q_tiles(std::uint64_t r) const;
-    // Of the block's query tiles, those whose seen rows satisfy `pred(first, last)` form a range.
     void load_kv(std::uint64_t row);
     void store_o(std::uint64_t blk, std::uint64_t p1, Cycle ready);
     void replace_contents(std::int64_t& held, std::int64_t bytes);
@@ -110,7 +107,7 @@ private:
     Cycle dma(const TensorBlock& block, std::uint64_t glb_word, bool store, Cycle ready);
     Cycle dma_part(const TensorBlock& block, std::uint64_t glb_word, bool store, Cycle ready, float* data);
     TileCoord coord(std::uint64_t blk, std::uint64_t m1, std::uint64_t p1) const;
-    RowKind row_kind(std::uint64_t m1) const;
+    RowKind row_kind(std::uint64_t m1) const;  // of the running block
     BlockKind block_kind(std::uint64_t blk) const;
 };
 

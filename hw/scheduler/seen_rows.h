@@ -1,4 +1,5 @@
 #pragma once
+#include <algorithm>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -29,14 +30,7 @@ public:
     // The query tiles [begin, end) of block blk for which `pred(first, last)` holds of their seen
     // rows (an empty range as [0, 0)).
     template <class Pred>
-    std::pair<std::uint64_t, std::uint64_t> tiles_where(std::uint64_t blk, Pred pred) const {
-        std::uint64_t begin = t_.p1, end = 0;
-        for (std::uint64_t p1 = 0; p1 < t_.p1 && query_tile(blk, p1) < t_.query_tiles; ++p1) {
-            const auto [first, last] = of_tile(query_tile(blk, p1));
-            if (pred(first, last)) begin = std::min(begin, p1), end = p1 + 1;
-        }
-        return begin < end ? std::pair{begin, end} : std::pair<std::uint64_t, std::uint64_t>{0, 0};
-    }
+    std::pair<std::uint64_t, std::uint64_t> tiles_where(std::uint64_t blk, Pred pred) const;
 
 private:
     const Tiling& t_;
@@ -45,5 +39,24 @@ private:
     std::vector<std::uint64_t> before_;  // before_[p2]: the rows a head's blocks before p2 run
     std::uint64_t per_head_ = 0, total_ = 0;
 };
+
+// Of query tiles 0 .. count - 1, whose seen rows are `seen(i)`, the range from the first to the last
+// for which `pred(first, last)` holds (an empty range as [0, 0)); masks make them consecutive.
+template <class Seen, class Pred>
+std::pair<std::uint64_t, std::uint64_t> tiles_where(std::uint64_t count, Seen seen, Pred pred) {
+    std::uint64_t begin = count, end = 0;
+    for (std::uint64_t i = 0; i < count; ++i) {
+        const auto [first, last] = seen(i);
+        if (pred(first, last)) begin = std::min(begin, i), end = i + 1;
+    }
+    return begin < end ? std::pair{begin, end} : std::pair<std::uint64_t, std::uint64_t>{0, 0};
+}
+
+template <class Pred>
+std::pair<std::uint64_t, std::uint64_t> SeenRows::tiles_where(std::uint64_t blk, Pred pred) const {
+    const std::uint64_t first = query_tile(blk, 0);
+    return fusemax::tiles_where(std::min<std::uint64_t>(t_.p1, t_.query_tiles - first),
+                                [this, first](std::uint64_t i) { return of_tile(first + i); }, pred);
+}
 
 }  // namespace fusemax
