@@ -205,6 +205,7 @@ const std::vector<StatInfo> kOthers = {
     {"glb_bytes", "bytes", "the GLB's capacity in the array-size sweep", S::Sweep},
     {"p1", "count", "the pareto sweep's P1", S::Sweep},
     {"wall_s", "s", "wall-clock time of the point (host)", S::Sweep},
+    {"cpu_s", "s", "CPU time of the point's simulator processes, user + system (host)", S::Sweep},
     // Columns of fusemax-explore's points.csv besides the statistics' own.
     {"point", "count", "the point's index in the search space", S::Explore},
     {"status", "text", "evaluated, pruned_capacity, pruned_bound or refused", S::Explore},

@@ -27,7 +27,7 @@ points=(--designs flat,binding --models bert --seq-lens 1K,4K,16K --jobs 1)
 same() {
   /usr/bin/python3 - "$1" "$2" <<'PY'
 import csv, sys
-rows = [[{k: v for k, v in r.items() if k != "wall_s"} for r in csv.DictReader(open(p))] for p in sys.argv[1:]]
+rows = [[{k: v for k, v in r.items() if k not in ("wall_s", "cpu_s")} for r in csv.DictReader(open(p))] for p in sys.argv[1:]]
 sys.exit(0 if rows[0] == rows[1] and len(rows[0]) == 6 else 1)
 PY
 }

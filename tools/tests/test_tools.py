@@ -44,6 +44,11 @@ class Sweep(unittest.TestCase):
         # Per-op 2D utilization adds up to the array's utilization.
         ops = sum(float(fm[f"util_2d_{op}"]) for op in ["QK", "LM", "SLN", "SLD", "SLNV", "AVM"])
         self.assertAlmostEqual(ops, float(fm["util_2d"]), places=9)
+        # Each point's CPU seconds (its simulator's user + system time), and their sum in the summary.
+        cpu = [float(r["cpu_s"]) for r in rows]
+        self.assertTrue(all(c > 0 for c in cpu), cpu)
+        total = float(r.stdout.split(" s wall, ")[1].split(" CPU s")[0])
+        self.assertAlmostEqual(total, sum(cpu), delta=0.051)
 
         out = os.path.join(self.tmp.name, "figs")
         p = run(PLOT, self.csv, "--out", out)
@@ -113,6 +118,7 @@ class Sweep(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         rows = {(int(x["pe_dim"]), x["glb_rule"]): x for x in csv.DictReader(open(self.csv))}
         self.assertEqual(len(rows), 4)
+        self.assertTrue(all(float(x["cpu_s"]) > 0 for x in rows.values()))  # every try's process counted
         # The published GLB rule: 16 KiB and P1 2 at PE_dim 16; total areas 0.05441 and 0.78370 cm^2.
         p16, p64 = rows[(16, "published")], rows[(64, "published")]
         self.assertEqual((int(p16["glb_bytes"]), int(p16["p1"])), (16384, 2))
