@@ -32,7 +32,8 @@ struct Initiator : sc_core::sc_module {
     }
 };
 
-// A 4096-byte GLB of 2-byte words (2048 words) in `banks` banks of `row_words`-word rows.
+// A 4096-byte GLB of 2-byte words (2048 words) in `banks` banks of `row_words`-word rows, with a
+// test initiator bound to its 2D-array socket.
 GlbConfig small_glb(std::uint32_t row_words, std::uint32_t banks) {
     GlbConfig c;
     c.capacity_bytes = 4096;
@@ -41,10 +42,17 @@ GlbConfig small_glb(std::uint32_t row_words, std::uint32_t banks) {
     return c;
 }
 
+struct SmallGlb {
+    GlobalBuffer glb;
+    Initiator cpu{"cpu"};
+    SmallGlb(std::uint32_t row_words, std::uint32_t banks) : glb("glb", small_glb(row_words, banks), 2) {
+        cpu.socket.bind(glb.pe2d2glb);
+    }
+};
+
 TEST(GlobalBuffer, CountsRowsOverBanksNotAPowerOfTwo) {
-    GlobalBuffer glb("glb", small_glb(100, 3), 2);
-    Initiator cpu("cpu");
-    cpu.socket.bind(glb.pe2d2glb);
+    SmallGlb t(100, 3);
+    auto& [glb, cpu] = t;
     std::vector<float> data(700, 1.0f);
     // Words 250..949 are rows 2..9, in banks 2, 0, 1, 2, 0, 1, 2, 0.
     EXPECT_EQ(cpu.access(tlm::TLM_WRITE_COMMAND, 250 * 4, data.data(), 700 * 4), tlm::TLM_OK_RESPONSE);
@@ -58,9 +66,8 @@ TEST(GlobalBuffer, CountsRowsOverBanksNotAPowerOfTwo) {
 // Debug access (a platform's debugger, the trace player's memory dumps) reads and writes the stored
 // values and counts nothing; out of range or without data it moves nothing.
 TEST(GlobalBuffer, DebugAccessMovesValuesAndCountsNothing) {
-    GlobalBuffer glb("glb", small_glb(256, 4), 2);
-    Initiator cpu("cpu");
-    cpu.socket.bind(glb.pe2d2glb);
+    SmallGlb t(256, 4);
+    auto& [glb, cpu] = t;
     std::vector<float> data{1.5f, -2.0f, 3.25f};
     EXPECT_EQ(cpu.access(tlm::TLM_WRITE_COMMAND, 300 * 4, data.data(), 12), tlm::TLM_OK_RESPONSE);
     std::vector<float> back(3, 0.0f);
@@ -90,9 +97,8 @@ TEST(GlobalBuffer, DebugAccessMovesValuesAndCountsNothing) {
 }
 
 TEST(GlobalBuffer, CountsRowsAndRejectsBadAccesses) {
-    GlobalBuffer glb("glb", small_glb(256, 4), 2);
-    Initiator cpu("cpu");
-    cpu.socket.bind(glb.pe2d2glb);
+    SmallGlb t(256, 4);
+    auto& [glb, cpu] = t;
     std::vector<float> data(300, 1.5f);
     // Words 200..499 touch rows 0 and 1.
     EXPECT_EQ(cpu.access(tlm::TLM_WRITE_COMMAND, 200 * 4, data.data(), 300 * 4), tlm::TLM_OK_RESPONSE);
